@@ -1,0 +1,101 @@
+"""grip's command line: what a user does outside the Dagster UI.
+
+    grip generate   write synthetic demo feeds into the landing zone
+    grip prepare    parse the dbt project so Dagster can load it (done by make)
+    grip nightly    run the nightly build once, in this process
+    grip where      print where the warehouse, reports and feeds are
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-10-31") from exc
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.lib.config import settings
+    from synthetic.generate import GeneratorConfig, generate
+
+    out = Path(args.out) if args.out else settings().data_dir
+    cfg = GeneratorConfig(out=out, seed=args.seed, scale=args.scale, start=args.start,
+                          municipalities=tuple(args.municipalities.split(",")))
+    if args.end:
+        cfg.end = args.end
+    summary = generate(cfg)
+    print(f"SYNTHETIC feeds for {', '.join(cfg.municipalities)}: {summary['files']:,} files in {out / 'landing'}; "
+          f"ground truth in {out / 'manifest'}")
+    return 0
+
+
+def cmd_prepare(_: argparse.Namespace) -> int:
+    from orchestration.dbt.project import prepare_dbt
+
+    path = prepare_dbt()
+    print(f"dbt manifest ready: {path}")
+    return 0
+
+
+def cmd_nightly(_: argparse.Namespace) -> int:
+    from orchestration.lib.config import settings
+
+    s = settings()
+    os.environ.setdefault("DAGSTER_HOME", str(s.dagster_home))
+    s.dagster_home.mkdir(parents=True, exist_ok=True)
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly")
+    result = job.execute_in_process(instance=DagsterInstance.get())
+    print("nightly build", "succeeded" if result.success else "FAILED")
+    cmd_where(argparse.Namespace())
+    return 0 if result.success else 1
+
+
+def cmd_where(_: argparse.Namespace) -> int:
+    from orchestration.lib.config import settings
+
+    s = settings()
+    print(f"warehouse (pipeline writes):  {s.warehouse}")
+    print(f"warehouse (analysts read):    {s.published_warehouse}")
+    print(f"parquet exports:              {s.exports_dir}")
+    print(f"reports:                      {s.reports_dir}")
+    print(f"landing / archive / quarantine: {s.landing_dir} | {s.archive_dir} | {s.quarantine_dir}")
+    print(f"Dagster run history:          {s.dagster_home}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="grip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write SYNTHETIC demo feeds and their ground truth")
+    g.add_argument("--scale", type=float, default=1.0, help="1 = a city of ~167,000 like Haarlem; 0.05 for quick tests")
+    g.add_argument("--seed", type=int, default=20200326, help="same seed, same bytes")
+    g.add_argument("--start", type=_date, default=dt.date(2018, 1, 1), help="first day of the feeds (default 2018-01-01)")
+    g.add_argument("--end", type=_date, default=None, help="last day delivered (default: end of last month)")
+    g.add_argument("--municipalities", default="0392",
+                   help="CBS codes, comma-separated; several = a regional collaboration with shared providers")
+    g.add_argument("--out", default=None, help="output folder (default: GRIP_DATA_DIR)")
+    g.set_defaults(func=cmd_generate)
+
+    sub.add_parser("prepare", help="parse the dbt project (writes dbt_project/target/manifest.json)").set_defaults(func=cmd_prepare)
+    sub.add_parser("nightly", help="run the nightly job once, in this process").set_defaults(func=cmd_nightly)
+    sub.add_parser("where", help="print where the outputs are").set_defaults(func=cmd_where)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
