@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections import defaultdict
 
 import numpy as np
@@ -60,9 +62,19 @@ def xlsx_bytes(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
         ws.append(header)
         for r in rows:
             ws.append(r)
+    wb.properties.created = dt.datetime(2000, 1, 1)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    # Rewrite the zip with fixed entry times: the same seed must give the same bytes.
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time as 'modified'
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", content)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), content,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def monthly(start: dt.date, end: dt.date, lag_days: int = 2):

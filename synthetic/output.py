@@ -50,7 +50,8 @@ class Output:
         """Write one truth table as Parquet (typed, compact, readable by pandas and DuckDB)."""
         self.manifest.mkdir(parents=True, exist_ok=True)
         if rows:
-            table = pa.Table.from_pylist(rows, schema=schema)
+            columns = list(dict.fromkeys(k for r in rows for k in r))  # pyarrow infers from the first row only
+            table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=schema)
         else:
             table = schema.empty_table() if schema else pa.table({})
         pq.write_table(table, self.manifest / f"{name}.parquet")

@@ -420,7 +420,8 @@ class Simulator:
         if stop == "02" and g.law == "jeugd":
             stop = "31"
         self._toewijzing += 1
-        toewijzing = int(f"{muni}{self._toewijzing:07d}")
+        # ToewijzingNummer is at most 999999999: municipality position, then an 8-digit sequence
+        toewijzing = (self.municipalities.index(muni) + 1) * 100_000_000 + self._toewijzing
         withdrawn = predecessor is None and self.rng.random() < WITHDRAWN_SHARE
         validity = 3 if g.key == "wmo_woonvoorz" else 12
         versions = []

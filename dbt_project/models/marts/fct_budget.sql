@@ -1,0 +1,23 @@
+with
+
+budget as (
+
+    select * from {{ ref('stg_suite4__budget') }}
+
+),
+
+final as (
+
+    select
+        '{{ env_var("GRIP_MUNICIPALITY", "0392").split(",")[0] }}' as municipality_code,
+        budget_year,
+        law,
+        main_group,
+        budget_cents,
+        budget_cents / 100.0 as budget_eur
+
+    from budget
+
+)
+
+select * from final

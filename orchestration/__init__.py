@@ -1,0 +1,1 @@
+"""grip's Dagster code location: ingest -> dbt -> quality -> reports."""

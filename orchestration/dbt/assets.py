@@ -1,0 +1,42 @@
+"""dbt models, seeds and tests become assets and asset checks.
+
+dbt sources ``raw.<table>`` resolve to the ingest assets' keys ``raw/<table>``, so the
+lineage in the UI runs from feed to report in one graph.
+"""
+
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.lib.config import settings
+
+from .project import dbt_cli, dbt_project, manifest_path
+
+
+class GripTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "dbt"
+        return AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+
+@dbt_assets(
+    manifest=manifest_path(),
+    project=dbt_project,
+    dagster_dbt_translator=GripTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+)
+def grip_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+    # dbt runs as a subprocess: give it the same warehouse as Dagster (absolute paths).
+    os.environ.update(settings().dbt_env())
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+dbt_resource = dbt_cli()

@@ -1,0 +1,14 @@
+"""The grip code location: one Definitions object merged from one package per layer."""
+
+from dagster import Definitions, in_process_executor
+
+from orchestration import dbt, ingest, quality, reports
+from orchestration.jobs import nightly_job, nightly_schedule
+
+defs = Definitions.merge(
+    ingest.defs,
+    dbt.defs,
+    quality.defs,
+    reports.defs,
+    Definitions(jobs=[nightly_job], schedules=[nightly_schedule], executor=in_process_executor),
+)

@@ -1,0 +1,85 @@
+"""The contract of every tabular feed: which files, which columns, which types, which roles.
+
+``docs/feeds.md`` describes the same files for people. A column's *role* says how
+personal data is treated at the door: the BSN becomes a keyed hash plus an elfproef flag;
+source client numbers become keyed hashes; names, full birth dates, postcodes and house
+numbers go only to the restricted linkage table; the raw table keeps the birth year-month
+and the wijk code instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"  # text, int, date, amount (decimal comma, euros -> cents), flag (J/N)
+    role: str | None = None  # bsn, id:<domain>, name, birth_date, postcode, house_number
+
+
+@dataclass(frozen=True)
+class Contract:
+    source: str
+    entity: str
+    pattern: str  # glob below the landing zone
+    columns: tuple[Column, ...]
+    person_id: str | None = None  # column that identifies the person in the linkage table
+    description: str = ""
+    delivery: str = "full"  # full (latest file replaces) or incremental (each file adds)
+
+    @property
+    def table(self) -> str:
+        return f"{self.source}_{self.entity}"
+
+
+C = Column
+SUITE4 = "suite4"
+
+CONTRACTS: tuple[Contract, ...] = (
+    Contract(SUITE4, "clienten", "suite4/clienten/*.csv", (
+        C("clientnummer", role="id:suite4"), C("bsn", role="bsn"), C("voornamen", role="name"),
+        C("voorvoegsel", role="name"), C("achternaam", role="name"), C("geboortedatum", "date", role="birth_date"),
+        C("geslacht"), C("postcode", role="postcode"), C("huisnummer", role="house_number"), C("woonplaats"),
+        C("gemeentecode")), person_id="clientnummer",
+        description="Client register of SUITE4SociaalDomein: one row per client known to the municipality."),
+    Contract(SUITE4, "aanbieders", "suite4/aanbieders/*.csv", (
+        C("agb_code"), C("naam"), C("vestigingsplaats"), C("gecontracteerd_wmo", "flag"),
+        C("gecontracteerd_jeugd", "flag"), C("startdatum_contract", "date")),
+        description="Provider register: AGB code, name and contracts per law."),
+    Contract(SUITE4, "producten", "suite4/producten/*.csv", (
+        C("wet"), C("productcategorie"), C("productcode"), C("omschrijving"), C("hoofdgroep"), C("productgroep"),
+        C("eenheid"), C("frequentie"), C("jaar", "int"), C("tarief", "amount")),
+        description="Product catalogue with the tariff per year (euros per unit)."),
+    Contract(SUITE4, "budget", "suite4/budget/*.csv", (
+        C("jaar", "int"), C("wet"), C("hoofdgroep"), C("begroot_bedrag", "amount")),
+        description="Budget per year, law and main product group."),
+    Contract(SUITE4, "werkprocessen", "suite4/werkprocessen/*.csv", (
+        C("procesnummer"), C("clientnummer", role="id:suite4"), C("bsn", role="bsn"), C("soort"), C("spoed", "flag"),
+        C("datum_melding", "date"), C("datum_start_onderzoek", "date"), C("datum_einde_onderzoek", "date"),
+        C("datum_aanvraag", "date"), C("datum_beschikking", "date"), C("uitkomst"), C("productcategorie"),
+        C("team")), delivery="incremental",
+        description="Wmo work processes (melding, onderzoek, aanvraag, beschikking); monthly, rows that changed."),
+    Contract(SUITE4, "wachtlijst", "suite4/wachtlijst/*.csv", (
+        C("peildatum", "date"), C("clientnummer", role="id:suite4"), C("bsn", role="bsn"), C("wet"),
+        C("toewijzingnummer"), C("agb_code"), C("productcode"), C("datum_aanmelding", "date"),
+        C("datum_toewijzing", "date"), C("wachttijd_dagen", "int")), delivery="incremental",
+        description="Waiting list at the end of each month: allocated, care not yet started."),
+    Contract(SUITE4, "betalingen", "suite4/betalingen/*.csv", (
+        C("betalingsnummer"), C("agb_code"), C("declaratienummer"), C("referentienummer"), C("toewijzingnummer"),
+        C("bsn", role="bsn"), C("periode_begin", "date"), C("periode_eind", "date"), C("bedrag", "amount"),
+        C("betaaldatum", "date")), delivery="incremental",
+        description="Payments of accepted invoice lines, per month of payment; credits are negative."),
+    Contract("stapp", "klanten", "stapp/stapp_klanten_*.csv", (
+        C("klantnummer", role="id:stapp"), C("voornaam", role="name"), C("tussenvoegsel", role="name"),
+        C("achternaam", role="name"), C("geboortedatum", "date", role="birth_date"), C("postcode", role="postcode"),
+        C("huisnummer", role="house_number")), person_id="klantnummer",
+        description="Clients of the neighbourhood teams (STAPP), with STAPP's own client numbers."),
+    Contract("stapp", "trajecten", "stapp/stapp_trajecten_*.csv", (
+        C("trajectnummer"), C("klantnummer", role="id:stapp"), C("wijkteam"), C("startdatum", "date"),
+        C("einddatum", "date"), C("product"), C("verwijzing"), C("verwijsdatum", "date")),
+        description="Neighbourhood-team trajectories with products and referrals to specialist care."),
+)
+
+CONTRACT_BY_TABLE = {c.table: c for c in CONTRACTS}

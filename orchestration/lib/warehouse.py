@@ -1,0 +1,57 @@
+"""DuckDB access: one writer at a time, readers read-only.
+
+DuckDB allows one writing process per file. grip runs its jobs with the in-process
+executor and one run at a time (dagster.yaml), and every asset opens and closes its
+own connection, so dbt (a subprocess) never meets an open Dagster connection.
+"""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from .config import Settings
+
+LINEAGE_COLUMNS = {
+    "_delivery_id": "varchar",  # content hash of the delivered file
+    "_file": "varchar",  # path of the file relative to the landing zone
+    "_row": "integer",  # line number in the file (header = 1) or element position
+    "_loaded_at": "timestamp",
+}
+
+
+@contextmanager
+def connect(s: Settings, read_only: bool = False):
+    path = s.published_warehouse if read_only else s.warehouse
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only, config=s.duckdb_config())
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists restricted")  # linkage data: names, birth dates, addresses
+    con.execute("""
+        create table if not exists raw.ingest_log (
+            delivery_id varchar, source varchar, entity varchar, file varchar, size_bytes bigint,
+            status varchar, rows_loaded integer, rows_rejected integer, reason varchar, processed_at timestamp)
+    """)
+    con.execute("""
+        create table if not exists raw.rejected_rows (
+            delivery_id varchar, source varchar, entity varchar, file varchar, line integer,
+            rule varchar, message varchar, processed_at timestamp)
+    """)
+
+
+def publish_copy(s: Settings) -> Path:
+    """Copy the warehouse to the read-only file analysts open, replacing it atomically."""
+    tmp = s.published_warehouse.with_suffix(".tmp")
+    shutil.copyfile(s.warehouse, tmp)
+    tmp.replace(s.published_warehouse)
+    return s.published_warehouse

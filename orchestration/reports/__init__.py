@@ -1,0 +1,7 @@
+"""Reports: report tables and documents built from the marts, and the published warehouse."""
+
+from dagster import Definitions
+
+from .assets import published_warehouse, rpt_budget_by_year
+
+defs = Definitions(assets=[rpt_budget_by_year, published_warehouse])

@@ -1,0 +1,52 @@
+"""Report tables and the published, read-only copy of the warehouse."""
+
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.lib.config import settings
+from orchestration.lib.warehouse import connect, publish_copy
+
+SYNTHETIC_LABEL = "SYNTHETISCHE DATA - geen echte personen"
+
+
+@asset(key=AssetKey(["reports", "rpt_budget_by_year"]), deps=[AssetKey(["marts", "fct_budget"])],
+       group_name="reports", kinds={"duckdb", "csv"},
+       description="Budget per year and law in euros (report table and CSV in the reports folder).")
+def rpt_budget_by_year(context: AssetExecutionContext) -> MaterializeResult:
+    s = settings()
+    with connect(s) as con:
+        con.execute("create schema if not exists reports")
+        con.execute("""
+            create or replace table reports.rpt_budget_by_year as
+            select municipality_code, budget_year, law, sum(budget_cents)::bigint as budget_cents,
+                   round(sum(budget_cents) / 100.0, 2) as budget_eur
+            from marts.fct_budget
+            group by all
+            order by budget_year, law
+        """)
+        frame = con.execute("select * from reports.rpt_budget_by_year").df()
+    s.reports_dir.mkdir(parents=True, exist_ok=True)
+    path = s.reports_dir / "budget_by_year.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        if s.demo:
+            fh.write(f"# {SYNTHETIC_LABEL}\n")
+        frame.to_csv(fh, index=False)
+    return MaterializeResult(metadata={"rows": len(frame), "path": str(path)})
+
+
+@asset(key=AssetKey(["published_warehouse"]), deps=[AssetKey(["reports", "rpt_budget_by_year"])],
+       group_name="reports", kinds={"duckdb", "parquet"},
+       description="Read-only copy of the warehouse for analysts, plus Parquet exports of every mart.")
+def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+    s = settings()
+    exported = []
+    with connect(s) as con:
+        marts = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        for name in marts:
+            folder = s.exports_dir / name
+            folder.mkdir(parents=True, exist_ok=True)
+            con.execute(f"copy marts.{name} to '{folder / 'data.parquet'}' (format parquet)")
+            exported.append(name)
+    path = publish_copy(s)
+    return MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(exported)})

@@ -1,0 +1,30 @@
+from orchestration.lib.bsn import elfproef
+from orchestration.lib.pseudonym import pseudonymise
+from synthetic.people import passes_elfproef
+
+
+def test_elfproef_accepts_the_istandaarden_sample_bsn():
+    # 9*9+8*9+7*9+6*9+5*0+4*0+3*0+2*0-1*6 = 264 = 24*11
+    assert elfproef("999900006")
+
+
+def test_elfproef_refuses_wrong_check_digit_length_and_text():
+    assert not elfproef("999900007")
+    assert not elfproef("99990000")
+    assert not elfproef("99990000a")
+    assert not elfproef("000000000")
+    assert not elfproef(None)
+
+
+def test_generator_and_pipeline_agree_on_the_elfproef():
+    for n in range(990_000_000, 990_002_000):
+        assert passes_elfproef(n) == elfproef(f"{n:09d}")
+
+
+def test_pseudonym_is_keyed_deterministic_and_domain_separated():
+    a = pseudonymise("999900006", "key-1")
+    assert a == pseudonymise(" 999900006 ", "key-1")
+    assert a != pseudonymise("999900006", "key-2")
+    assert a != pseudonymise("999900006", "key-1", domain="stapp")
+    assert "999900006" not in a and len(a) == 16
+    assert pseudonymise("", "key-1") is None

@@ -1,0 +1,20 @@
+import pytest
+
+from orchestration.lib.config import ConfigError, settings
+
+
+def test_pseudonym_key_is_required_outside_demo_mode(tmp_path):
+    with pytest.raises(ConfigError, match="GRIP_PSEUDONYM_KEY"):
+        settings({"GRIP_DATA_DIR": str(tmp_path)})
+
+
+def test_demo_mode_uses_builtin_key_with_warning(tmp_path):
+    with pytest.warns(UserWarning, match="built-in pseudonymisation key"):
+        s = settings({"GRIP_DATA_DIR": str(tmp_path), "GRIP_DEMO": "1"})
+    assert s.warehouse == tmp_path / "warehouse" / "grip.duckdb"
+    assert s.landing_dir == tmp_path / "landing"
+
+
+def test_bad_municipality_code_names_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match="GRIP_MUNICIPALITY"):
+        settings({"GRIP_DATA_DIR": str(tmp_path), "GRIP_PSEUDONYM_KEY": "k", "GRIP_MUNICIPALITY": "392"})

@@ -1,0 +1,59 @@
+import datetime as dt
+
+import pytest
+
+from orchestration.ingest.contracts import CONTRACT_BY_TABLE
+from orchestration.ingest.tabular import DeliveryRejected, parse_amount, parse_date, read_delivery
+from orchestration.lib.pseudonym import pseudonymise
+
+CLIENTS = CONTRACT_BY_TABLE["suite4_clienten"]
+HEADER = "clientnummer;bsn;voornamen;voorvoegsel;achternaam;geboortedatum;geslacht;postcode;huisnummer;woonplaats;gemeentecode"
+
+
+def csv(*lines: str) -> bytes:
+    return "\r\n".join(lines).encode("cp1252")
+
+
+def test_dutch_dates_and_amounts():
+    assert parse_date("29-02-2020") == dt.date(2020, 2, 29)
+    assert parse_date("31-12-2999") == dt.date(2999, 12, 31)  # implausible, not malformed: quality decides
+    assert parse_date("") is None
+    with pytest.raises(ValueError):
+        parse_date("31-06-2027")
+    assert parse_amount("1234,56") == 123456
+    assert parse_amount("-12,5") == -1250
+    assert parse_amount("7") == 700
+    with pytest.raises(ValueError):
+        parse_amount("1.234,56")
+
+
+def test_personal_data_stays_out_of_the_raw_row():
+    data = csv(HEADER, "100001;999900006;Jan Willem;van;Dijk;14-02-1950;M;2011AB;12;Haarlem;0392")
+    parsed = read_delivery(CLIENTS, data, "key")
+    row = parsed.rows[0]
+    assert row["client_key"] == pseudonymise("999900006", "key") and row["bsn_valid"] is True
+    assert row["birth_year_month"] == "1950-02" and row["wijk_code"] == "WK039201"
+    flat = " ".join(str(v) for v in row.values())
+    for secret in ("999900006", "Dijk", "Jan", "2011AB", "14-02-1950", "100001"):
+        assert secret not in flat
+    person = parsed.persons[0]
+    assert person["achternaam"] == "Dijk" and person["postcode"] == "2011AB"
+
+
+def test_broken_row_is_rejected_with_line_and_rule_and_the_rest_loads():
+    data = csv(HEADER, "100001;999900006;Jan;;Dijk;14-02-1950;M;2011AB;12;Haarlem;0392",
+               "100002;999900018;Piet",
+               "100003;999900031;Kees;;Vos;31-06-1960;M;2011AB;3;Haarlem;0392")
+    parsed = read_delivery(CLIENTS, data, "key")
+    assert len(parsed.rows) == 1
+    assert [(r.line, r.rule) for r in parsed.rejected] == [(3, "field_count"), (4, "type:geboortedatum")]
+
+
+def test_wrong_header_rejects_the_whole_delivery_naming_the_columns():
+    with pytest.raises(DeliveryRejected, match="missing \\['gemeentecode'\\]"):
+        read_delivery(CLIENTS, csv(HEADER.rsplit(";", 1)[0], "1;2;3"), "key")
+
+
+def test_wrong_encoding_rejects_the_delivery():
+    with pytest.raises(DeliveryRejected, match="encoding"):
+        read_delivery(CLIENTS, HEADER.encode() + b"\r\n\x81\x8d", "key")
