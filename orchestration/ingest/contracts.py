@@ -3,7 +3,7 @@
 ``docs/feeds.md`` describes the same files for people. A column's *role* says how
 personal data is treated at the door: the BSN becomes a keyed hash plus an elfproef flag;
 source client numbers become keyed hashes; names, full birth dates, postcodes and house
-numbers go only to the restricted linkage table; the raw table keeps the birth year-month
+numbers and places go only to the restricted linkage table; the raw table keeps the birth year-month
 and the wijk code instead.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class Column:
     name: str
     type: str = "text"  # text, int, date, amount (decimal comma, euros -> cents), flag (J/N)
-    role: str | None = None  # bsn, id:<domain>, name, birth_date, postcode, house_number
+    role: str | None = None  # bsn, id:<domain>, name, birth_date, postcode, address
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract(SUITE4, "clienten", "suite4/clienten/*.csv", (
         C("clientnummer", role="id:suite4"), C("bsn", role="bsn"), C("voornamen", role="name"),
         C("voorvoegsel", role="name"), C("achternaam", role="name"), C("geboortedatum", "date", role="birth_date"),
-        C("geslacht"), C("postcode", role="postcode"), C("huisnummer", role="house_number"), C("woonplaats"),
+        C("geslacht"), C("postcode", role="postcode"), C("huisnummer", role="address"), C("woonplaats", role="address"),
         C("gemeentecode")), person_id="clientnummer",
         description="Client register of SUITE4SociaalDomein: one row per client known to the municipality."),
     Contract(SUITE4, "aanbieders", "suite4/aanbieders/*.csv", (
@@ -74,7 +74,7 @@ CONTRACTS: tuple[Contract, ...] = (
     Contract("stapp", "klanten", "stapp/stapp_klanten_*.csv", (
         C("klantnummer", role="id:stapp"), C("voornaam", role="name"), C("tussenvoegsel", role="name"),
         C("achternaam", role="name"), C("geboortedatum", "date", role="birth_date"), C("postcode", role="postcode"),
-        C("huisnummer", role="house_number")), person_id="klantnummer",
+        C("huisnummer", role="address")), person_id="klantnummer",
         description="Clients of the neighbourhood teams (STAPP), with STAPP's own client numbers."),
     Contract("stapp", "trajecten", "stapp/stapp_trajecten_*.csv", (
         C("trajectnummer"), C("klantnummer", role="id:stapp"), C("wijkteam"), C("startdatum", "date"),

@@ -25,7 +25,7 @@ from .tabular import DeliveryRejected, output_columns, read_delivery
 LINKAGE_COLUMNS = {
     "source": "varchar", "source_key": "varchar", "client_key": "varchar", "voornamen": "varchar",
     "voornaam": "varchar", "voorvoegsel": "varchar", "tussenvoegsel": "varchar", "achternaam": "varchar",
-    "birth_date": "date", "postcode": "varchar", "huisnummer": "varchar",
+    "birth_date": "date", "postcode": "varchar", "huisnummer": "varchar", "woonplaats": "varchar",
 }
 
 
@@ -42,8 +42,10 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def pending_files(s: Settings, contract: Contract) -> list[Path]:
-    return sorted(p for p in s.landing_dir.glob(contract.pattern) if p.is_file())
+def pending_files(root: Path, contract: Contract) -> list[Path]:
+    """Deliveries in order of arrival (modification time, then name)."""
+    files = [p for p in root.glob(contract.pattern) if p.is_file()]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
@@ -72,7 +74,7 @@ def ingest_contract(con: duckdb.DuckDBPyConnection, s: Settings, contract: Contr
         [contract.source, contract.entity]).fetchall()}
     outcomes = []
     today = dt.date.today().isoformat()
-    for path in sorted(p for p in root.glob(contract.pattern) if p.is_file()):
+    for path in pending_files(root, contract):
         rel = str(path.relative_to(root))
         data = path.read_bytes()
         delivery = content_hash(data)

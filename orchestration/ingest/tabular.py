@@ -91,7 +91,7 @@ def output_columns(contract: Contract) -> list[tuple[str, str]]:
             out.append(("birth_year_month", "varchar"))
         elif c.role == "postcode":
             out.append(("wijk_code", "varchar"))
-        elif c.role in ("name", "house_number"):
+        elif c.role in ("name", "address"):
             continue
         else:
             out.append((c.name + ("_cents" if c.type == "amount" else ""), sql[c.type]))
@@ -139,7 +139,7 @@ def read_delivery(contract: Contract, data: bytes, key: str) -> Parsed:
                 elif role == "postcode":
                     row["wijk_code"] = wijk_of(v)
                     person["postcode"] = v
-                elif role in ("name", "house_number"):
+                elif role in ("name", "address"):
                     person[col.name] = v
                 else:
                     row[col.name + ("_cents" if col.type == "amount" else "")] = v

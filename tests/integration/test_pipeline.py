@@ -1,0 +1,90 @@
+"""The whole asset graph on generated feeds, in a temporary data directory."""
+
+import duckdb
+import pandas as pd
+import pytest
+from dagster import DagsterInstance
+
+from orchestration.definitions import defs
+from orchestration.lib.config import settings
+
+
+def run_nightly(data_dir):
+    job = defs.resolve_job_def("nightly")
+    result = job.execute_in_process(instance=DagsterInstance.ephemeral())
+    assert result.success
+    return result
+
+
+def query(data_dir, sql):
+    con = duckdb.connect(str(data_dir / "warehouse" / "grip.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+@pytest.mark.integration
+def test_nightly_runs_every_kind_of_writer_in_one_job(data_dir, small_feeds):
+    result = run_nightly(data_dir)
+    steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+    # Python ingest writers, the dbt subprocess writer and downstream Python writers in one run
+    assert {"raw__suite4_budget", "grip_dbt_assets", "reports__rpt_budget_by_year", "published_warehouse"} <= steps
+
+    truth = pd.read_parquet(small_feeds / "manifest" / "budget.parquet")
+    mart = query(data_dir, "select budget_year as year, law, main_group as hoofdgroep, budget_cents from marts.fct_budget")
+    merged = truth.merge(mart, on=["year", "law", "hoofdgroep"], how="outer", suffixes=("_truth", "_mart"))
+    assert len(merged) == len(truth) and (merged["budget_cents_truth"] == merged["budget_cents_mart"]).all()
+
+    report = query(data_dir, "select budget_year, law, budget_cents from reports.rpt_budget_by_year")
+    expected = truth.groupby(["year", "law"], as_index=False)["budget_cents"].sum()
+    assert sorted(map(tuple, report.values.tolist())) == sorted(map(tuple, expected.values.tolist()))
+    assert (data_dir / "reports" / "budget_by_year.csv").read_text().startswith("# SYNTHETISCHE DATA")
+    assert (data_dir / "exports" / "fct_budget" / "data.parquet").exists()
+    published = duckdb.connect(str(settings().published_warehouse), read_only=True)
+    assert published.execute("select count(*) from marts.fct_budget").fetchone()[0] == len(truth)
+    published.close()
+
+
+@pytest.mark.integration
+def test_deliveries_are_loaded_once_and_bad_rows_are_explained(data_dir, small_feeds):
+    run_nightly(data_dir)
+    defects = pd.read_parquet(small_feeds / "manifest" / "defects.parquet")
+    log = query(data_dir, "select file, status from raw.ingest_log")
+    twice = defects.loc[defects["kind"] == "delivery_sent_twice"]
+    copy, original = twice["file"].iloc[0], twice["detail"].iloc[0].removeprefix("identical to ")
+    statuses = dict(log.loc[log["file"].isin([copy, original])].values.tolist())
+    assert sorted(statuses.values()) == ["duplicate", "loaded"]
+    broken = defects.loc[defects["kind"] == "broken_csv_row"].iloc[0]
+    rejected = query(data_dir, "select file, line, rule from raw.rejected_rows")
+    assert rejected.values.tolist() == [[broken["file"], int(broken["record"]), "field_count"]]
+    csv_files = [p for p in (small_feeds / "landing").rglob("*.csv")]
+    assert (log["status"] == "loaded").sum() == len(csv_files) - 1
+
+    before = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0]
+              for t in ("suite4_betalingen", "suite4_clienten", "stapp_klanten")}
+    run_nightly(data_dir)  # nothing new: nothing changes
+    after = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0] for t in before}
+    assert before == after
+    assert not list((data_dir / "landing").rglob("*.csv"))
+    assert len(list((data_dir / "archive").rglob("*.csv"))) == len(csv_files)
+
+
+@pytest.mark.integration
+def test_no_bsn_name_or_postcode_outside_the_linkage_table(data_dir, small_feeds):
+    run_nightly(data_dir)
+    clients = pd.read_parquet(small_feeds / "manifest" / "clients.parquet")
+    everywhere = set(clients["bsn"]) | set(clients["postcode"]) | set(clients["first_name"] + " " + clients["last_name"])
+    last_names = set(clients["last_name"])  # also place names (provider towns): checked in client tables only
+    con = duckdb.connect(str(data_dir / "warehouse" / "grip.duckdb"), read_only=True)
+    tables = con.execute("select table_schema, table_name from information_schema.tables "
+                         "where table_schema <> 'restricted'").fetchall()
+    for schema, table in tables:
+        frame = con.execute(f'select * from "{schema}"."{table}"').df()
+        secrets = everywhere | (last_names if "client_key" in frame.columns else set())
+        for col in frame.columns:
+            values = set(frame[col].dropna().astype(str))
+            leaked = values & secrets
+            assert not leaked, f"{schema}.{table}.{col} holds personal data, e.g. {sorted(leaked)[:3]}"
+    assert con.execute("select count(*) from restricted.linkage_persons").fetchone()[0] > 0
+    con.close()
