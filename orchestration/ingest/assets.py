@@ -1,5 +1,4 @@
-"""One asset per tabular feed: new deliveries in the landing zone -> raw.<source>_<entity>."""
-
+"""One asset per feed (several for a feed that fills several raw tables): landing zone -> raw tables."""
 
 from dagster import (
     AssetCheckResult,
@@ -7,57 +6,51 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetSpec,
     MaterializeResult,
-    asset,
+    multi_asset,
 )
 
 from orchestration.lib.config import settings
 from orchestration.lib.warehouse import connect
 
-from .contracts import CONTRACTS, Contract
-from .landing import ingest_contract
+from .feeds import FEEDS, Feed
+from .landing import ingest_feed
 
 
-def build_ingest_asset(contract: Contract):
-    key = AssetKey(["raw", contract.table])
+def build_ingest_asset(feed: Feed):
+    keys = [AssetKey(["raw", table]) for table in feed.tables]
+    check = AssetCheckSpec("deliveries_accepted", asset=keys[0],
+                           description="Warns when a delivery was quarantined or rows were rejected.")
 
-    @asset(
-        key=key,
-        group_name=f"ingest_{contract.source}",
-        description=f"{contract.description} Loaded from landing/{contract.pattern} ({contract.delivery} delivery).",
-        check_specs=[AssetCheckSpec("deliveries_accepted", asset=key,
-                                    description="Warns when a delivery was quarantined or rows were rejected.")],
-        kinds={"duckdb", "python"},
+    @multi_asset(
+        name=f"ingest_{feed.name}",
+        specs=[AssetSpec(k, group_name=f"ingest_{feed.source}", kinds={"duckdb", "python"},
+                         description=f"{feed.description} Landing pattern: {feed.pattern}.") for k in keys],
+        check_specs=[check],
     )
-    def _ingest(context: AssetExecutionContext) -> MaterializeResult:
+    def _ingest(context: AssetExecutionContext):
         s = settings()
         with connect(s) as con:
-            outcomes = ingest_contract(con, s, contract)
-            total = con.execute(f"select count(*) from raw.{contract.table}").fetchone()[0]
+            outcomes = ingest_feed(con, s, feed)
+            totals = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in feed.tables}
         counts = {k: sum(1 for o in outcomes if o.status == k) for k in ("loaded", "duplicate", "quarantined")}
         rejected = sum(o.rows_rejected for o in outcomes)
         problems = [f"{o.file}: {o.reason}" for o in outcomes if o.status == "quarantined"]
-        for o in outcomes:
-            if o.status == "quarantined":
-                context.log.warning(f"quarantined {o.file}: {o.reason}")
-        return MaterializeResult(
-            metadata={
-                "deliveries_loaded": counts["loaded"],
-                "deliveries_duplicate": counts["duplicate"],
-                "deliveries_quarantined": counts["quarantined"],
-                "rows_loaded": sum(o.rows_loaded for o in outcomes),
-                "rows_rejected": rejected,
-                "rows_in_table": int(total),
-            },
-            check_results=[AssetCheckResult(
-                check_name="deliveries_accepted",
-                passed=not problems and rejected == 0,
-                severity=AssetCheckSeverity.WARN,
-                metadata={"quarantined": "\n".join(problems) or "none", "rows_rejected": rejected},
-            )],
-        )
+        for p in problems:
+            context.log.warning(f"quarantined {p}")
+        for key, table in zip(keys, feed.tables):
+            yield MaterializeResult(asset_key=key, metadata={
+                "deliveries_loaded": counts["loaded"], "deliveries_duplicate": counts["duplicate"],
+                "deliveries_quarantined": counts["quarantined"], "rows_rejected": rejected,
+                "rows_in_table": int(totals[table])})
+        yield AssetCheckResult(
+            asset_key=keys[0], check_name="deliveries_accepted", passed=not problems and rejected == 0,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"quarantined": "\n".join(problems[:50]) or "none", "quarantined_count": len(problems),
+                      "rows_rejected": rejected})
 
     return _ingest
 
 
-ingest_assets = [build_ingest_asset(c) for c in CONTRACTS]
+ingest_assets = [build_ingest_asset(f) for f in FEEDS]

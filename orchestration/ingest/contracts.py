@@ -80,6 +80,22 @@ CONTRACTS: tuple[Contract, ...] = (
         C("trajectnummer"), C("klantnummer", role="id:stapp"), C("wijkteam"), C("startdatum", "date"),
         C("einddatum", "date"), C("product"), C("verwijzing"), C("verwijsdatum", "date")),
         description="Neighbourhood-team trajectories with products and referrals to specialist care."),
+    # CJG: quarterly workbooks, one sheet per entity (the sheet is named after the entity)
+    Contract("cjg", "jeugdigen", "cjg/*.xlsx", (
+        C("cjg_id", role="id:cjg"), C("bsn", role="bsn"), C("voornaam", role="name"), C("achternaam", role="name"),
+        C("geboortedatum", "date", role="birth_date"), C("postcode", role="postcode")), person_id="cjg_id",
+        delivery="incremental", description="Youths known to the CJG in the quarter; BSN where the CJG knows it."),
+    Contract("cjg", "contactmomenten", "cjg/*.xlsx", (
+        C("contact_id"), C("cjg_id", role="id:cjg"), C("datum", "date"), C("soort")), delivery="incremental",
+        description="CJG contact moments: information and advice, guidance."),
+    Contract("cjg", "trajecten", "cjg/*.xlsx", (
+        C("traject_id"), C("cjg_id", role="id:cjg"), C("startdatum", "date"), C("einddatum", "date"), C("product")),
+        delivery="incremental", description="CJG trajectories with their product, as known at the end of the quarter."),
+    # ZorgfocuZ: one workbook per survey year, anonymous respondents, no provider
+    Contract("zorgfocuz", "resultaten", "zorgfocuz/*.xlsx", (
+        C("respondentnummer"), C("onderzoeksjaar", "int"), C("leeftijdsklasse"), C("geslacht"), C("voorziening"),
+        *(C(f"stelling_{i}", "int") for i in range(1, 10))), delivery="incremental",
+        description="Wmo client-experience survey: answers 1-5 to nine standard statements per respondent."),
 )
 
 CONTRACT_BY_TABLE = {c.table: c for c in CONTRACTS}

@@ -1,8 +1,10 @@
 """The life of a delivery: landing -> (loaded | duplicate | quarantined) -> archive.
 
-Order matters for crash safety: rows and the log entry are committed in one transaction
-before the file moves. A crash after the commit leaves the file in the landing zone; the
-next run finds its content hash in the log, records it as a duplicate and archives it.
+A delivery (one file) is loaded completely or not at all. Several deliveries may share
+one transaction (the message traffic, for speed), which keeps that promise: a batch
+commits whole or not at all. Rows and log entries are committed before files move, so a
+crash after the commit leaves files in the landing zone whose content hash the log
+already knows: the next run records them as duplicates and archives them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -19,14 +21,20 @@ import pandas as pd
 from orchestration.lib.config import Settings
 from orchestration.lib.warehouse import LINEAGE_COLUMNS, ensure_schemas
 
-from .contracts import Contract
-from .tabular import DeliveryRejected, output_columns, read_delivery
+from .feeds import Feed
+from .istandaard import MessageRejected
+from .tabular import DeliveryRejected, Parsed
 
 LINKAGE_COLUMNS = {
     "source": "varchar", "source_key": "varchar", "client_key": "varchar", "voornamen": "varchar",
     "voornaam": "varchar", "voorvoegsel": "varchar", "tussenvoegsel": "varchar", "achternaam": "varchar",
     "birth_date": "date", "postcode": "varchar", "huisnummer": "varchar", "woonplaats": "varchar",
 }
+
+
+LOG_COLUMNS = ["delivery_id", "source", "entity", "file", "size_bytes", "status", "rows_loaded", "rows_rejected",
+               "reason", "processed_at"]
+REJECTED_COLUMNS = ["delivery_id", "source", "entity", "file", "line", "rule", "message", "processed_at"]
 
 
 @dataclass
@@ -38,103 +46,144 @@ class Outcome:
     reason: str = ""
 
 
+@dataclass
+class _Batch:
+    files: list[tuple[Path, str, str, int]] = field(default_factory=list)  # path, rel, delivery id, size
+    parsed: list[dict[str, Parsed]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def pending_files(root: Path, contract: Contract) -> list[Path]:
+def pending_files(root: Path, pattern: str) -> list[Path]:
     """Deliveries in order of arrival (modification time, then name)."""
-    files = [p for p in root.glob(contract.pattern) if p.is_file()]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    files = [p for p in root.glob(pattern) if p.is_file()]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
 
 
-def ensure_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    cols = output_columns(contract) + list(LINEAGE_COLUMNS.items())
-    con.execute(f"create table if not exists raw.{contract.table} ({', '.join(f'{n} {t}' for n, t in cols)})")
-    if contract.person_id:
+def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    ensure_schemas(con)
+    for table, cols in feed.tables.items():
+        cols = [c for c in cols if c[0] not in LINEAGE_COLUMNS] + list(LINEAGE_COLUMNS.items())
+        con.execute(f"create table if not exists raw.{table} ({', '.join(f'{n} {t}' for n, t in cols)})")
+    if feed.person_tables:
         cols = list(LINKAGE_COLUMNS.items()) + list(LINEAGE_COLUMNS.items())
         con.execute(f"create table if not exists restricted.linkage_persons ({', '.join(f'{n} {t}' for n, t in cols)})")
 
 
-def _move(path: Path, root: Path, s: Settings, target: Path) -> Path:
+def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: Path | None = None,
+                archive: bool = True) -> list[Outcome]:
+    """Load every pending delivery of one feed; ``root`` defaults to the landing zone."""
+    root = root or s.landing_dir
+    ensure_tables(con, feed)
+    loaded = {r[0] for r in con.execute(
+        "select delivery_id from raw.ingest_log where status = 'loaded' and source = ? and entity = ?",
+        [feed.source, feed.name]).fetchall()}
+    outcomes: list[Outcome] = []
+    batch = _Batch()
+    for path in pending_files(root, feed.pattern):
+        rel = str(path.relative_to(root))
+        data = path.read_bytes()
+        delivery = content_hash(data)
+        if delivery in loaded or delivery in batch.ids:
+            outcome = Outcome(rel, "duplicate", reason="same content as a delivery already loaded")
+            _log(con, delivery, feed, rel, len(data), outcome)
+            if archive:
+                _move(path, root, s.archive_dir / dt.date.today().isoformat())
+            outcomes.append(outcome)
+            continue
+        try:
+            parsed = feed.parse(data, s)
+        except (DeliveryRejected, MessageRejected) as exc:
+            outcome = Outcome(rel, "quarantined", reason=str(exc))
+            _log(con, delivery, feed, rel, len(data), outcome)
+            if archive:
+                dest = _move(path, root, s.quarantine_dir)
+                dest.with_name(dest.name + ".reason.txt").write_text(
+                    f"file: {rel}\nrule: {str(exc).split(':')[0]}\nmessage: {exc}\n", encoding="utf-8")
+            outcomes.append(outcome)
+            continue
+        batch.files.append((path, rel, delivery, len(data)))
+        batch.parsed.append(parsed)
+        batch.ids.add(delivery)
+        if len(batch.files) >= feed.batch_size:
+            outcomes += _commit(con, s, feed, batch, root, archive)
+            loaded |= batch.ids
+            batch = _Batch()
+    if batch.files:
+        outcomes += _commit(con, s, feed, batch, root, archive)
+    return outcomes
+
+
+def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bool) -> list[Outcome]:
+    now = dt.datetime.now()
+    frames: dict[str, list[pd.DataFrame]] = {}
+    persons: list[pd.DataFrame] = []
+    outcomes = []
+    for (_, rel, delivery, _), parsed in zip(batch.files, batch.parsed):
+        for table, p in parsed.items():
+            if p.rows:
+                frame = pd.DataFrame(p.rows)
+                if "_row" not in frame:
+                    frame["_row"] = 1  # one message = one file: the element position is in _pos
+                frame["_delivery_id"], frame["_file"], frame["_loaded_at"] = delivery, rel, now
+                frames.setdefault(table, []).append(frame)
+            if table in feed.person_tables and p.persons:
+                frame = pd.DataFrame(p.persons).reindex(columns=list(LINKAGE_COLUMNS) + ["_row"])
+                frame["source"], frame["_delivery_id"], frame["_file"], frame["_loaded_at"] = table, delivery, rel, now
+                persons.append(frame)
+        outcomes.append(Outcome(rel, "loaded", sum(len(p.rows) for p in parsed.values()),
+                                sum(len(p.rejected) for p in parsed.values())))
+    con.execute("begin transaction")
+    try:
+        for table in feed.full_tables:  # a full export replaces the previous one
+            if table in frames:
+                con.execute(f"delete from raw.{table}")
+                con.execute("delete from restricted.linkage_persons where source = ?", [table]) \
+                    if table in feed.person_tables else None
+        for table, parts in frames.items():
+            _insert(con, f"raw.{table}", pd.concat(parts, ignore_index=True))
+        if persons:
+            frame = pd.concat(persons, ignore_index=True).astype({"huisnummer": "string"})
+            _insert(con, "restricted.linkage_persons", frame)
+        log = [[delivery, feed.source, feed.name, rel, size, o.status, o.rows_loaded, o.rows_rejected, o.reason, now]
+               for (_, rel, delivery, size), o in zip(batch.files, outcomes)]
+        _insert(con, "raw.ingest_log", pd.DataFrame(log, columns=LOG_COLUMNS))
+        rejected = [[delivery, feed.source, feed.name, rel, r.line, r.rule, r.message, now]
+                    for (_, rel, delivery, _), parsed in zip(batch.files, batch.parsed)
+                    for p in parsed.values() for r in p.rejected]
+        if rejected:
+            _insert(con, "raw.rejected_rows", pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    if archive:
+        target = s.archive_dir / dt.date.today().isoformat()
+        for path, *_ in batch.files:
+            _move(path, root, target)
+    return outcomes
+
+
+def _insert(con, table: str, frame: pd.DataFrame) -> None:
+    con.register("_frame", frame)
+    try:
+        con.execute(f"insert into {table} by name select * from _frame")
+    finally:
+        con.unregister("_frame")
+
+
+def _move(path: Path, root: Path, target: Path) -> Path:
     dest = target / path.relative_to(root)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), dest)
     return dest
 
 
-def ingest_contract(con: duckdb.DuckDBPyConnection, s: Settings, contract: Contract, root: Path | None = None,
-                    archive: bool = True) -> list[Outcome]:
-    """Load every pending delivery for one contract; ``root`` defaults to the landing zone."""
-    root = root or s.landing_dir
-    ensure_schemas(con)
-    ensure_table(con, contract)
-    loaded = {r[0] for r in con.execute(
-        "select delivery_id from raw.ingest_log where status = 'loaded' and source = ? and entity = ?",
-        [contract.source, contract.entity]).fetchall()}
-    outcomes = []
-    today = dt.date.today().isoformat()
-    for path in pending_files(root, contract):
-        rel = str(path.relative_to(root))
-        data = path.read_bytes()
-        delivery = content_hash(data)
-        now = dt.datetime.now()
-        if delivery in loaded:
-            outcome = Outcome(rel, "duplicate", reason="same content as a delivery already loaded")
-            _log(con, delivery, contract, rel, len(data), outcome, now)
-        else:
-            try:
-                parsed = read_delivery(contract, data, s.pseudonym_key)
-            except DeliveryRejected as exc:
-                outcome = Outcome(rel, "quarantined", reason=str(exc))
-                _log(con, delivery, contract, rel, len(data), outcome, now)
-                if archive:
-                    dest = _move(path, root, s, s.quarantine_dir)
-                    dest.with_name(dest.name + ".reason.txt").write_text(
-                        f"file: {rel}\nrule: {str(exc).split(':')[0]}\nmessage: {exc}\n", encoding="utf-8")
-                outcomes.append(outcome)
-                continue
-            outcome = Outcome(rel, "loaded", len(parsed.rows), len(parsed.rejected))
-            _load(con, contract, parsed, delivery, rel, now)
-            _log(con, delivery, contract, rel, len(data), outcome, now, parsed.rejected)
-            loaded.add(delivery)
-        if archive:
-            _move(path, root, s, s.archive_dir / today)
-        outcomes.append(outcome)
-    return outcomes
-
-
-def _load(con, contract: Contract, parsed, delivery: str, rel: str, now: dt.datetime) -> None:
-    names = [n for n, _ in output_columns(contract)]
-    frame = pd.DataFrame(parsed.rows, columns=names + ["_row"])
-    frame["_delivery_id"], frame["_file"], frame["_loaded_at"] = delivery, rel, now
-    con.execute("begin transaction")
-    try:
-        if contract.delivery == "full":  # a full export replaces the previous one
-            con.execute(f"delete from raw.{contract.table}")
-            if contract.person_id:
-                con.execute("delete from restricted.linkage_persons where source = ?", [contract.table])
-        con.register("_frame", frame)
-        con.execute(f"insert into raw.{contract.table} by name select * from _frame")
-        con.unregister("_frame")
-        if contract.person_id and parsed.persons:
-            persons = pd.DataFrame(parsed.persons)
-            persons["source"], persons["_delivery_id"], persons["_file"], persons["_loaded_at"] = contract.table, delivery, rel, now
-            persons = persons.reindex(columns=list(LINKAGE_COLUMNS) + list(LINEAGE_COLUMNS))
-            persons = persons.astype({"huisnummer": "string"})
-            con.register("_persons", persons)
-            con.execute("insert into restricted.linkage_persons by name select * from _persons")
-            con.unregister("_persons")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-
-
-def _log(con, delivery, contract, rel, size, outcome: Outcome, now, rejected=()) -> None:
+def _log(con, delivery, feed: Feed, rel, size, outcome: Outcome) -> None:
+    """Log a delivery that loads nothing (duplicate, quarantined); loaded ones are logged in their batch."""
     con.execute("insert into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [delivery, contract.source, contract.entity, rel, size, outcome.status, outcome.rows_loaded,
-                 outcome.rows_rejected, outcome.reason, now])
-    for r in rejected:
-        con.execute("insert into raw.rejected_rows values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [delivery, contract.source, contract.entity, rel, r.line, r.rule, r.message, now])
+                [delivery, feed.source, feed.name, rel, size, outcome.status, outcome.rows_loaded,
+                 outcome.rows_rejected, outcome.reason, dt.datetime.now()])

@@ -13,6 +13,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from openpyxl import load_workbook
+
 from orchestration.lib.bsn import elfproef
 from orchestration.lib.pseudonym import pseudonymise
 from orchestration.lib.wijken import wijk_of
@@ -61,8 +63,19 @@ def parse_amount(text: str) -> int | None:
     return sign * (int(whole) * 100 + int((frac + "00")[:2]))
 
 
-def _convert(col: Column, text: str):
-    text = text.strip()
+def _convert(col: Column, value):
+    """A cell as text (CSV) or as openpyxl gives it (numbers, datetimes) to the column's type."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if col.type != "date":
+            raise ValueError(f"a date where {col.type} was expected")
+        return value.date()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if col.type == "int" and float(value).is_integer():
+            return int(value)
+        value = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+    text = str(value).strip()
     if col.type == "text":
         return text or None
     if col.type == "int":
@@ -99,12 +112,47 @@ def output_columns(contract: Contract) -> list[tuple[str, str]]:
 
 
 def read_delivery(contract: Contract, data: bytes, key: str) -> Parsed:
+    """A CSV delivery: ';'-separated, Windows-1252, with the contract's header."""
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise DeliveryRejected(f"encoding: not Windows-1252 ({exc})") from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    header = next(reader, None)
+    return read_rows(contract, next(reader, None), enumerate(reader, start=2), key)
+
+
+def read_workbook(contracts: list[Contract], data: bytes, key: str) -> dict[str, Parsed]:
+    """An xlsx delivery: one sheet per contract (``contract.entity`` names the sheet, case-insensitive)."""
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise DeliveryRejected(f"xlsx: not a readable workbook ({type(exc).__name__}: {exc})") from exc
+    try:
+        sheets = {name.lower(): wb[name] for name in wb.sheetnames}
+        out = {}
+        for contract in contracts:
+            sheet = sheets.get(contract.entity)
+            if sheet is None:
+                raise DeliveryRejected(f"sheet: no sheet {contract.entity!r}; found {wb.sheetnames}")
+            rows = sheet.iter_rows(values_only=True)
+            header = next(rows, None)
+            header = [("" if h is None else str(h)) for h in header] if header else None
+            width = len(contract.columns)
+            body = ((i, _pad(list(r), width)) for i, r in enumerate(rows, start=2) if any(v is not None for v in r))
+            out[contract.table] = read_rows(contract, header, body, key)
+        return out
+    finally:
+        wb.close()
+
+
+def _pad(cells: list, width: int) -> list:
+    """xlsx leaves trailing empty cells out; they are not a broken row."""
+    while len(cells) > width and cells[-1] is None:
+        cells.pop()
+    return cells + [None] * (width - len(cells))
+
+
+def read_rows(contract: Contract, header, numbered_rows, key: str | None = None) -> Parsed:
     expected = [c.name for c in contract.columns]
     if header is None:
         raise DeliveryRejected("header: the file is empty")
@@ -113,7 +161,7 @@ def read_delivery(contract: Contract, data: bytes, key: str) -> Parsed:
         extra = [h for h in header if h not in expected]
         raise DeliveryRejected(f"header: expected columns {expected}; missing {missing}, unexpected {extra}")
     out = Parsed()
-    for line, fields in enumerate(reader, start=2):
+    for line, fields in numbered_rows:
         if not fields:
             continue
         if len(fields) != len(expected):

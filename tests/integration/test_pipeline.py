@@ -29,7 +29,7 @@ def test_nightly_runs_every_kind_of_writer_in_one_job(data_dir, small_feeds):
     result = run_nightly(data_dir)
     steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
     # Python ingest writers, the dbt subprocess writer and downstream Python writers in one run
-    assert {"raw__suite4_budget", "grip_dbt_assets", "reports__rpt_budget_by_year", "published_warehouse"} <= steps
+    assert {"ingest_suite4_budget", "ingest_suite4_berichten", "grip_dbt_assets", "reports__rpt_budget_by_year", "published_warehouse"} <= steps
 
     truth = pd.read_parquet(small_feeds / "manifest" / "budget.parquet")
     mart = query(data_dir, "select budget_year as year, law, main_group as hoofdgroep, budget_cents from marts.fct_budget")
@@ -47,27 +47,57 @@ def test_nightly_runs_every_kind_of_writer_in_one_job(data_dir, small_feeds):
 
 
 @pytest.mark.integration
-def test_deliveries_are_loaded_once_and_bad_rows_are_explained(data_dir, small_feeds):
+def test_every_delivery_is_loaded_once_or_quarantined_for_a_reason(data_dir, small_feeds):
+    landing = small_feeds / "landing"
+    delivered = {str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file() and p.name != "SYNTHETIC.md"}
     run_nightly(data_dir)
     defects = pd.read_parquet(small_feeds / "manifest" / "defects.parquet")
-    log = query(data_dir, "select file, status from raw.ingest_log")
+    log = query(data_dir, "select file, status, reason from raw.ingest_log")
+    assert set(log["file"]) == delivered and len(log) == len(delivered)
+
+    malformed = set(defects.loc[defects["kind"] == "malformed_xml", "file"])
+    quarantined = log[log["status"] == "quarantined"]
+    assert set(quarantined["file"]) == malformed
+    assert quarantined["reason"].str.startswith("xml:").all()
+    for rel in malformed:
+        assert (data_dir / "quarantine" / rel).exists()
+        assert "rule: xml" in (data_dir / "quarantine" / (rel + ".reason.txt")).read_text()
+
     twice = defects.loc[defects["kind"] == "delivery_sent_twice"]
     copy, original = twice["file"].iloc[0], twice["detail"].iloc[0].removeprefix("identical to ")
-    statuses = dict(log.loc[log["file"].isin([copy, original])].values.tolist())
+    statuses = dict(log.loc[log["file"].isin([copy, original]), ["file", "status"]].values.tolist())
     assert sorted(statuses.values()) == ["duplicate", "loaded"]
+    assert (log["status"] == "loaded").sum() == len(delivered) - len(malformed) - 1
+
     broken = defects.loc[defects["kind"] == "broken_csv_row"].iloc[0]
     rejected = query(data_dir, "select file, line, rule from raw.rejected_rows")
     assert rejected.values.tolist() == [[broken["file"], int(broken["record"]), "field_count"]]
-    csv_files = [p for p in (small_feeds / "landing").rglob("*.csv")]
-    assert (log["status"] == "loaded").sum() == len(csv_files) - 1
 
-    before = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0]
-              for t in ("suite4_betalingen", "suite4_clienten", "stapp_klanten")}
+    tables = query(data_dir, "select table_name from information_schema.tables where table_schema = 'raw'")["table_name"]
+    before = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0] for t in tables}
     run_nightly(data_dir)  # nothing new: nothing changes
-    after = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0] for t in before}
+    after = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0] for t in tables}
     assert before == after
-    assert not list((data_dir / "landing").rglob("*.csv"))
-    assert len(list((data_dir / "archive").rglob("*.csv"))) == len(csv_files)
+    assert not [p for p in (data_dir / "landing").rglob("*") if p.is_file() and p.name != "SYNTHETIC.md"]
+    archived = [p for p in (data_dir / "archive").rglob("*") if p.is_file()]
+    assert len(archived) == len(delivered) - len(malformed)
+
+
+@pytest.mark.integration
+def test_message_figures_match_the_generator(data_dir, small_feeds):
+    """Raw declaration lines and allocations equal what the generator sent, line for line."""
+    run_nightly(data_dir)
+    truth = pd.read_parquet(small_feeds / "manifest" / "declaration_lines.parquet")
+    truth = truth[truth["delivered"]]
+    raw = query(data_dir, "select referentie_nummer, debet_credit, ingediend_bedrag_cents from raw.ist_declaratieregels")
+    assert len(raw) == len(truth)
+    signed = truth["amount_cents"].where(truth["debit_credit"] == "D", -truth["amount_cents"])
+    assert raw["ingediend_bedrag_cents"].sum() == signed.sum()
+    assert sorted(zip(raw["referentie_nummer"], raw["debet_credit"])) == sorted(zip(truth["reference"], truth["debit_credit"]))
+    messages = pd.read_parquet(small_feeds / "manifest" / "messages.parquet")
+    loaded = messages[messages["malformed"].isna()]
+    counts = query(data_dir, "select kind, count(*) as n from raw.ist_berichten group by kind")
+    assert dict(counts.values.tolist()) == loaded["kind"].value_counts().to_dict()
 
 
 @pytest.mark.integration
