@@ -3,6 +3,7 @@
     grip generate   write synthetic demo feeds into the landing zone
     grip prepare    parse the dbt project so Dagster can load it (done by make)
     grip nightly    run the nightly build once, in this process
+    grip rebuild    rebuild the raw layer from the archive alone
     grip where      print where the warehouse, reports and feeds are
 """
 
@@ -62,6 +63,25 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
+def cmd_rebuild(_: argparse.Namespace) -> int:
+    """Set the warehouse aside and load the raw layer again from the archive alone."""
+    from orchestration.ingest.feeds import FEEDS
+    from orchestration.ingest.landing import rebuild_from_archive
+    from orchestration.lib.config import settings
+    from orchestration.lib.warehouse import connect
+
+    s = settings()
+    if s.warehouse.exists():
+        backup = s.warehouse.with_suffix(".before-rebuild.duckdb")
+        s.warehouse.replace(backup)
+        print(f"previous warehouse kept as {backup}")
+    with connect(s) as con:
+        outcomes = rebuild_from_archive(con, s, FEEDS)
+    loaded = sum(o.status == "loaded" for o in outcomes)
+    print(f"raw layer rebuilt from {s.archive_dir}: {loaded:,} deliveries loaded; run 'grip nightly' for the marts")
+    return 0
+
+
 def cmd_where(_: argparse.Namespace) -> int:
     from orchestration.lib.config import settings
 
@@ -91,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("prepare", help="parse the dbt project (writes dbt_project/target/manifest.json)").set_defaults(func=cmd_prepare)
     sub.add_parser("nightly", help="run the nightly job once, in this process").set_defaults(func=cmd_nightly)
+    sub.add_parser("rebuild", help="rebuild the raw layer from the archive alone").set_defaults(func=cmd_rebuild)
     sub.add_parser("where", help="print where the outputs are").set_defaults(func=cmd_where)
 
     args = parser.parse_args(argv)

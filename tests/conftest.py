@@ -24,15 +24,33 @@ def small_feeds(tmp_path_factory) -> Path:
     return out
 
 
+def use_data_dir(mp: pytest.MonkeyPatch, folder: Path, feeds: Path) -> Path:
+    shutil.copytree(feeds / "landing", folder / "landing")
+    mp.setenv("GRIP_DATA_DIR", str(folder))
+    mp.setenv("GRIP_DEMO", "1")
+    for var in ("GRIP_WAREHOUSE", "GRIP_PUBLISHED_WAREHOUSE", "GRIP_XSD_DIR"):
+        mp.delenv(var, raising=False)
+    return folder
+
+
 @pytest.fixture
 def data_dir(tmp_path, small_feeds, monkeypatch) -> Path:
     """A fresh GRIP_DATA_DIR holding a copy of the small feeds in its landing zone."""
-    shutil.copytree(small_feeds / "landing", tmp_path / "landing")
-    monkeypatch.setenv("GRIP_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("GRIP_DEMO", "1")
-    monkeypatch.delenv("GRIP_WAREHOUSE", raising=False)
-    monkeypatch.delenv("GRIP_PUBLISHED_WAREHOUSE", raising=False)
-    return tmp_path
+    return use_data_dir(monkeypatch, tmp_path, small_feeds)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, small_feeds):
+    """One nightly run on the small feeds, shared by the read-only tests of a module."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    with pytest.MonkeyPatch.context() as mp:
+        folder = use_data_dir(mp, tmp_path_factory.mktemp("built"), small_feeds)
+        result = defs.resolve_job_def("nightly").execute_in_process(instance=DagsterInstance.ephemeral())
+        assert result.success
+        yield folder, result
 
 
 def istandaarden_or_skip() -> Path:

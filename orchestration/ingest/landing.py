@@ -187,3 +187,12 @@ def _log(con, delivery, feed: Feed, rel, size, outcome: Outcome) -> None:
     con.execute("insert into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [delivery, feed.source, feed.name, rel, size, outcome.status, outcome.rows_loaded,
                  outcome.rows_rejected, outcome.reason, dt.datetime.now()])
+
+
+def rebuild_from_archive(con: duckdb.DuckDBPyConnection, s: Settings, feeds) -> list[Outcome]:
+    """Load every archived delivery again, day by day in order, leaving the archive as it is."""
+    outcomes: list[Outcome] = []
+    for day in sorted(p for p in s.archive_dir.iterdir() if p.is_dir()) if s.archive_dir.exists() else []:
+        for feed in feeds:
+            outcomes += ingest_feed(con, s, feed, root=day, archive=False)
+    return outcomes

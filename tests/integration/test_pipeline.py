@@ -25,8 +25,9 @@ def query(data_dir, sql):
 
 
 @pytest.mark.integration
-def test_nightly_runs_every_kind_of_writer_in_one_job(data_dir, small_feeds):
-    result = run_nightly(data_dir)
+def test_nightly_runs_every_kind_of_writer_in_one_job(built, small_feeds, monkeypatch):
+    data_dir, result = built
+    monkeypatch.setenv("GRIP_DATA_DIR", str(data_dir))
     steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
     # Python ingest writers, the dbt subprocess writer and downstream Python writers in one run
     assert {"ingest_suite4_budget", "ingest_suite4_berichten", "grip_dbt_assets", "reports__rpt_budget_by_year", "published_warehouse"} <= steps
@@ -84,9 +85,9 @@ def test_every_delivery_is_loaded_once_or_quarantined_for_a_reason(data_dir, sma
 
 
 @pytest.mark.integration
-def test_message_figures_match_the_generator(data_dir, small_feeds):
+def test_message_figures_match_the_generator(built, small_feeds):
     """Raw declaration lines and allocations equal what the generator sent, line for line."""
-    run_nightly(data_dir)
+    data_dir, _ = built
     truth = pd.read_parquet(small_feeds / "manifest" / "declaration_lines.parquet")
     truth = truth[truth["delivered"]]
     raw = query(data_dir, "select referentie_nummer, debet_credit, ingediend_bedrag_cents from raw.ist_declaratieregels")
@@ -101,8 +102,8 @@ def test_message_figures_match_the_generator(data_dir, small_feeds):
 
 
 @pytest.mark.integration
-def test_no_bsn_name_or_postcode_outside_the_linkage_table(data_dir, small_feeds):
-    run_nightly(data_dir)
+def test_no_bsn_name_or_postcode_outside_the_linkage_table(built, small_feeds):
+    data_dir, _ = built
     clients = pd.read_parquet(small_feeds / "manifest" / "clients.parquet")
     everywhere = set(clients["bsn"]) | set(clients["postcode"]) | set(clients["first_name"] + " " + clients["last_name"])
     last_names = set(clients["last_name"])  # also place names (provider towns): checked in client tables only
@@ -117,4 +118,35 @@ def test_no_bsn_name_or_postcode_outside_the_linkage_table(data_dir, small_feeds
             leaked = values & secrets
             assert not leaked, f"{schema}.{table}.{col} holds personal data, e.g. {sorted(leaked)[:3]}"
     assert con.execute("select count(*) from restricted.linkage_persons").fetchone()[0] > 0
+    con.close()
+
+
+@pytest.mark.integration
+def test_the_archive_alone_rebuilds_the_raw_layer(built, tmp_path, monkeypatch):
+    from orchestration.ingest.feeds import FEEDS
+    from orchestration.ingest.landing import rebuild_from_archive
+    from orchestration.lib.warehouse import connect
+
+    data_dir, _ = built
+    monkeypatch.setenv("GRIP_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("GRIP_WAREHOUSE", str(tmp_path / "rebuilt.duckdb"))
+    s = settings()
+    with connect(s) as con:
+        rebuild_from_archive(con, s, FEEDS)
+    con = duckdb.connect(str(tmp_path / "rebuilt.duckdb"), read_only=True)
+    con.execute(f"attach '{data_dir / 'warehouse' / 'grip.duckdb'}' as original (read_only)")
+    tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                        "where table_catalog = 'rebuilt' and table_schema = 'raw'").fetchall()]
+    assert "ist_declaratieregels" in tables and "suite4_clienten" in tables
+    for t in tables:
+        if t == "ingest_log":
+            continue
+        cols = [r[0] for r in con.execute(f"select column_name from information_schema.columns where table_catalog = "
+                                          f"'rebuilt' and table_schema = 'raw' and table_name = '{t}'").fetchall()
+                if r[0] not in ("_loaded_at", "processed_at")]
+        sel = ", ".join(cols)
+        diff = con.execute(f"select count(*) from ((select {sel} from rebuilt.raw.{t} except all select {sel} from "
+                           f"original.raw.{t}) union all (select {sel} from original.raw.{t} except all "
+                           f"select {sel} from rebuilt.raw.{t}))").fetchone()[0]
+        assert diff == 0, f"raw.{t} differs after a rebuild from the archive"
     con.close()
