@@ -76,14 +76,14 @@ def generate(cfg: GeneratorConfig) -> dict:
     traffic.allocations()
     traffic.starts_and_stops()
     rejected = traffic.rejected_requests()
-    _progress(f"{len(traffic.messages):,} allocation, start, stop and request messages", t0)
+    _progress(f"{traffic.messages.count + len(traffic.messages.rows):,} allocation, start, stop and request messages", t0)
     traffic.declarations()
-    traffic.break_one_message()
-    n_msgs = len(traffic.messages)
-    _progress(f"{n_msgs:,} messages with {len(traffic.lines):,} declaration lines "
+    traffic.close()
+    n_msgs, n_lines = traffic.messages.count, traffic.lines.count
+    _progress(f"{n_msgs:,} messages with {n_lines:,} declaration lines "
               f"({n_msgs / (time.monotonic() - t0):,.0f} messages/s)", t0)
 
-    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines)
+    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path)
     exports.suite4()
     exports.stapp()
     exports.cjg()
@@ -102,7 +102,7 @@ def generate(cfg: GeneratorConfig) -> dict:
         "files": out.files_written,
         "bytes": out.bytes_written,
         "messages": n_msgs,
-        "declaration_lines": len(traffic.lines),
+        "declaration_lines": n_lines,
         "defects": len(out.defects),
         "seconds": round(elapsed, 1),
         "contract_term_days": CONTRACT_TERM_DAYS,
@@ -137,8 +137,6 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
             "stop_reason_known": k.get("stop_reason"), "stop_sent": k.get("stop_sent"),
         })
     out.table("allocations", rows)
-    out.table("messages", traffic.messages)
-    out.table("declaration_lines", traffic.lines)
     out.table("rejected_requests", rejected)
     out.table("providers", [{"agb": p.agb, "name": p.name, "laws": ",".join(p.laws), "late_submitter": p.late_submitter,
                              "intensity": p.intensity} for p in world.providers])

@@ -15,7 +15,7 @@ from lxml import etree
 
 from . import istandaard as ist
 from .catalogue import GROUP_BY_KEY
-from .output import Output
+from .output import LINE_SCHEMA, MESSAGE_SCHEMA, Output, TableSink
 from .simulate import Allocation, World, add_months, month_end, month_volume
 
 LAW_PREFIX = {"wmo": "WMO", "jeugd": "JW"}
@@ -28,11 +28,15 @@ class Traffic:
         self.rng = np.random.default_rng([seed, 11])
         self.rates = rates
         self.counters: dict[str, int] = defaultdict(int)
-        self.messages: list[dict] = []
-        self.lines: list[dict] = []
+        self.messages = TableSink(out.manifest / "messages.parquet", MESSAGE_SCHEMA)
+        self.lines = TableSink(out.manifest / "declaration_lines.parquet", LINE_SCHEMA)
         self.known: dict[int, dict] = defaultdict(dict)  # tid -> what the delivered messages say
         self.muni_name = {m: ws[0].municipality_name for m, ws in world.wijken.items()}
-        self.answer_files: list[str] = []
+        self.broken = False  # the feed's one malformed file: the first answer (319) after a year
+
+    def close(self) -> None:
+        self.messages.close()
+        self.lines.close()
 
     # --- plumbing ----------------------------------------------------------------------
     def _client(self, person_idx: int) -> ist.Client:
@@ -51,9 +55,14 @@ class Traffic:
         ident = self._ident(sender)
         text = build(ident)
         rel = f"suite4/berichten/{date:%Y-%m-%d}/{LAW_PREFIX[law]}{kind}_{sender}_{ident}.xml"
-        self.out.write(rel, text.encode("utf-8"))
-        self.messages.append({"file": rel, "law": law, "kind": kind, "sender": sender, "identificatie": ident,
-                              "dagtekening": date, "duplicate_of": None, **{k: str(v) for k, v in facts.items()}})
+        data = text.encode("utf-8")
+        malformed = kind == "319" and not self.broken and (date - self.feed_start).days > 365
+        if malformed:
+            data, self.broken = data[: len(data) // 2], True
+            self.out.defect(rel, "-", "-", "malformed_xml", "file truncated halfway")
+        self.out.write(rel, data)
+        self.messages.add({"file": rel, "law": law, "kind": kind, "sender": sender, "identificatie": ident,
+                           "dagtekening": date, "malformed": malformed, **{k: str(v) for k, v in facts.items()}})
         if kind in ("305", "307") and self.rng.random() < self.rates["duplicate_message"]:
             self._duplicate(rel, text, law, kind, sender, ident, date)
         return rel
@@ -66,8 +75,8 @@ class Traffic:
             return
         dup = f"suite4/berichten/{resent:%Y-%m-%d}/{LAW_PREFIX[law]}{kind}_{sender}_{ident}_resent.xml"
         self.out.write(dup, pretty)
-        self.messages.append({"file": dup, "law": law, "kind": kind, "sender": sender, "identificatie": ident,
-                              "dagtekening": date, "duplicate_of": rel})
+        self.messages.add({"file": dup, "law": law, "kind": kind, "sender": sender, "identificatie": ident,
+                           "dagtekening": date, "duplicate_of": rel, "malformed": False})
         self.out.defect(dup, ident, "BerichtIdentificatie", "duplicate_message", f"same message as {rel}")
 
     # --- allocations (301) -------------------------------------------------------------
@@ -174,10 +183,8 @@ class Traffic:
                 a.product, a.start, end, a.volume, a.unit, a.frequency, a.referrer, code), toewijzing=a.toewijzing)
             if (a.decision_date - a.request_date).days > 7:
                 answer = a.request_date + dt.timedelta(days=3)
-                rel = self._emit(a.law, "319", a.municipality, answer, lambda i: ist.antwoord(
+                self._emit(a.law, "319", a.municipality, answer, lambda i: ist.antwoord(
                     a.law, a.municipality, provider, i, answer, ref, "2", None))
-                if rel:
-                    self.answer_files.append(rel)
         elif a.request_kind == "317" and a.predecessor is not None:
             pred = self.w.allocations[a.predecessor]
             bsn = self.w.persons[a.person].bsn
@@ -196,10 +203,8 @@ class Traffic:
                 r.law, r.provider, r.municipality, i, r.request_date, self._client(r.person), ref, r.category,
                 r.product, r.request_date + dt.timedelta(days=14), add_months(r.request_date, 12), g.volume[0],
                 prod.unit, prod.frequency, r.referrer, None))
-            ans = self._emit(r.law, "319", r.municipality, r.answer_date, lambda i: ist.antwoord(
+            self._emit(r.law, "319", r.municipality, r.answer_date, lambda i: ist.antwoord(
                 r.law, r.municipality, r.provider, i, r.answer_date, ref, "1", r.reason))
-            if ans:
-                self.answer_files.append(ans)
             rows.append({"law": r.law, "municipality": r.municipality, "provider": r.provider,
                          "bsn": self.w.persons[r.person].bsn, "request_date": r.request_date,
                          "answer_date": r.answer_date, "reason": r.reason, "file": rel})
@@ -261,14 +266,14 @@ class Traffic:
         rel = self._emit(law, "323", provider, sent, lambda i: ist.declaratie(
             law, provider, muni, i, sent, number, month, mend, [p for _, p, _ in lines]))
         for a, p, status in lines:
-            self.lines.append({"file": rel, "delivered": rel is not None, "municipality": muni, "provider": provider,
-                               "law": law, "declaratie": number, "dagtekening": sent, "bsn": p.bsn,
-                               "tid": a.tid if status != "unknown_allocation" else None, "toewijzing": p.toewijzing,
-                               "reference": p.reference, "previous_reference": p.previous_reference,
-                               "period_first": p.first, "period_last": p.last, "volume": p.volume,
-                               "tariff_cents": p.tariff, "amount_cents": p.amount, "debit_credit": p.debit_credit,
-                               "status": status, "days_after_period": (sent - p.last).days,
-                               "on_time": (sent - month_end(p.last.year, p.last.month)).days <= CONTRACT_TERM_DAYS})
+            self.lines.add({
+                "seq": self.lines.count + len(self.lines.rows), "file": rel, "delivered": rel is not None,
+                "municipality": muni, "provider": provider, "law": law, "declaratie": number, "dagtekening": sent,
+                "bsn": p.bsn, "tid": a.tid if status != "unknown_allocation" else None, "toewijzing": p.toewijzing,
+                "reference": p.reference, "previous_reference": p.previous_reference, "period_first": p.first,
+                "period_last": p.last, "volume": p.volume, "tariff_cents": p.tariff, "amount_cents": p.amount,
+                "debit_credit": p.debit_credit, "status": status, "days_after_period": (sent - p.last).days,
+                "on_time": (sent - month_end(p.last.year, p.last.month)).days <= CONTRACT_TERM_DAYS})
             if rel and status != "accepted":
                 self.out.defect(rel, p.reference, "ToewijzingNummer" if status == "unknown_allocation" else "ProductPeriode",
                                 "invoice_unknown_allocation" if status == "unknown_allocation" else "period_outside_allocation")
@@ -281,18 +286,3 @@ class Traffic:
                     carry[(muni, provider, law)].append((a, ist.Prestatie(**{
                         **p.__dict__, "reference": p.reference + "C", "previous_reference": p.reference,
                         "volume": corrected_volume, "amount": corrected_volume * p.tariff}), "accepted"))
-
-    # --- defects -------------------------------------------------------------------
-    def break_one_message(self) -> None:
-        """Truncate one answer message: the feed's one malformed XML file."""
-        if not self.answer_files:
-            return
-        rel = self.answer_files[len(self.answer_files) // 2]
-        path = self.out.landing / rel
-        data = path.read_bytes()
-        path.write_bytes(data[: len(data) // 2])
-        self.out.defect(rel, "-", "-", "malformed_xml", "file truncated halfway")
-        for m in self.messages:
-            if m["file"] == rel:
-                m["malformed"] = "1"
-

@@ -63,6 +63,12 @@ class SchemaSet:
             raise MessageRejected(f"xsd: line {err.line}: {err.message}")
 
 
+@lru_cache(maxsize=4096)
+def _tags(ns_msg: str, ns_base: str, path: str) -> tuple[str, ...]:
+    """Clark names ({namespace}Local) for a path, built once per message type and path."""
+    return tuple(f"{{{ns_base}}}{p[1:]}" if p.startswith(":") else f"{{{ns_msg}}}{p}" for p in path.split("/"))
+
+
 class _Reader:
     """Access to one message's elements by local name, with structural checks."""
 
@@ -71,10 +77,10 @@ class _Reader:
 
     def find(self, el, path: str):
         """Path of local names; names prefixed with ':' are base-schema elements."""
-        for part in path.split("/"):
+        for tag in _tags(self.m, self.b, path):
             if el is None:
                 return None
-            el = el.find(f"{{{self.b}}}{part[1:]}" if part.startswith(":") else f"{{{self.m}}}{part}")
+            el = el.find(tag)
         return el
 
     def text(self, el, path: str, required: bool = False) -> str | None:

@@ -119,34 +119,31 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: P
 
 def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bool) -> list[Outcome]:
     now = dt.datetime.now()
-    frames: dict[str, list[pd.DataFrame]] = {}
-    persons: list[pd.DataFrame] = []
+    rows: dict[str, list[dict]] = {}
+    persons: list[dict] = []
     outcomes = []
     for (_, rel, delivery, _), parsed in zip(batch.files, batch.parsed):
+        lineage = {"_delivery_id": delivery, "_file": rel, "_loaded_at": now}
         for table, p in parsed.items():
-            if p.rows:
-                frame = pd.DataFrame(p.rows)
-                if "_row" not in frame:
-                    frame["_row"] = 1  # one message = one file: the element position is in _pos
-                frame["_delivery_id"], frame["_file"], frame["_loaded_at"] = delivery, rel, now
-                frames.setdefault(table, []).append(frame)
-            if table in feed.person_tables and p.persons:
-                frame = pd.DataFrame(p.persons).reindex(columns=list(LINKAGE_COLUMNS) + ["_row"])
-                frame["source"], frame["_delivery_id"], frame["_file"], frame["_loaded_at"] = table, delivery, rel, now
-                persons.append(frame)
+            # one message = one file: its rows get _row 1 and their element position in _pos
+            rows.setdefault(table, []).extend({"_row": 1, **r, **lineage} for r in p.rows)
+            if table in feed.person_tables:
+                persons.extend({**r, "source": table, **lineage} for r in p.persons)
         outcomes.append(Outcome(rel, "loaded", sum(len(p.rows) for p in parsed.values()),
                                 sum(len(p.rejected) for p in parsed.values())))
     con.execute("begin transaction")
     try:
         for table in feed.full_tables:  # a full export replaces the previous one
-            if table in frames:
+            if table in rows:
                 con.execute(f"delete from raw.{table}")
-                con.execute("delete from restricted.linkage_persons where source = ?", [table]) \
-                    if table in feed.person_tables else None
-        for table, parts in frames.items():
-            _insert(con, f"raw.{table}", pd.concat(parts, ignore_index=True))
+                if table in feed.person_tables:
+                    con.execute("delete from restricted.linkage_persons where source = ?", [table])
+        for table, table_rows in rows.items():
+            if table_rows:
+                _insert(con, f"raw.{table}", pd.DataFrame(table_rows))
         if persons:
-            frame = pd.concat(persons, ignore_index=True).astype({"huisnummer": "string"})
+            columns = list(LINKAGE_COLUMNS) + list(LINEAGE_COLUMNS)
+            frame = pd.DataFrame(persons).reindex(columns=columns).astype({"huisnummer": "string"})
             _insert(con, "restricted.linkage_persons", frame)
         log = [[delivery, feed.source, feed.name, rel, size, o.status, o.rows_loaded, o.rows_rejected, o.reason, now]
                for (_, rel, delivery, size), o in zip(batch.files, outcomes)]
