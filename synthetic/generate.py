@@ -133,6 +133,7 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
             "stop_reason": a.stop_reason, "volume": a.volume, "unit": a.unit, "frequency": a.frequency,
             "open_ended": a.open_ended, "withdrawn": a.withdrawn, "predecessor": a.predecessor,
             "allocated_by_end": bool(k.get("allocated")), "allocation_end_known": k.get("allocation_end"),
+            "withdrawn_known": bool(k.get("withdrawn_known")),
             "start_known": k.get("start"), "start_sent": k.get("start_sent"), "stop_known": k.get("stop_date"),
             "stop_reason_known": k.get("stop_reason"), "stop_sent": k.get("stop_sent"),
         })

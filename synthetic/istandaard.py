@@ -126,6 +126,7 @@ class AllocatedProduct:
     volume: int
     unit: str
     frequency: str
+    reference: str | None = None  # ReferentieAanbieder: the provider's reference of its 315 request
 
 
 def toewijzing(law, sender, receiver, ident, date, client: Client, products: list[AllocatedProduct]) -> str:
@@ -151,6 +152,8 @@ def toewijzing(law, sender, receiver, ident, date, client: Client, products: lis
     for p in products:
         w.open("ToegewezenProduct")
         w.el("ToewijzingNummer", p.toewijzing)
+        if p.reference:
+            w.el("ReferentieAanbieder", p.reference)
         w.product(p.category, p.code)
         w.el("Toewijzingsdatum", _d(p.decision_date))
         w.el("Toewijzingstijd", "09:00:00")

@@ -99,7 +99,8 @@ class Traffic:
                 for a in current:
                     _, end, reason = self._version(a, d)
                     products.append(ist.AllocatedProduct(a.toewijzing, a.category, a.product, a.decision_date,
-                                                         a.decision_date, end, reason, a.volume, a.unit, a.frequency))
+                                                         a.decision_date, end, reason, a.volume, a.unit, a.frequency,
+                                                         f"VOT{a.tid}" if a.request_kind == "315" else None))
                     self.known[a.tid]["allocation_end"] = end
                     self.known[a.tid]["allocated"] = True
                     self.known[a.tid]["withdrawn_known"] = reason == "13"

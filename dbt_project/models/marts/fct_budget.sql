@@ -9,7 +9,7 @@ budget as (
 final as (
 
     select
-        '{{ env_var("GRIP_MUNICIPALITY", "0392").split(",")[0] }}' as municipality_code,
+        '{{ var("municipality") }}' as municipality_code,
         budget_year,
         law,
         main_group,

@@ -1,0 +1,75 @@
+-- Answers about clients in care and provisions (W01, W06, J01, J06), inflow and outflow
+-- (W03, W04, J02, J03), per period and cross-section. Grain: question_id, period, cross-section, member.
+{%- set questions = {
+    'clients_in_care': {'wmo': 'W01', 'jeugd': 'J01'},
+    'provisions': {'wmo': 'W06', 'jeugd': 'J06'},
+} %}
+with
+
+care_months as (
+
+    select * from {{ ref('fct_care_months') }}
+
+),
+
+client_months as (
+
+    -- one row per client, law and month in care: the basis of inflow and outflow
+    select distinct law, client_key, month_start from care_months
+
+),
+
+flows as (
+
+    select
+        law,
+        client_key,
+        month_start,
+        lag(month_start) over w is distinct from month_start - interval 1 month as is_inflow,
+        lead(month_start) over w is distinct from month_start + interval 1 month as is_outflow,
+        month_start = (select first_month from {{ ref('int_reporting_period') }}) as is_first_month,
+        month_start = (select last_month from {{ ref('int_reporting_period') }}) as is_last_month
+
+    from client_months
+    window w as (partition by law, client_key order by month_start)
+
+),
+
+flow_months as (
+
+    -- inflow cannot be seen in the first month, nor outflow in the last
+    select care_months.*, flows.is_inflow and not flows.is_first_month as is_inflow,
+           flows.is_outflow and not flows.is_last_month as is_outflow
+    from care_months
+    inner join flows using (law, client_key, month_start)
+
+),
+
+answers as (
+
+    {%- set parts = [] %}
+    {%- for period, trunc in periods().items() %}
+    {%- for cs, col in cross_sections(none).items() %}
+    {%- for measure, qids in questions.items() %}
+    {%- do parts.append(
+        "select case law when 'wmo' then '" ~ qids['wmo'] ~ "' else '" ~ qids['jeugd'] ~ "' end as question_id, law, '"
+        ~ period ~ "' as period_type, date_trunc('" ~ trunc ~ "', month_start)::date as period_start, '"
+        ~ cs ~ "' as cross_section, " ~ col ~ " as member, "
+        ~ ("count(distinct client_key)" if measure == 'clients_in_care' else "count(distinct allocation_id)")
+        ~ " as value, '" ~ ('clients' if measure == 'clients_in_care' else 'allocations')
+        ~ "' as unit, count(distinct client_key) as n_clients from care_months group by all") %}
+    {%- endfor %}
+    {%- for measure, flag, qw, qj in [('inflow', 'is_inflow', 'W03', 'J02'), ('outflow', 'is_outflow', 'W04', 'J03')] %}
+    {%- do parts.append(
+        "select case law when 'wmo' then '" ~ qw ~ "' else '" ~ qj ~ "' end, law, '" ~ period
+        ~ "', date_trunc('" ~ trunc ~ "', month_start)::date, '" ~ cs ~ "', " ~ col
+        ~ ", count(distinct client_key), 'clients', count(distinct client_key) from flow_months where "
+        ~ flag ~ " group by all") %}
+    {%- endfor %}
+    {%- endfor %}
+    {%- endfor %}
+    {{ parts | join('\n    union all\n    ') }}
+
+)
+
+select * from answers

@@ -1,0 +1,49 @@
+-- Answers about money: booked amount (W08, J07) per period and cross-section; budget (W11),
+-- utilisation in euros (W10) and percent (W09, J08) per year and main group.
+-- Grain: question_id, period, cross-section, member.
+with
+
+lines as (
+
+    select * from {{ ref('fct_declaration_lines') }} where is_booked
+
+),
+
+realisation as (
+
+    select * from {{ ref('fct_budget_realisation') }}
+
+),
+
+answers as (
+
+    {%- set parts = [] %}
+    {%- for period, trunc in periods().items() %}
+    {%- for cs, col in cross_sections(['none', 'provider', 'product', 'product_category', 'main_group']).items() %}
+    {%- do parts.append(
+        "select case law when 'wmo' then 'W08' else 'J07' end as question_id, law, '" ~ period
+        ~ "' as period_type, date_trunc('" ~ trunc ~ "', period_month)::date as period_start, '" ~ cs
+        ~ "' as cross_section, " ~ col ~ " as member, sum(amount_cents) / 100.0 as value, 'euro' as unit, "
+        ~ "count(distinct client_key) as n_clients from lines group by all") %}
+    {%- endfor %}
+    {%- endfor %}
+    {{ parts | join('\n    union all\n    ') }}
+
+    {%- for cs, col in [('none', "'totaal'"), ('main_group', 'main_group')] %}
+    union all
+    select 'W11', law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
+           sum(budget_cents) / 100.0, 'euro', null
+    from realisation where law = 'wmo' and budget_cents is not null group by all
+    union all
+    select 'W10', law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
+           sum(booked_cents) / 100.0, 'euro', null
+    from realisation where law = 'wmo' group by all
+    union all
+    select case law when 'wmo' then 'W09' else 'J08' end, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}',
+           {{ col }}, round(100.0 * sum(booked_cents) / nullif(sum(budget_cents), 0), 1), 'percent', null
+    from realisation group by all
+    {%- endfor %}
+
+)
+
+select * from answers

@@ -1,0 +1,7 @@
+-- The months grip reports on: from the first to the last month of the message traffic.
+-- Grain: one row.
+select
+    date_trunc('month', min(message_date))::date as first_month,
+    date_trunc('month', max(message_date))::date as last_month
+
+from {{ ref('int_messages__first_received') }}
