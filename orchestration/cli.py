@@ -57,7 +57,8 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("nightly")
-    result = job.execute_in_process(instance=DagsterInstance.get())
+    result = job.execute_in_process(instance=DagsterInstance.get(),
+                                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     print("nightly build", "succeeded" if result.success else "FAILED")
     cmd_where(argparse.Namespace())
     return 0 if result.success else 1

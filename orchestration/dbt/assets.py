@@ -6,6 +6,7 @@ lineage in the UI runs from feed to report in one graph.
 
 
 import os
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +38,22 @@ def grip_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt runs as a subprocess: give it the same warehouse as Dagster (absolute paths).
     os.environ.update(settings().dbt_env())
     yield from dbt.cli(["build"], context=context).stream()
+    publish_docs(dbt, context)
+
+
+def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext) -> None:
+    """Generate the dbt docs site with the build and copy it where analysts find it."""
+    docs_target = dbt_project.project_dir / "target" / "docs"
+    invocation = dbt.cli(["docs", "generate"], raise_on_error=False, target_path=docs_target)
+    invocation.wait()
+    if not invocation.is_successful():
+        context.log.warning("dbt docs generate failed; the previous docs site stays in place")
+        return
+    target = settings().data_dir / "dbt_docs"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        shutil.copyfile(docs_target / name, target / name)
+    context.log.info(f"dbt docs site: {target / 'index.html'}")
 
 
 dbt_resource = dbt_cli()

@@ -42,6 +42,8 @@ def test_nightly_runs_every_kind_of_writer_in_one_job(built, small_feeds, monkey
     assert sorted(map(tuple, report.values.tolist())) == sorted(map(tuple, expected.values.tolist()))
     assert (data_dir / "reports" / "budget_by_year.csv").read_text().startswith("# SYNTHETISCHE DATA")
     assert (data_dir / "exports" / "fct_budget" / "data.parquet").exists()
+    assert (data_dir / "exports" / "question_answers" / "data.parquet").exists()
+    assert "question_answers" in (data_dir / "dbt_docs" / "catalog.json").read_text()
     published = duckdb.connect(str(settings().published_warehouse), read_only=True)
     assert published.execute("select count(*) from marts.fct_budget").fetchone()[0] == len(truth)
     published.close()
