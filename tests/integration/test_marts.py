@@ -103,3 +103,103 @@ def test_budget_and_utilisation(answers, small_feeds):
     got = {(d.year, law, m): v for d, law, m, v in pct[["period_start", "law", "member", "value"]].values}
     for (year, law, group), row in merged.iterrows():
         assert got[(year, law, group)] == pytest.approx(row["pct"], abs=0.05), (year, law, group)
+
+
+def yearly(answers, qid, cross_section="none"):
+    got = answers[(answers["question_id"] == qid) & (answers["cross_section"] == cross_section)
+                  & (answers["period_type"] == "year")]
+    return {d.year: v for d, v in zip(got["period_start"], got["value"])}
+
+
+def booked_lines(manifest):
+    lines = pd.read_parquet(manifest / "declaration_lines.parquet")
+    lines = lines[lines["delivered"]].copy()
+    lines["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in lines["bsn"]]
+    lines["eur"] = lines["amount_cents"].where(lines["debit_credit"] == "D", -lines["amount_cents"]) / 100
+    lines["year"] = lines["period_first"].map(lambda d: d.year)
+    return lines
+
+
+@pytest.mark.integration
+def test_single_or_multiple_care_and_clients_over_18(answers, months):
+    m = flows.with_period(months, "year")
+    wmo = m[m["law"] == "wmo"].groupby(["period_start", "client_key"])["product_category"].nunique()
+    kinds = wmo.map(lambda n: "enkelvoudig" if n == 1 else "meervoudig").rename("member").reset_index()
+    want = kinds.groupby(["period_start", "member"]).size()
+    got = answers[(answers["question_id"] == "W02") & (answers["period_type"] == "year")]
+    assert got.set_index(["period_start", "member"])["value"].sort_index().tolist() == want.sort_index().tolist()
+
+    adults = m[(m["law"] == "jeugd") & ~m["age_group"].isin(["0-3", "4-11", "12-17", "onbekend"])]
+    want = adults.groupby("period_start")["client_key"].nunique()
+    assert yearly(answers, "J09") == {d.year: v for d, v in want.items()}
+
+
+@pytest.mark.integration
+def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
+    t = flows.trajectories(small_feeds / "manifest")
+    pairs = t.merge(t, on=["client_key", "law", "category"], suffixes=("", "_before"))
+    pairs = pairs[(pairs["tid"] != pairs["tid_before"]) & pairs["end_date_before"].notna()]
+    pairs = pairs[(pairs["end_date_before"] < pairs["start_date"])
+                  & (pairs["start_date"] <= pairs["end_date_before"] + pd.Timedelta(days=365))
+                  & (pairs["start_date"] >= FIRST) & (pairs["start_date"] <= dt.date(2020, 12, 31))]
+    for law, qid in (("wmo", "W23"), ("jeugd", "J11")):
+        p = pairs[pairs["law"] == law]
+        want = p.groupby(p["start_date"].map(lambda d: d.year))["client_key"].nunique().to_dict()
+        assert want and yearly(answers, qid) == want, qid
+
+    ended = t[t["end_date"].notna() & (t["end_date"] >= FIRST) & (t["end_date"] <= dt.date(2020, 12, 31))].copy()
+    ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start_date"], ended["end_date"])]
+    for law, qid, div in (("wmo", "W26", 1), ("jeugd", "J04", 7)):
+        e = ended[ended["law"] == law]
+        want = (e["days"] / div).groupby(e["end_date"].map(lambda d: d.year)).mean().round(1).to_dict()
+        got = yearly(answers, qid)
+        assert got.keys() == want.keys() and all(got[y] == pytest.approx(want[y], abs=0.051) for y in want)
+
+    w = t[(t["law"] == "jeugd") & (t["request_kind"] == "315") & t["start_known"].notna()
+          & (t["request_date"] >= FIRST) & (t["request_date"] <= dt.date(2020, 12, 31))
+          & (t["start_date"] >= FIRST)].copy()
+    w["days"] = [(s - r).days for s, r in zip(w["start_known"], w["request_date"])]
+    want = w.groupby(w["start_date"].map(lambda d: d.year))["days"].mean().round(1).to_dict()
+    got = yearly(answers, "J16")
+    assert got.keys() == want.keys() and all(got[y] == pytest.approx(want[y], abs=0.051) for y in want)
+
+
+@pytest.mark.integration
+def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_feeds):
+    manifest = small_feeds / "manifest"
+    lines = booked_lines(manifest)
+    booked = lines[lines["status"] == "accepted"]
+    m = flows.with_period(months, "year")
+    m["year"] = m["period_start"].map(lambda d: d.year)
+    clients = m.groupby(["law", "year"])["client_key"].nunique()
+    client_months = m.drop_duplicates(["law", "client_key", "month_start"]).groupby(["law", "year"]).size()
+    total = booked.groupby(["law", "year"])["eur"].sum()
+    for law, qid in (("wmo", "W27"), ("jeugd", "J15")):
+        want = {y: round(total[(law, y)] / clients[(law, y)], 2) for y in (2018, 2019, 2020)}
+        assert yearly(answers, qid) == pytest.approx(want, abs=0.006), qid
+    want = {y: round(total[("jeugd", y)] / client_months[("jeugd", y)], 2) for y in (2018, 2019, 2020)}
+    assert yearly(answers, "J14") == pytest.approx(want, abs=0.006)
+
+    jeugd = booked[booked["law"] == "jeugd"].groupby(["year", "client_key"])["eur"].sum().reset_index()
+    for year, group in jeugd.groupby("year"):
+        ranked = group.sort_values(["eur", "client_key"], ascending=[False, True]).reset_index(drop=True)
+        top = answers[(answers["question_id"] == "J12") & (answers["period_start"] == dt.date(year, 1, 1))]
+        want = [(f"{i + 1:02d} {k}", round(e, 2)) for i, (k, e) in enumerate(zip(ranked["client_key"][:20], ranked["eur"][:20]))]
+        got = sorted((mbr, round(v, 2)) for mbr, v in zip(top["member"], top["value"]))
+        assert got == want, year
+        n80 = int((ranked["eur"].cumsum() < 0.8 * ranked["eur"].sum()).sum()) + 1
+        assert yearly(answers, "J13")[year] == n80
+
+    wmo_lines = lines[lines["law"] == "wmo"]
+    want = (100 * wmo_lines.groupby("year")["on_time"].mean()).round(1).to_dict()
+    assert yearly(answers, "W24") == pytest.approx(want, abs=0.051)
+
+    pay = pd.read_parquet(manifest / "payments.parquet")
+    pay["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in pay["bsn"]]
+    pay["year"] = pay["period_first"].map(lambda d: d.year)
+    paid = set(zip(pay["client_key"], pay["year"]))
+    in_care = m.drop_duplicates(["law", "year", "client_key"])
+    in_care = in_care.assign(paid=[(k, y) in paid for k, y in zip(in_care["client_key"], in_care["year"])])
+    for law, qid in (("wmo", "W05"), ("jeugd", "J05")):
+        want = (100 * in_care[in_care["law"] == law].groupby("year")["paid"].mean()).round(1).to_dict()
+        assert yearly(answers, qid) == pytest.approx(want, abs=0.051), qid

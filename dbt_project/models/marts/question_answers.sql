@@ -7,7 +7,11 @@ answers as (
 
     select * from {{ ref('int_answers__clients') }}
     union all
+    select * from {{ ref('int_answers__clients_more') }}
+    union all
     select * from {{ ref('int_answers__finance') }}
+    union all
+    select * from {{ ref('int_answers__finance_more') }}
 
 ),
 
