@@ -12,6 +12,7 @@
         'main_group': "coalesce(main_group, 'onbekend')",
         'age_group': 'age_group',
         'gender': "coalesce(gender, '0')",
+        'referrer': 'referrer_type',
     } -%}
     {%- if names is none -%}
         {{ return(columns) }}

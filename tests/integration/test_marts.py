@@ -49,7 +49,7 @@ def compare(answers, truth: pd.DataFrame, measure: str, period: str, cross_secti
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
 @pytest.mark.parametrize("cross_section, column", [
     ("none", None), ("provider", "provider_agb"), ("product_category", "product_category"), ("wijk", "wijk"),
-    ("gender", "gender"), ("age_group", "age_group")])
+    ("gender", "gender"), ("age_group", "age_group"), ("referrer", "referrer_type")])
 def test_clients_in_care_and_provisions(answers, months, period, cross_section, column):
     m = flows.with_period(months, period)
     m["member"] = "totaal" if column is None else m[column].astype(str)
@@ -203,3 +203,33 @@ def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_
     for law, qid in (("wmo", "W05"), ("jeugd", "J05")):
         want = (100 * in_care[in_care["law"] == law].groupby("year")["paid"].mean()).round(1).to_dict()
         assert yearly(answers, qid) == pytest.approx(want, abs=0.051), qid
+
+
+@pytest.mark.integration
+def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months, small_feeds):
+    manifest = small_feeds / "manifest"
+    wl = pd.read_parquet(manifest / "waiting_list.parquet")
+    wl = wl[wl["law"] == "wmo"]
+    want = wl.groupby(wl["peildatum"].map(lambda d: d.replace(day=1)))["bsn"].nunique()
+    got = answers[answers["question_id"] == "W07"].set_index("period_start")["value"]
+    assert len(want) > 12 and got.sort_index().tolist() == want.sort_index().tolist()
+
+    allocs = pd.read_parquet(manifest / "allocations.parquet")
+    rejected = pd.read_parquet(manifest / "rejected_requests.parquet")
+    sent = pd.concat([allocs.loc[allocs["request_kind"] == "315", ["bsn", "request_date"]],
+                      rejected[["bsn", "request_date"]]])
+    sent = sent[(sent["request_date"] >= FIRST) & (sent["request_date"] <= dt.date(2020, 12, 31))]
+    sent["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in sent["bsn"]]
+    asked = sent.groupby("client_key")["request_date"].apply(list).to_dict()
+
+    def months_old(row):
+        b = row.birth_year_month
+        return row.month_start.year * 12 + row.month_start.month - int(b[:4]) * 12 - int(b[5:7])
+
+    j = months[(months["law"] == "jeugd") & months["birth_year_month"].notna()].drop_duplicates(["client_key", "month_start"])
+    j = j[[months_old(r) == 210 for r in j.itertuples()]]
+    window_end = lambda m: (pd.Timestamp(m) + pd.DateOffset(months=6) + pd.offsets.MonthEnd(0)).date()  # noqa: E731
+    without = j[[not any(m <= d <= window_end(m) for d in asked.get(k, [])) for k, m in zip(j["client_key"], j["month_start"])]]
+    want = without.groupby(without["month_start"].map(lambda d: d.year))["client_key"].nunique().to_dict()
+    assert want and yearly(answers, "J10") == want
+    assert len(j) > len(without)  # some youths did get a request: the test can tell the two apart

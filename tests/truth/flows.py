@@ -10,6 +10,8 @@ import pandas as pd
 from orchestration.lib.config import DEMO_PSEUDONYM_KEY
 from orchestration.lib.pseudonym import pseudonymise
 
+FEED_START = dt.date(2018, 1, 1)  # the generator's default start of the feeds
+
 
 def trajectories(manifest: Path) -> pd.DataFrame:
     """What the delivered messages say: start from the 305 else the allocation; end from the 307 else the allocation."""
@@ -19,6 +21,9 @@ def trajectories(manifest: Path) -> pd.DataFrame:
     a["end_date"] = a["stop_known"].where(a["stop_known"].notna(), a["allocation_end_known"])
     a = a[a["end_date"].isna() | (a["start_date"] <= a["end_date"])]
     a["client_key"] = [pseudonymise(b, DEMO_PSEUDONYM_KEY) for b in a["bsn"]]
+    # the referrer is known from a delivered 315 request; without one the municipality allocated (01)
+    delivered_request = (a["request_kind"] == "315") & a["request_date"].notna() & (a["request_date"] >= FEED_START)
+    a["referrer_type"] = a["referrer"].where(delivered_request, "01")
     return a
 
 
@@ -31,9 +36,9 @@ def care_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
         for m in months:
             month_end = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()
             if r.start_date <= month_end and (pd.isna(r.end_date) or r.end_date >= m):
-                rows.append((m, r.law, r.client_key, r.provider, r.category, r.toewijzing))
+                rows.append((m, r.law, r.client_key, r.provider, r.category, r.toewijzing, r.referrer_type))
     return pd.DataFrame(rows, columns=["month_start", "law", "client_key", "provider_agb", "product_category",
-                                       "allocation_id"])
+                                       "allocation_id", "referrer_type"])
 
 
 def clients_in_care(months: pd.DataFrame, by: list[str]) -> pd.DataFrame:

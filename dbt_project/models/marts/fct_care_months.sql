@@ -49,6 +49,7 @@ final as (
         months.product_category,
         months.product_code,
         months.main_group,
+        months.referrer_type,
         clients.wijk_code,
         clients.gender,
         {{ age_in_months('clients.birth_year_month', 'months.month_start') }} // 12 as age_years,

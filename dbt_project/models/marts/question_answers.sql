@@ -12,6 +12,8 @@ answers as (
     select * from {{ ref('int_answers__finance') }}
     union all
     select * from {{ ref('int_answers__finance_more') }}
+    union all
+    select * from {{ ref('int_answers__waiting') }}
 
 ),
 
