@@ -24,10 +24,11 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from orchestration.lib.config import settings
+    from orchestration.lib.config import REPO_ROOT
     from synthetic.generate import GeneratorConfig, generate
 
-    out = Path(args.out) if args.out else settings().data_dir
+    # generating needs no pseudonym key, so it does not go through settings()
+    out = Path(args.out or os.environ.get("GRIP_DATA_DIR") or REPO_ROOT / "data")
     cfg = GeneratorConfig(out=out, seed=args.seed, scale=args.scale, start=args.start,
                           municipalities=tuple(args.municipalities.split(",")))
     if args.end:

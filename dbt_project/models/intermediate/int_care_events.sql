@@ -3,52 +3,15 @@
 -- Grain: one row per allocation_id with a start or stop message.
 with
 
-starts as (
-
-    select * from {{ ref('stg_ist__starts') }}
-
-),
-
-stops as (
-
-    select * from {{ ref('stg_ist__stops') }}
-
-),
-
-messages as (
-
-    select * from {{ ref('int_messages__first_received') }}
-
-),
-
 last_start as (
 
-    select
-        starts.allocation_id,
-        starts.care_start,
-        starts.delivery_status
-
-    from starts
-    inner join messages
-        on starts.message_id = messages.message_id and starts.file_name = messages.first_file
-    qualify row_number() over (partition by starts.allocation_id
-                               order by starts.message_date desc, starts.loaded_at desc, starts.identification desc) = 1
+    {{ last_message_line(ref('stg_ist__starts'), ['care_start']) }}
 
 ),
 
 last_stop as (
 
-    select
-        stops.allocation_id,
-        stops.care_end,
-        stops.stop_reason,
-        stops.delivery_status
-
-    from stops
-    inner join messages
-        on stops.message_id = messages.message_id and stops.file_name = messages.first_file
-    qualify row_number() over (partition by stops.allocation_id
-                               order by stops.message_date desc, stops.loaded_at desc, stops.identification desc) = 1
+    {{ last_message_line(ref('stg_ist__stops'), ['care_end', 'stop_reason']) }}
 
 ),
 
