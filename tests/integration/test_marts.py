@@ -233,3 +233,13 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
     want = without.groupby(without["month_start"].map(lambda d: d.year))["client_key"].nunique().to_dict()
     assert want and yearly(answers, "J10") == want
     assert len(j) > len(without)  # some youths did get a request: the test can tell the two apart
+
+
+@pytest.mark.integration
+def test_payments_equal_what_suite4_paid(built, small_feeds):
+    data_dir, _ = built
+    con = duckdb.connect(str(data_dir / "warehouse" / "grip.duckdb"), read_only=True)
+    got = con.execute("select count(*), sum(amount_cents), count(distinct client_key) from marts.fct_payments").fetchone()
+    con.close()
+    pay = pd.read_parquet(small_feeds / "manifest" / "payments.parquet")
+    assert got == (len(pay), pay["cents"].sum(), pay["bsn"].nunique())

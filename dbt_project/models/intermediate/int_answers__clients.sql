@@ -12,34 +12,16 @@ care_months as (
 
 ),
 
-client_months as (
-
-    -- one row per client, law and month in care: the basis of inflow and outflow
-    select distinct law, client_key, month_start from care_months
-
-),
-
 flows as (
 
-    select
-        law,
-        client_key,
-        month_start,
-        lag(month_start) over w is distinct from month_start - interval 1 month as is_inflow,
-        lead(month_start) over w is distinct from month_start + interval 1 month as is_outflow,
-        month_start = (select first_month from {{ ref('int_reporting_period') }}) as is_first_month,
-        month_start = (select last_month from {{ ref('int_reporting_period') }}) as is_last_month
-
-    from client_months
-    window w as (partition by law, client_key order by month_start)
+    select * from {{ ref('fct_client_flows') }}
 
 ),
 
 flow_months as (
 
-    -- inflow cannot be seen in the first month, nor outflow in the last
-    select care_months.*, flows.is_inflow and not flows.is_first_month as is_inflow,
-           flows.is_outflow and not flows.is_last_month as is_outflow
+    -- the care months in which a client flowed in or out, with every cross-section attribute
+    select care_months.*, flows.flow = 'instroom' as is_inflow, flows.flow = 'uitstroom' as is_outflow
     from care_months
     inner join flows using (law, client_key, month_start)
 

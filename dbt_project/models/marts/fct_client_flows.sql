@@ -1,0 +1,35 @@
+-- Inflow and outflow per client, law and month. Inflow in M: in care in M, not in M-1 under
+-- the same law; outflow in M: in care in M, not in M+1. Neither can be seen at the edges of
+-- the reporting period. Grain: one row per law, client_key, month_start and flow.
+with
+
+client_months as (
+
+    select distinct municipality_code, law, client_key, month_start from {{ ref('fct_care_months') }}
+
+),
+
+period as (
+
+    select * from {{ ref('int_reporting_period') }}
+
+),
+
+flags as (
+
+    select
+        client_months.*,
+        lag(month_start) over w is distinct from month_start - interval 1 month
+            and month_start > period.first_month as is_inflow,
+        lead(month_start) over w is distinct from month_start + interval 1 month
+            and month_start < period.last_month as is_outflow
+
+    from client_months
+    cross join period
+    window w as (partition by law, client_key order by month_start)
+
+)
+
+select municipality_code, law, client_key, month_start, 'instroom' as flow from flags where is_inflow
+union all
+select municipality_code, law, client_key, month_start, 'uitstroom' from flags where is_outflow
