@@ -243,3 +243,30 @@ def test_payments_equal_what_suite4_paid(built, small_feeds):
     con.close()
     pay = pd.read_parquet(small_feeds / "manifest" / "payments.parquet")
     assert got == (len(pay), pay["cents"].sum(), pay["bsn"].nunique())
+
+
+@pytest.mark.integration
+def test_use_of_allocated_volume(answers, small_feeds):
+    manifest = small_feeds / "manifest"
+    t = flows.trajectories(manifest)
+    t = t[t["law"] == "wmo"]
+    last = dt.date(2020, 12, 31)
+    allocated: dict[tuple, float] = {}
+    for r in t.itertuples():
+        until = r.allocation_end_known if pd.notna(r.allocation_end_known) else last
+        for m in pd.date_range(max(r.decision_date.replace(day=1), FIRST), min(until, last), freq="MS").date:
+            days_in_month = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).day
+            covered = (min(until, m.replace(day=days_in_month)) - max(r.decision_date, m)).days + 1
+            vol = {"1": r.volume * covered, "2": r.volume * covered / 7, "4": r.volume * covered / days_in_month,
+                   "6": r.volume if r.decision_date >= m else 0}[r.frequency]
+            allocated[(r.toewijzing, m.year)] = allocated.get((r.toewijzing, m.year), 0) + vol
+    lines = booked_lines(manifest)
+    lines = lines[lines["status"] == "accepted"]
+    signed = lines["volume"].where(lines["debit_credit"] == "D", -lines["volume"])
+    delivered = signed.groupby([lines["toewijzing"], lines["year"]]).sum().to_dict()
+    ratios: dict[int, list] = {}
+    for (alloc, year), vol in allocated.items():
+        if vol > 0:
+            ratios.setdefault(year, []).append(delivered.get((alloc, year), 0) / vol)
+    want = {y: round(100 * sum(v) / len(v), 1) for y, v in ratios.items()}
+    assert yearly(answers, "W25") == pytest.approx(want, abs=0.051)

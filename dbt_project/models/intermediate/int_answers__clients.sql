@@ -34,7 +34,7 @@ answers as (
     {%- for cs, col in cross_sections(none).items() %}
     {%- for measure, qids in questions.items() %}
     {%- do parts.append(
-        "select case law when 'wmo' then '" ~ qids['wmo'] ~ "' else '" ~ qids['jeugd'] ~ "' end as question_id, law, '"
+        "select case law when 'wmo' then '" ~ qids['wmo'] ~ "' else '" ~ qids['jeugd'] ~ "' end as question_id, municipality_code, law, '"
         ~ period ~ "' as period_type, date_trunc('" ~ trunc ~ "', month_start)::date as period_start, '"
         ~ cs ~ "' as cross_section, " ~ col ~ " as member, "
         ~ ("count(distinct client_key)" if measure == 'clients_in_care' else "count(distinct allocation_id)")
@@ -43,7 +43,7 @@ answers as (
     {%- endfor %}
     {%- for measure, flag, qw, qj in [('inflow', 'is_inflow', 'W03', 'J02'), ('outflow', 'is_outflow', 'W04', 'J03')] %}
     {%- do parts.append(
-        "select case law when 'wmo' then '" ~ qw ~ "' else '" ~ qj ~ "' end, law, '" ~ period
+        "select case law when 'wmo' then '" ~ qw ~ "' else '" ~ qj ~ "' end, municipality_code, law, '" ~ period
         ~ "', date_trunc('" ~ trunc ~ "', month_start)::date, '" ~ cs ~ "', " ~ col
         ~ ", count(distinct client_key), 'clients', count(distinct client_key) from flow_months where "
         ~ flag ~ " group by all") %}

@@ -28,7 +28,8 @@ categories_per_client as (
 
     {%- for p in periods %}
     {{ 'union all' if not loop.first }}
-    select law, '{{ p }}' as period_type, date_trunc('{{ p }}', month_start)::date as period_start, client_key,
+    select municipality_code, law, '{{ p }}' as period_type, date_trunc('{{ p }}', month_start)::date as period_start,
+           client_key,
            count(distinct product_category) as categories
     from care_months group by all
     {%- endfor %}
@@ -39,7 +40,7 @@ recidivism as (
 
     -- a trajectory starting within 365 days after an earlier one of the same client, law and
     -- product category ended
-    select later.law, later.client_key, later.start_date
+    select later.municipality_code, later.law, later.client_key, later.start_date
     from trajectories as later
     inner join trajectories as earlier
         on later.client_key = earlier.client_key
@@ -72,26 +73,26 @@ answers as (
 
     {%- for p in periods %}
     {{ 'union all' if not loop.first }}
-    select 'W02' as question_id, law, period_type, period_start, 'care_type' as cross_section,
+    select 'W02' as question_id, municipality_code, law, period_type, period_start, 'care_type' as cross_section,
            case when categories = 1 then 'enkelvoudig' else 'meervoudig' end as member,
            count(*) as value, 'clients' as unit, count(*) as n_clients
     from categories_per_client where law = 'wmo' and period_type = '{{ p }}' group by all
     union all
-    select case law when 'wmo' then 'W23' else 'J11' end, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date,
+    select case law when 'wmo' then 'W23' else 'J11' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date,
            'none', 'totaal', count(distinct client_key), 'clients', count(distinct client_key)
     from recidivism group by all
     union all
-    select 'J09', law, '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
+    select 'J09', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
            count(distinct client_key), 'clients', count(distinct client_key)
     from care_months where law = 'jeugd' and age_years >= 18 group by all
     union all
-    select case law when 'wmo' then 'W26' else 'J04' end, law, '{{ p }}', date_trunc('{{ p }}', end_date)::date,
+    select case law when 'wmo' then 'W26' else 'J04' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', end_date)::date,
            'none', 'totaal',
            round(avg(duration_days / case law when 'wmo' then 1 else 7 end), 1),
            case law when 'wmo' then 'days' else 'weeks' end, count(distinct client_key)
     from ended group by all
     union all
-    select 'J16', law, '{{ p }}', date_trunc('{{ p }}', start_date)::date, 'none', 'totaal',
+    select 'J16', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date, 'none', 'totaal',
            round(avg(waiting_days), 1), 'days', count(distinct client_key)
     from waited where law = 'jeugd' group by all
     {%- endfor %}

@@ -21,7 +21,7 @@ answers as (
     {%- for period, trunc in periods().items() %}
     {%- for cs, col in cross_sections(['none', 'provider', 'product', 'product_category', 'main_group']).items() %}
     {%- do parts.append(
-        "select case law when 'wmo' then 'W08' else 'J07' end as question_id, law, '" ~ period
+        "select case law when 'wmo' then 'W08' else 'J07' end as question_id, municipality_code, law, '" ~ period
         ~ "' as period_type, date_trunc('" ~ trunc ~ "', period_month)::date as period_start, '" ~ cs
         ~ "' as cross_section, " ~ col ~ " as member, sum(amount_cents) / 100.0 as value, 'euro' as unit, "
         ~ "count(distinct client_key) as n_clients from lines group by all") %}
@@ -31,15 +31,15 @@ answers as (
 
     {%- for cs, col in [('none', "'totaal'"), ('main_group', 'main_group')] %}
     union all
-    select 'W11', law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
+    select 'W11', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
            sum(budget_cents) / 100.0, 'euro', null
     from realisation where law = 'wmo' and budget_cents is not null group by all
     union all
-    select 'W10', law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
+    select 'W10', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
            sum(booked_cents) / 100.0, 'euro', null
     from realisation where law = 'wmo' group by all
     union all
-    select case law when 'wmo' then 'W09' else 'J08' end, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}',
+    select case law when 'wmo' then 'W09' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}',
            {{ col }}, round(100.0 * sum(booked_cents) / nullif(sum(budget_cents), 0), 1), 'percent', null
     from realisation group by all
     {%- endfor %}

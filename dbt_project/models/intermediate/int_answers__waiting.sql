@@ -30,7 +30,7 @@ requests as (
 
 turning_17_5 as (
 
-    select distinct care_months.client_key, care_months.month_start
+    select distinct care_months.municipality_code, care_months.client_key, care_months.month_start
     from care_months
     inner join clients using (client_key)
     where care_months.law = 'jeugd'
@@ -53,14 +53,18 @@ without_request as (
 
 answers as (
 
-    select 'W07' as question_id, law, 'month' as period_type, date_trunc('month', reference_date)::date as period_start,
-           'none' as cross_section, 'totaal' as member, count(distinct client_key) as value, 'clients' as unit,
+    select 'W07' as question_id, clients.municipality_code, waiting_list.law, 'month' as period_type,
+           date_trunc('month', waiting_list.reference_date)::date as period_start, 'none' as cross_section,
+           'totaal' as member, count(distinct client_key) as value, 'clients' as unit,
            count(distinct client_key) as n_clients
-    from waiting_list where law = 'wmo' group by all
+    from waiting_list
+    left join clients using (client_key)
+    where waiting_list.law = 'wmo'
+    group by all
 
     {%- for p in ['month', 'year'] %}
     union all
-    select 'J10', 'jeugd', '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
+    select 'J10', municipality_code, 'jeugd', '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
            count(distinct client_key), 'clients', count(distinct client_key)
     from without_request group by all
     {%- endfor %}

@@ -27,6 +27,7 @@ final as (
     select
         lines.message_id,
         lines.line_position,
+        messages.receiver as municipality_code,
         lines.law,
         lines.provider_agb,
         lines.client_key,

@@ -4,7 +4,7 @@
 select
     lines.message_id,
     lines.line_position,
-    trajectories.municipality_code,
+    lines.municipality_code,
     lines.law,
     lines.provider_agb,
     lines.client_key,

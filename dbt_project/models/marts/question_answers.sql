@@ -14,6 +14,8 @@ answers as (
     select * from {{ ref('int_answers__finance_more') }}
     union all
     select * from {{ ref('int_answers__waiting') }}
+    union all
+    select * from {{ ref('int_answers__volume') }}
 
 ),
 
@@ -26,6 +28,7 @@ catalogue as (
 select
     answers.question_id,
     catalogue.text_nl as question_text,
+    answers.municipality_code,
     answers.law,
     answers.period_type,
     answers.period_start,
