@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+from dagster_duckdb import DuckDBResource
 
 from .config import Settings
 
@@ -25,13 +26,22 @@ LINEAGE_COLUMNS = {
 
 @contextmanager
 def connect(s: Settings, read_only: bool = False):
-    path = s.published_warehouse if read_only else s.warehouse
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config=s.duckdb_config())
-    try:
-        yield con
-    finally:
-        con.close()
+    """Readers open the published copy read-only; the writer opens the warehouse through
+    dagster-duckdb's resource, which retries with backoff while another process holds the lock."""
+    if read_only:
+        con = duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config())
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    s.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    resource = DuckDBResource(database=str(s.warehouse), connection_config=s.duckdb_config())
+    with resource.get_connection() as con:
+        try:
+            yield con
+        finally:
+            con.close()  # the resource skips its own close when the body raises
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
