@@ -38,19 +38,10 @@ categories_per_client as (
 
 recidivism as (
 
-    -- a trajectory starting within 365 days after an earlier one of the same client, law and
-    -- product category ended
-    select later.municipality_code, later.law, later.client_key, later.start_date
-    from trajectories as later
-    inner join trajectories as earlier
-        on later.client_key = earlier.client_key
-        and later.law = earlier.law
-        and later.product_category = earlier.product_category
-        and later.allocation_id <> earlier.allocation_id
-        and earlier.end_date < later.start_date
-        and later.start_date <= earlier.end_date + interval 365 day
+    select recidivism.*
+    from {{ ref('int_recidivism') }} as recidivism
     cross join period
-    where later.start_date between period.first_month and last_day(period.last_month)
+    where recidivism.start_date between period.first_month and last_day(period.last_month)
 
 ),
 

@@ -60,7 +60,9 @@ final as (
         datediff('day', first_request.request_date, events.care_start) as waiting_days,
         allocations.volume,
         allocations.unit,
-        allocations.frequency
+        units.name as unit_name,
+        allocations.frequency,
+        frequencies.name as frequency_name
 
     from allocations
     left join events
@@ -69,6 +71,10 @@ final as (
         on allocations.client_key = first_request.client_key
         and allocations.provider_agb = first_request.provider_agb
         and allocations.provider_reference = first_request.provider_reference
+    left join {{ ref('ref_eenheden') }} as units
+        on allocations.unit = units.code
+    left join {{ ref('ref_frequenties') }} as frequencies
+        on allocations.frequency = frequencies.code
     where not allocations.is_withdrawn
 
 )

@@ -43,14 +43,19 @@ select
     stop_reasons.name as stop_reason_name,
     stop_reasons.is_according_to_plan as ended_according_to_plan,
     trajectories.referrer_type,
+    referrers.name as referrer_name,
     trajectories.request_date,
     trajectories.waiting_days,
     trajectories.volume,
     trajectories.unit,
-    trajectories.frequency
+    trajectories.unit_name,
+    trajectories.frequency,
+    trajectories.frequency_name
 
 from trajectories
 left join products
     on trajectories.product_code = products.product_code
 left join stop_reasons
     on trajectories.law = stop_reasons.law and trajectories.stop_reason = stop_reasons.code
+left join {{ ref('ref_verwijzer_types') }} as referrers
+    on trajectories.referrer_type = referrers.code
