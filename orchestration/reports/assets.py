@@ -34,7 +34,16 @@ def rpt_budget_by_year(context: AssetExecutionContext) -> MaterializeResult:
     return MaterializeResult(metadata={"rows": len(frame), "path": str(path)})
 
 
-@asset(key=AssetKey(["published_warehouse"]), deps=[AssetKey(["reports", "rpt_budget_by_year"])],
+def _warehouse_writers() -> list[AssetKey]:
+    """Every asset that writes to the warehouse: the published copy is a copy of all of them."""
+    from orchestration.dbt.assets import grip_dbt_assets
+    from orchestration.ingest.assets import ingest_assets
+
+    keys = [k for a in ingest_assets for k in a.keys] + list(grip_dbt_assets.keys)
+    return keys + [AssetKey(["reports", "rpt_budget_by_year"])]
+
+
+@asset(key=AssetKey(["published_warehouse"]), deps=_warehouse_writers(),
        group_name="reports", kinds={"duckdb", "parquet"},
        description="Read-only copy of the warehouse for analysts, plus Parquet exports of every mart.")
 def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
