@@ -2,11 +2,13 @@
 
 from dagster import Definitions, in_process_executor
 
-from orchestration import dbt, ingest, quality, reports
+from orchestration import dbt, ingest, linkage, quality, reference, reports
 from orchestration.jobs import nightly_job, nightly_schedule
 
 defs = Definitions.merge(
     ingest.defs,
+    reference.defs,
+    linkage.defs,
     dbt.defs,
     quality.defs,
     reports.defs,

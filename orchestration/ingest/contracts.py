@@ -96,6 +96,14 @@ CONTRACTS: tuple[Contract, ...] = (
         C("respondentnummer"), C("onderzoeksjaar", "int"), C("leeftijdsklasse"), C("geslacht"), C("voorziening"),
         *(C(f"stelling_{i}", "int") for i in range(1, 10))), delivery="incremental",
         description="Wmo client-experience survey: answers 1-5 to nine standard statements per respondent."),
+    # Not delivered by any source yet (003 §2.2.3): complaints and objections are handled by Juridische
+    # Zaken outside a system, Jeugd client experience is reported per provider. The contract exists so
+    # that the first delivery fills W35, W36 and J23 without code changes.
+    Contract("kwaliteit", "registraties", "kwaliteit/*.csv", (
+        C("registratienummer"), C("soort"), C("wet"), C("datum", "date"), C("agb_code"), C("oordeel", "int")),
+        delivery="incremental",
+        description="Complaints (klacht), objections (bezwaar) and Jeugd client-experience scores "
+                    "(clientervaring, oordeel 1-5), one registration per row."),
 )
 
 CONTRACT_BY_TABLE = {c.table: c for c in CONTRACTS}

@@ -38,8 +38,10 @@ def _warehouse_writers() -> list[AssetKey]:
     """Every asset that writes to the warehouse: the published copy is a copy of all of them."""
     from orchestration.dbt.assets import grip_dbt_assets
     from orchestration.ingest.assets import ingest_assets
+    from orchestration.linkage.assets import client_links
+    from orchestration.reference.assets import calendar
 
-    keys = [k for a in ingest_assets for k in a.keys] + list(grip_dbt_assets.keys)
+    keys = [k for a in ingest_assets for k in a.keys] + list(grip_dbt_assets.keys) + [*client_links.keys, *calendar.keys]
     return keys + [AssetKey(["reports", "rpt_budget_by_year"])]
 
 

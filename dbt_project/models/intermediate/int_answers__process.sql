@@ -1,0 +1,82 @@
+-- Answers on the Wmo work process (W12-W22) per period, team and product category.
+-- Events (started, ended, produced, re-checks, urgent, within or outside the term) count in the
+-- period they happen; states (running, work stock and its age) are measured on the period's
+-- last day. Grain: question_id, period_type, period_start, cross_section, member, unit.
+with
+
+processes as (
+
+    select * from {{ ref('fct_wmo_processes') }}
+
+),
+
+periods as (
+
+    select * from {{ ref('int_periods') }}
+
+),
+
+{%- set events = [
+    ('W13', 'report_date', 'true', 'processes'),
+    ('W14', 'ended_on', 'true', 'processes'),
+    ('W15', 'investigation_end', 'true', 'processes'),
+    ('W19', 'report_date', "process_type = 'Hercontrole'", 'processes'),
+    ('W20', 'report_date', 'is_urgent', 'processes'),
+] %}
+
+answers as (
+
+    {%- set parts = [] %}
+    {%- for cs, col in {'none': "'totaal'", 'team': 'team', 'product_category': 'product_category', 'outcome': 'outcome'}.items() %}
+    {%- for qid, date_col, condition, unit in events if cs != 'outcome' or qid == 'W14' %}
+    {%- do parts.append(
+        "select '" ~ qid ~ "' as question_id, municipality_code, 'wmo' as law, period_type, period_start, '" ~ cs
+        ~ "' as cross_section, " ~ col ~ " as member, count(*) as value, '" ~ unit ~ "' as unit, "
+        ~ "count(distinct client_key) as n_clients from processes inner join periods on processes." ~ date_col
+        ~ " between periods.period_start and periods.period_end where " ~ condition ~ " group by all") %}
+    {%- endfor %}
+    {%- if cs != 'outcome' %}
+    {#- running at the end of the period: reported, not yet ended #}
+    {%- do parts.append(
+        "select 'W12', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
+        ~ ", count(*), 'processes', count(distinct client_key) from processes inner join periods"
+        ~ " on processes.report_date <= periods.period_end"
+        ~ " and coalesce(processes.ended_on, date '9999-12-31') > periods.period_end group by all") %}
+    {#- work stock: reported, investigation not completed; its age in calendar and working days #}
+    {%- for qid, measure, unit in [('W17', 'count(*)', 'processes'),
+                                  ('W18', 'round(avg(datediff(\'day\', report_date, period_end)), 1)', 'calendar_days'),
+                                  ('W18', 'round(avg(end_day.working_day_number - report_day.working_day_number), 1)', 'working_days')] %}
+    {%- do parts.append(
+        "select '" ~ qid ~ "', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
+        ~ ", " ~ measure ~ ", '" ~ unit ~ "', count(distinct client_key) from processes inner join periods"
+        ~ " on processes.report_date <= periods.period_end"
+        ~ " and coalesce(processes.investigation_end, date '9999-12-31') > periods.period_end"
+        ~ " left join " ~ source('reference', 'calendar') ~ " as report_day on processes.report_date = report_day.calendar_date"
+        ~ " left join " ~ source('reference', 'calendar') ~ " as end_day on periods.period_end = end_day.calendar_date"
+        ~ " group by all") %}
+    {%- endfor %}
+    {#- throughput time of the investigations completed in the period #}
+    {%- for measure, unit in [('investigation_calendar_days', 'calendar_days'), ('investigation_working_days', 'working_days')] %}
+    {%- do parts.append(
+        "select 'W16', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
+        ~ ", round(avg(" ~ measure ~ "), 1), '" ~ unit ~ "', count(distinct client_key) from processes inner join periods"
+        ~ " on processes.investigation_end between periods.period_start and periods.period_end"
+        ~ " where " ~ measure ~ " is not null group by all") %}
+    {%- endfor %}
+    {#- statutory terms: reports by the end of their investigation, applications by their decision #}
+    {%- for qid, date_col, flag in [('W21', 'investigation_end', 'report_within_term'),
+                                   ('W22', 'decision_date', 'application_within_term')] %}
+    {%- do parts.append(
+        "select '" ~ qid ~ "', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
+        ~ ", count(*), case when " ~ flag ~ " then 'within_term' else 'outside_term' end, count(distinct client_key)"
+        ~ " from processes inner join periods on processes." ~ date_col
+        ~ " between periods.period_start and periods.period_end where " ~ flag ~ " is not null"
+        ~ (" and process_type = 'Melding'" if qid == 'W21' else "") ~ " group by all") %}
+    {%- endfor %}
+    {%- endif %}
+    {%- endfor %}
+    {{ parts | join('\n    union all\n    ') }}
+
+)
+
+select * from answers

@@ -1,0 +1,32 @@
+-- Every month, quarter and year of the reporting period, with its last day: the spine for
+-- figures measured at the end of a period (running processes, work stock).
+-- Grain: one row per period_type and period_start.
+with
+
+period as (
+
+    select * from {{ ref('int_reporting_period') }}
+
+),
+
+months as (
+
+    select unnest(generate_series(first_month, last_month, interval 1 month))::date as month_start
+    from period
+
+),
+
+final as (
+
+    {%- for p in ['month', 'quarter', 'year'] %}
+    {{ 'union all' if not loop.first }}
+    select distinct
+        '{{ p }}' as period_type,
+        date_trunc('{{ p }}', month_start)::date as period_start,
+        (date_trunc('{{ p }}', month_start) + interval 1 {{ p }} - interval 1 day)::date as period_end
+    from months
+    {%- endfor %}
+
+)
+
+select * from final
