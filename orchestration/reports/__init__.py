@@ -2,6 +2,6 @@
 
 from dagster import Definitions
 
-from .assets import published_warehouse, rpt_budget_by_year
+from .assets import published_warehouse, rpt_budget_by_year, stamkaarten
 
-defs = Definitions(assets=[rpt_budget_by_year, published_warehouse])
+defs = Definitions(assets=[rpt_budget_by_year, stamkaarten, published_warehouse])

@@ -6,6 +6,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from orchestration.lib.config import settings
 from orchestration.lib.warehouse import connect, publish_copy
 
+from .stamkaart import render_card, render_index
+
 SYNTHETIC_LABEL = "SYNTHETISCHE DATA - geen echte personen"
 
 
@@ -32,6 +34,28 @@ def rpt_budget_by_year(context: AssetExecutionContext) -> MaterializeResult:
             fh.write(f"# {SYNTHETIC_LABEL}\n")
         frame.to_csv(fh, index=False)
     return MaterializeResult(metadata={"rows": len(frame), "path": str(path)})
+
+
+@asset(key=AssetKey(["reports", "stamkaarten"]),
+       deps=[AssetKey(["marts", "question_answers"]), AssetKey(["ref", "question_catalogue"])],
+       group_name="reports", kinds={"html"},
+       description="One page per information question (stamkaart): definition, roles, data elements, "
+                   "cross-sections given and missing, latest values and status; plus an index.")
+def stamkaarten(context: AssetExecutionContext) -> MaterializeResult:
+    s = settings()
+    with connect(s) as con:
+        catalogue = con.execute("select * from ref.question_catalogue order by question_id").df()
+        answers = con.execute("select question_id, period_type, period_start, cross_section, value, unit, status, "
+                              "status_reason from marts.question_answers").df()
+    banner = SYNTHETIC_LABEL if s.demo else None
+    folder = s.reports_dir / "stamkaarten"
+    folder.mkdir(parents=True, exist_ok=True)
+    by_question = dict(tuple(answers.groupby("question_id")))
+    for question in catalogue.to_dict("records"):
+        page = render_card(question, by_question.get(question["question_id"], answers.iloc[0:0]), banner)
+        (folder / f"{question['question_id']}.html").write_text(page, encoding="utf-8")
+    (folder / "index.html").write_text(render_index(catalogue, answers, banner), encoding="utf-8")
+    return MaterializeResult(metadata={"pages": len(catalogue), "path": str(folder / "index.html")})
 
 
 def _warehouse_writers() -> list[AssetKey]:

@@ -1,0 +1,106 @@
+"""The stamkaart: one page per information question, as 003 §2.2 made them by hand.
+
+Text, definition, roles, data elements, the cross-sections wanted and whether the data gives
+them, the latest values and the status with its reason. Pure functions from the catalogue
+row and the question's answers to HTML, so a test can read what a steward will read.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+ROLE_NAMES = {"beleid": "Beleid", "bestuur": "Bestuur", "management": "Management",
+              "contractmanagement": "Contractmanagement", "bedrijfsvoering": "Bedrijfsvoering"}
+STATUS_NAMES = {"beantwoord": "Beantwoord", "beperkt": "Beantwoord, zonder de gewenste doorsneden",
+                "benadering": "Benaderd (afgeleid; het registratieproces ontbreekt)",
+                "onbetrouwbaar": "Beantwoord, maar niet voor elke periode betrouwbaar",
+                "niet_geregistreerd": "Niet te beantwoorden: niet geregistreerd",
+                "geen_gegevens": "Nog niet te beantwoorden: geen gegevens"}
+PERIOD_NAMES = {"month": "maand", "quarter": "kwartaal", "year": "jaar"}
+
+
+def split(text) -> list[str]:
+    return [] if text is None or pd.isna(text) or text in ("", "-", "none") else str(text).split("|")
+
+
+def nl_number(value: float, unit: str) -> str:
+    """Dutch number format: 1.234.567 and 12,3; euros with the sign in front."""
+    if value is None or pd.isna(value):
+        return "-"
+    text = f"{value:,.2f}" if unit == "euro" else (f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}")
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return {"euro": f"€ {text}", "percent": f"{text}%"}.get(unit, text)
+
+
+def cross_section_status(question: dict, answers: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(wanted and given, wanted but not in the data)."""
+    wanted = split(question["cross_sections"])
+    given = set(answers["cross_section"].dropna()) - {"none"}
+    return [c for c in wanted if c in given], [c for c in wanted if c not in given]
+
+
+def latest_values(answers: pd.DataFrame) -> pd.DataFrame:
+    """The totals of the most recent period of each period type."""
+    totals = answers[(answers["cross_section"] == "none") & answers["period_start"].notna()]
+    if totals.empty:
+        return totals
+    last = totals.groupby("period_type")["period_start"].transform("max")
+    return totals[totals["period_start"] == last].sort_values(["period_type", "unit"])
+
+
+def statuses(answers: pd.DataFrame) -> list[tuple[str, str | None]]:
+    seen = answers[["status", "status_reason"]].drop_duplicates()
+    return [(s, None if pd.isna(r) else r) for s, r in zip(seen["status"], seen["status_reason"])]
+
+
+def render_card(question: dict, answers: pd.DataFrame, banner: str | None = None) -> str:
+    e = html.escape
+    given, missing = cross_section_status(question, answers)
+    rows = "".join(
+        f"<tr><td>{e(PERIOD_NAMES.get(r.period_type, r.period_type))}</td><td>{r.period_start:%d-%m-%Y}</td>"
+        f"<td>{e(r.unit)}</td><td class='num'>{e(nl_number(r.value, r.unit))}</td></tr>"
+        for r in latest_values(answers).itertuples())
+    status_items = "".join(f"<li><b>{e(STATUS_NAMES.get(s, s))}</b>{': ' + e(r) if r else ''}</li>"
+                           for s, r in statuses(answers))
+    roles = ", ".join(ROLE_NAMES.get(r, r) for r in split(question["roles"]))
+    elements = "".join(f"<li><code>{e(x)}</code></li>" for x in split(question["data_elements"])) or "<li>geen</li>"
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Stamkaart {e(question['question_id'])}</title>
+<style>body{{font-family:sans-serif;max-width:52rem;margin:2rem auto;color:#222}}
+.banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}.num{{text-align:right}}</style>
+</head><body>
+{f'<div class="banner">{e(banner)}</div>' if banner else ''}
+<p><a href="index.html">Alle informatievragen</a></p>
+<h1>{e(question['question_id'])}: {e(question['text_nl'])}</h1>
+<p>{e(question['definition'])}</p>
+<dl><dt>Wet</dt><dd>{e(question['law'])}</dd><dt>Rollen</dt><dd>{e(roles)}</dd>
+<dt>Eenheid</dt><dd>{e(question['unit'])}</dd></dl>
+<h2>Status</h2><ul class="status">{status_items}</ul>
+<h2>Doorsneden</h2>
+<p>Beschikbaar: {e(', '.join(given) or 'geen')}</p>
+<p>Gewenst maar niet in de data: {e(', '.join(missing) or 'geen')}</p>
+<h2>Data-elementen</h2><ul>{elements}</ul>
+<h2>Laatste waarden (totaal)</h2>
+<table><tr><th>Periode</th><th>Begin</th><th>Eenheid</th><th>Waarde</th></tr>{rows or '<tr><td colspan="4">geen</td></tr>'}</table>
+</body></html>
+"""
+
+
+def render_index(catalogue: pd.DataFrame, answers: pd.DataFrame, banner: str | None = None) -> str:
+    e = html.escape
+    status = answers.groupby("question_id")["status"].agg(lambda s: ", ".join(sorted(set(s))))
+    rows = "".join(
+        f"<tr><td><a href='{e(q.question_id)}.html'>{e(q.question_id)}</a></td><td>{e(q.text_nl)}</td>"
+        f"<td>{e(status.get(q.question_id, ''))}</td></tr>" for q in catalogue.itertuples())
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Stamkaarten</title>
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto}}
+.banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}</style></head><body>
+{f'<div class="banner">{e(banner)}</div>' if banner else ''}
+<h1>Stamkaarten: {len(catalogue)} informatievragen</h1>
+<table><tr><th>Vraag</th><th>Tekst</th><th>Status</th></tr>{rows}</table></body></html>
+"""

@@ -1,0 +1,46 @@
+"""The stamkaart page: what a steward reads about one question."""
+
+import datetime as dt
+
+import pandas as pd
+
+from orchestration.reports.stamkaart import cross_section_status, latest_values, nl_number, render_card
+
+QUESTION = {"question_id": "W16", "law": "wmo", "text_nl": "De cumulatieve doorlooptijd", "roles": "management",
+            "unit": "days", "cross_sections": "team|product_category|wijk", "data_elements": "report_date|investigation_end",
+            "definition": "Mean throughput time."}
+
+
+def answers():
+    rows = [("year", dt.date(2019, 1, 1), "none", 30.0, "calendar_days"),
+            ("year", dt.date(2020, 1, 1), "none", 29.5, "calendar_days"),
+            ("year", dt.date(2020, 1, 1), "none", 20.4, "working_days"),
+            ("year", dt.date(2020, 1, 1), "team", 21.0, "working_days")]
+    f = pd.DataFrame(rows, columns=["period_type", "period_start", "cross_section", "value", "unit"])
+    return f.assign(question_id="W16", status="beantwoord", status_reason=None)
+
+
+def test_cross_sections_given_and_missing():
+    assert cross_section_status(QUESTION, answers()) == (["team"], ["product_category", "wijk"])
+
+
+def test_latest_values_are_the_last_period_totals():
+    latest = latest_values(answers())
+    assert set(zip(latest["unit"], latest["value"])) == {("calendar_days", 29.5), ("working_days", 20.4)}
+
+
+def test_dutch_number_format():
+    assert nl_number(1234567.891, "euro") == "€ 1.234.567,89"
+    assert nl_number(12.3, "percent") == "12,3%"
+    assert nl_number(1500.0, "clients") == "1.500"
+
+
+def test_card_shows_status_values_and_banner():
+    page = render_card(QUESTION, answers(), banner="SYNTHETISCHE DATA")
+    assert "SYNTHETISCHE DATA" in page and "Gewenst maar niet in de data: product_category, wijk" in page
+    assert "29,5" in page and "20,4" in page and "01-01-2019" not in page
+    empty = render_card({**QUESTION, "question_id": "W35"},
+                        pd.DataFrame({"question_id": ["W35"], "period_type": [None], "period_start": [None],
+                                      "cross_section": ["none"], "value": [None], "unit": ["count"],
+                                      "status": ["niet_geregistreerd"], "status_reason": ["Niet vastgelegd (003)."]}))
+    assert "Niet te beantwoorden: niet geregistreerd" in empty and "Niet vastgelegd (003)." in empty
