@@ -8,13 +8,12 @@ warehouse without moving the files, and prints one line per feed plus a JSON sum
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import resource
-import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import run_per_scale
 
 
 def run(scale: float, feeds_dir: Path | None, work: Path) -> dict:
@@ -54,14 +53,7 @@ def run(scale: float, feeds_dir: Path | None, work: Path) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, nargs="+", default=[1.0])
-    parser.add_argument("--feeds", type=Path, default=None, help="reuse generated feeds (one scale only)")
-    parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one)")
-    args = parser.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="grip-bench-"))
-    results = [run(scale, args.feeds, work) for scale in args.scale]
-    print(json.dumps(results, indent=2))
+    run_per_scale(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """The link table: every STAPP and CJG person with the SUITE4 client it belongs to, if any."""
 
+import duckdb
 import pandas as pd
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
@@ -11,6 +12,16 @@ from orchestration.lib.warehouse import connect
 SOURCES = {"suite4": "suite4_clienten", "stapp": "stapp_klanten", "cjg": "cjg_jeugdigen"}
 
 
+def read_persons(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The persons of each source from the restricted linkage table, standardised for linkage."""
+    persons = con.execute("""
+        select source, source_key, client_key, coalesce(voornamen, voornaam) as given_names, achternaam,
+               birth_date, postcode, _loaded_at
+        from restricted.linkage_persons""").df()
+    return {name: prepare_persons(persons[persons["source"] == table], name, "given_names", "achternaam")
+            for name, table in SOURCES.items()}
+
+
 @asset(key=AssetKey(["linkage", "client_links"]),
        deps=[AssetKey(["raw", t]) for t in SOURCES.values()],
        group_name="linkage", kinds={"duckdb", "python"},
@@ -20,20 +31,14 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
     s = settings()
     cfg = LinkageSettings()
     with connect(s) as con:
-        persons = con.execute("""
-            select source, source_key, client_key, coalesce(voornamen, voornaam) as given_names, achternaam,
-                   birth_date, postcode, _loaded_at
-            from restricted.linkage_persons""").df()
-        prepared = {name: prepare_persons(persons[persons["source"] == table], name, "given_names", "achternaam")
-                    for name, table in SOURCES.items()}
+        prepared = read_persons(con)
         links = link(prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg)
         con.execute("create schema if not exists linkage")
         con.register("_links", links)
         try:
             con.execute("""
                 create or replace table linkage.client_links as
-                select source, source_key, suite4_key, client_key, match_probability, method,
-                       current_timestamp as linked_at
+                select source, source_key, suite4_key, client_key, match_probability, method
                 from _links order by source, source_key""")
         finally:
             con.unregister("_links")

@@ -6,10 +6,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.lib.config import DEMO_PSEUDONYM_KEY
 from orchestration.lib.linkage import precision_recall
-from orchestration.lib.pseudonym import pseudonymise
-from tests.truth import first_line, flows, process
+from tests.truth import first_line, flows, linkage, process
 
 FIRST, LAST = dt.date(2018, 1, 1), dt.date(2020, 12, 1)  # the small feeds' reporting months
 CJG_LAST = dt.date(2020, 9, 1)  # the CJG delivers two months after the quarter: Q3 2020 is its last
@@ -197,17 +195,7 @@ def test_swt_before_june_2018_is_flagged_unreliable(answers):
 @pytest.mark.integration
 def test_linkage_precision_and_recall(warehouse, small_feeds):
     links = warehouse.execute("select source, source_key, suite4_key from linkage.client_links").df()
-    manifest = small_feeds / "manifest"
-    number_of = pd.read_parquet(manifest / "clients.parquet").set_index("bsn")["clientnummer"]
-    key = lambda v, domain: pseudonymise(v, DEMO_PSEUDONYM_KEY, domain) if isinstance(v, str) else None  # noqa: E731
-    s = pd.read_parquet(manifest / "links_stapp.parquet")
-    c = pd.read_parquet(manifest / "links_cjg.parquet")
-    truths = {
-        "stapp": pd.DataFrame({"source_key": [key(k, "stapp") for k in s["klantnummer"]],
-                               "suite4_key": [key(n, "suite4") for n in s["clientnummer"]]}),
-        "cjg": pd.DataFrame({"source_key": [key(k, "cjg") for k in c["cjg_id"]],
-                             "suite4_key": [key(number_of.get(b), "suite4") for b in c["bsn"]]}),
-    }
+    truths = linkage.true_links(small_feeds / "manifest")
     for source, truth in truths.items():
         predicted = links[links["source"] == source]
         truth = truth[truth["source_key"].isin(predicted["source_key"])]  # persons the delivered feed holds
