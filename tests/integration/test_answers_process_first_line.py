@@ -240,3 +240,42 @@ def test_all_59_questions_are_answered_or_say_why_not(answers, warehouse):
     assert (empty["status"] == "niet_geregistreerd").all() and empty["status_reason"].str.contains("003").all()
     answered = answers[answers["period_start"].notna()]
     assert answered["value"].notna().all()
+
+
+@pytest.mark.integration
+def test_stop_reasons_per_provider(warehouse, small_feeds):
+    t = flows.trajectories(small_feeds / "manifest")
+    t = t[t["stop_known"].notna()]
+    t = t.assign(quarter=[dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1) for d in t["stop_known"]],
+                 reason=t["stop_reason_known"].fillna("onbekend"))
+    want = t.groupby(["law", "provider", "quarter", "reason"]).size().to_dict()
+    mart = warehouse.execute("select law, provider_agb, quarter_start, stop_reason, trajectories_ended, "
+                             "share_of_provider_pct from marts.fct_stop_reasons").df()
+    got_ = {(r.law, r.provider_agb, r.quarter_start.date() if hasattr(r.quarter_start, "date") else r.quarter_start,
+             r.stop_reason): r.trajectories_ended for r in mart.itertuples()}
+    assert_same(got_, want, "stop reasons")
+    shares = mart.groupby(["law", "provider_agb", "quarter_start"])["share_of_provider_pct"].sum()
+    assert ((shares - 100).abs() < 0.5).all()
+
+
+@pytest.mark.integration
+def test_support_mix_counts_each_person_once(warehouse, small_feeds):
+    """Totals per law and year: first line only, specialist only, both, through the true links."""
+    manifest = small_feeds / "manifest"
+    register = pd.read_parquet(manifest / "clients.parquet").set_index("clientnummer")["register_bsn"]
+    key = lambda b: flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY)  # noqa: E731
+    links = pd.read_parquet(manifest / "links_stapp.parquet").set_index("klantnummer")["clientnummer"]
+    t = first_line.swt_trajectories(manifest)
+    active = first_line.active_months(t, FIRST, LAST)
+    active["person"] = [key(register[links[p]]) if isinstance(links.get(p), str) else "swt:" + p
+                        for p in active["person"]]
+    months = flows.care_months(manifest, FIRST, LAST)
+    spec = months[(months["law"] == "wmo") & (months["product_category"] == "02")]
+    for year in (2018, 2019, 2020):
+        fl = {p for p, m in zip(active["person"], active["month_start"]) if m.year == year}
+        sp = {c for c, m in zip(spec["client_key"], spec["month_start"]) if m.year == year}
+        row = warehouse.execute("""
+            select sum(clients_first_line_only), sum(clients_specialist_only), sum(clients_both)
+            from marts.fct_wijk_support_mix where law = 'wmo' and period_type = 'year' and year(period_start) = ?""",
+                                [year]).fetchone()
+        assert row == (len(fl - sp), len(sp - fl), len(fl & sp)), year

@@ -29,11 +29,12 @@ links as (
 
 unioned as (
 
-    select 'swt' as source, 'wmo' as law, trajectory_id, person_key, team, wijk_code, birth_year_month, product,
+    -- the linkage names the system a person comes from: STAPP holds the neighbourhood teams' persons
+    select 'swt' as source, 'stapp' as linkage_source, 'wmo' as law, trajectory_id, person_key, team, wijk_code, birth_year_month, product,
            start_date, end_date, referral, referral_date
     from swt
     union all
-    select 'cjg', 'jeugd', cjg.trajectory_id, cjg.person_key, null, youths.wijk_code, youths.birth_year_month,
+    select 'cjg', 'cjg', 'jeugd', cjg.trajectory_id, cjg.person_key, null, youths.wijk_code, youths.birth_year_month,
            cjg.product, cjg.start_date, cjg.end_date, null, null
     from cjg
     left join youths
@@ -64,7 +65,7 @@ final as (
 
     from unioned
     left join links
-        on unioned.source = links.source and unioned.person_key = links.source_key
+        on unioned.linkage_source = links.source and unioned.person_key = links.source_key
 
 )
 
