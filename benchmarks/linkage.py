@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks import run_per_scale
 
-PERSON_FEEDS = ("suite4_clienten", "stapp", "cjg")
+PERSON_FEEDS = ("suite4_clienten", "stapp_klanten", "cjg")
 
 
 def run(scale: float, feeds_dir: Path | None, work: Path) -> dict:
