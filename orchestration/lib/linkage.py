@@ -21,9 +21,6 @@ import pandas as pd
 PREFIX_WORDS = {"van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op", "'t", "t", "d", "la", "le", "du",
                 "von", "vd", "v"}
 
-PERSON_COLUMNS = ["source", "source_key", "client_key", "first_name", "surname", "birth_date", "postcode"]
-
-
 @dataclass(frozen=True)
 class LinkageSettings:
     threshold: float = 0.9  # match probability from which a candidate becomes a link
@@ -55,7 +52,8 @@ def normalise_postcode(text: str | None) -> str | None:
 
 
 def prepare_persons(frame: pd.DataFrame, source: str, first_col: str, surname_col: str) -> pd.DataFrame:
-    """Standardise one source's persons to PERSON_COLUMNS, one row per source key (the latest delivery)."""
+    """One source's persons as (source, source_key, client_key, first_name, surname, birth_date, postcode),
+    standardised for comparison, one row per source key (the latest delivery)."""
     f = frame.sort_values("_loaded_at").drop_duplicates("source_key", keep="last") if "_loaded_at" in frame else frame
     out = pd.DataFrame({
         "source": source,

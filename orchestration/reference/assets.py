@@ -13,8 +13,9 @@ FIRST, YEARS_AHEAD = dt.date(2010, 1, 1), 6
 
 
 @asset(key=AssetKey(["reference", "calendar"]), group_name="reference", kinds={"duckdb", "python"},
-       description="One row per day from 2010 to six years ahead: working day or not, the holiday's name, and a "
-                   "running working-day number and the next working day (Dutch holidays from the holidays package plus 5 May every year).")
+       description="One row per day from 2010 to six years ahead: working day or not, the holiday's name, a "
+                   "running working-day number and the next working day (Dutch holidays from the holidays "
+                   "package plus 5 May every year).")
 def calendar() -> MaterializeResult:
     last = dt.date(dt.date.today().year + YEARS_AHEAD, 12, 31)
     frame = pd.DataFrame(calendar_rows(FIRST, last))
