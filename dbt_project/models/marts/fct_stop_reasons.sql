@@ -18,8 +18,8 @@ counted as (
         provider_agb,
         date_trunc('quarter', end_date)::date as quarter_start,
         coalesce(stop_reason, 'onbekend') as stop_reason,
-        any_value(stop_reason_name) as stop_reason_name,
-        coalesce(bool_or(ended_according_to_plan), false) as is_according_to_plan,
+        stop_reason_name,
+        coalesce(ended_according_to_plan, false) as is_according_to_plan,
         count(*) as trajectories_ended
 
     from trajectories
