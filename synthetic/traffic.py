@@ -104,16 +104,21 @@ class Traffic:
                     self.known[a.tid]["allocation_end"] = end
                     self.known[a.tid]["allocated"] = True
                     self.known[a.tid]["withdrawn_known"] = reason == "13"
-                self._implausible_end(products)
-                self._emit(law, "301", muni, d, lambda i, p=products: ist.toewijzing(
+                flagged = self._implausible_end(products)
+                rel = self._emit(law, "301", muni, d, lambda i, p=products: ist.toewijzing(
                     law, muni, provider, i, d, self._client(person), p),
                     toewijzingen=",".join(str(p.toewijzing) for p in products))
+                for number in flagged if rel else []:
+                    self.out.defect(rel, number, "Einddatum", "implausible_date", "31-12-2999 for an open end date")
 
-    def _implausible_end(self, products: list[ist.AllocatedProduct]) -> None:
+    def _implausible_end(self, products: list[ist.AllocatedProduct]) -> list[int]:
         """SUITE4 sometimes fills an open end date with 31-12-2999 instead of leaving it out."""
+        flagged = []
         for p in products:
             if p.end is None and self.rng.random() < self.rates["implausible_date"] * 5:
                 p.end = dt.date(2999, 12, 31)
+                flagged.append(p.toewijzing)
+        return flagged
 
     @staticmethod
     def _version(a: Allocation, d: dt.date):

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from orchestration.lib.bsn import elfproef
 from orchestration.lib.pseudonym import pseudonymise
-from orchestration.lib.wijken import wijk_of
+from orchestration.lib.wijken import postcode_status, wijk_of
 
 from .contracts import Column, Contract
 
@@ -103,7 +103,7 @@ def output_columns(contract: Contract) -> list[tuple[str, str]]:
         elif c.role == "birth_date":
             out.append(("birth_year_month", "varchar"))
         elif c.role == "postcode":
-            out.append(("wijk_code", "varchar"))
+            out += [("wijk_code", "varchar"), ("postcode_status", "varchar")]
         elif c.role in ("name", "address"):
             continue
         else:
@@ -186,6 +186,7 @@ def read_rows(contract: Contract, header, numbered_rows, key: str | None = None)
                     person["birth_date"] = v
                 elif role == "postcode":
                     row["wijk_code"] = wijk_of(v)
+                    row["postcode_status"] = postcode_status(v)
                     person["postcode"] = v
                 elif role in ("name", "address"):
                     person[col.name] = v

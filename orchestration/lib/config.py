@@ -28,6 +28,7 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("GRIP_XSD_DIR", "(unset)", "Folder with the official iWmo/iJw XSDs (iwmo/xsd, ijw/xsd); when set every message is schema-validated."),
     ("GRIP_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory_limit for pipeline connections."),
     ("GRIP_DUCKDB_THREADS", "2", "DuckDB threads for pipeline connections."),
+    ("GRIP_DQ_RECENT_PERIODS", "13", "Data quality: delivery periods per table validated one by one on a first build; older ones per year."),
 ]
 
 
@@ -42,6 +43,7 @@ class Settings:
     xsd_dir: Path | None
     duckdb_memory_limit: str
     duckdb_threads: int
+    dq_recent_periods: int = 13
 
     @property
     def landing_dir(self) -> Path:
@@ -116,8 +118,10 @@ def settings(env: dict[str, str] | None = None) -> Settings:
             raise ConfigError(f"GRIP_MUNICIPALITY: {code!r} is not a four-digit CBS municipality code")
     xsd = env.get("GRIP_XSD_DIR")
     threads = env.get("GRIP_DUCKDB_THREADS", "2")
-    if not threads.isdigit() or int(threads) < 1:
-        raise ConfigError(f"GRIP_DUCKDB_THREADS: {threads!r} is not a positive whole number")
+    recent = env.get("GRIP_DQ_RECENT_PERIODS", "13")
+    for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_DQ_RECENT_PERIODS", recent)):
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigError(f"{name}: {value!r} is not a positive whole number")
     return Settings(
         data_dir=data_dir,
         warehouse=Path(env.get("GRIP_WAREHOUSE") or data_dir / "warehouse" / "grip.duckdb").resolve(),
@@ -128,6 +132,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         pseudonym_key=key,
         demo=demo,
         xsd_dir=Path(xsd).resolve() if xsd else None,
+        dq_recent_periods=int(recent),
         duckdb_memory_limit=env.get("GRIP_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads),
     )

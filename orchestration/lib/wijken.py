@@ -20,6 +20,17 @@ def pc4_to_wijk() -> dict[int, str]:
     return table
 
 
+def postcode_status(postcode: str | None) -> str | None:
+    """How usable a postcode is, so data quality can be judged after the postcode itself is dropped:
+    'gemeente' (a wijk of the municipality), 'elders' (valid, outside it), 'ongeldig', or None when empty."""
+    if not postcode or not postcode.strip():
+        return None
+    text = postcode.strip().upper().replace(" ", "")
+    if len(text) != 6 or not text[:4].isdigit() or not text[4:].isalpha() or text[0] == "0":
+        return "ongeldig"
+    return "gemeente" if wijk_of(postcode) else "elders"
+
+
 def wijk_of(postcode: str | None) -> str | None:
     """The wijk of a Dutch postcode such as '2011 AB'; None when it is missing or outside the municipality."""
     if not postcode:

@@ -1,7 +1,7 @@
-"""Data quality: Great Expectations suites as Dagster asset checks."""
+"""Data quality: the element catalogue, Great Expectations suites, classification and feasibility."""
 
 from dagster import Definitions
 
-from .checks import gx_raw_suite4_budget
+from .assets import ASSETS, KEY_CHECKS
 
-defs = Definitions(asset_checks=[gx_raw_suite4_budget])
+defs = Definitions(assets=ASSETS, asset_checks=KEY_CHECKS)

@@ -1,78 +1,109 @@
 """A thin Great Expectations 1.x runner: suites from expectations/*.json, batches from DuckDB.
 
-GX's SQL datasource does not work on DuckDB, so the batch is a pandas frame read from
-DuckDB with only the columns the suite needs. dagster-ge supports GX below 1.0 only;
-:func:`check_result` turns a validation into a Dagster asset-check result.
+GX's SQL datasource does not work on DuckDB, so a batch is a pandas frame read from DuckDB
+with only the columns the suite needs, one delivery period at a time. dagster-ge supports
+GX below 1.0 only; the asset checks in :mod:`.assets` are the integration.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
-from pathlib import Path
+import re
+from dataclasses import dataclass, field
 
 import pandas as pd
-from dagster import AssetCheckResult, AssetCheckSeverity
 
-from orchestration.lib.config import REPO_ROOT
-
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SAMPLE_SIZE = 5
 
 
 @dataclass
-class Suite:
-    name: str
-    table: str
-    description: str
-    expectations: list[dict]
+class Outcome:
+    """One expectation's result on one batch."""
+    element_id: str
+    measure: str  # missing, missing_all, implausible, key
+    expectation: str
+    element_count: int  # rows the expectation looked at (after a row condition)
+    unexpected_count: int  # filled values breaking the rule (all empty values for a not-null rule)
+    missing_count: int  # empty values (column-map rules other than not-null)
+    samples: list[dict] = field(default_factory=list)
 
-    @property
-    def columns(self) -> list[str]:
-        return sorted({e["kwargs"]["column"] for e in self.expectations if "column" in e["kwargs"]})
 
-
-def load_suite(name: str, folder: Path = EXPECTATIONS_DIR) -> Suite:
-    data = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-    return Suite(data["name"], data["table"], data.get("description", ""), data["expectations"])
+def _date_bound(value):
+    return pd.Timestamp(value) if isinstance(value, str) and ISO_DATE.match(value) else value
 
 
 def _expectation(spec: dict):
     import great_expectations as gx
 
+    kwargs = {k: _date_bound(v) for k, v in spec["kwargs"].items()}
     cls_name = "".join(part.capitalize() for part in spec["type"].split("_"))
-    return getattr(gx.expectations, cls_name)(**spec["kwargs"])
+    return getattr(gx.expectations, cls_name)(**kwargs, meta=spec.get("meta"))
 
 
-def validate(suite: Suite, frame: pd.DataFrame) -> list[dict]:
-    """Validate a frame; one dict per expectation with success and unexpected counts."""
-    import great_expectations as gx
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    batch = (context.data_sources.add_pandas("grip").add_dataframe_asset(suite.name)
-             .add_batch_definition_whole_dataframe("batch").get_batch(batch_parameters={"dataframe": frame}))
-    result = batch.validate(gx.ExpectationSuite(name=suite.name, expectations=[_expectation(e) for e in suite.expectations]))
-    return [{
-        "expectation": r.expectation_config.type,
-        "column": r.expectation_config.kwargs.get("column"),
-        "success": bool(r.success),
-        "element_count": r.result.get("element_count"),
-        "unexpected_count": r.result.get("unexpected_count"),
-    } for r in result.results]
+def suite_columns(suite: dict) -> list[str]:
+    """Every column the suite reads, including those in exclusion conditions and compound keys."""
+    cols: set[str] = set()
+    for e in suite["expectations"]:
+        kw = e["kwargs"]
+        cols.update([kw["column"]] if "column" in kw else kw.get("column_list", []))
+        if kw.get("row_condition"):
+            cols.update(condition_columns(kw["row_condition"]))
+    return sorted(cols)
 
 
-def check_result(suite: Suite, outcomes: list[dict], severity: AssetCheckSeverity) -> AssetCheckResult:
-    failed = [o for o in outcomes if not o["success"]]
-    return AssetCheckResult(
-        passed=not failed,
-        severity=severity,
-        description=suite.description,
-        metadata={
-            "expectations": len(outcomes),
-            "failed": len(failed),
-            "failures": "\n".join(f"{o['expectation']}({o['column']}): {o['unexpected_count']} of {o['element_count']}"
-                                  for o in failed) or "none",
-        },
-    )
+def condition_columns(condition: str) -> set[str]:
+    """Column names in a pandas row condition: identifiers outside quotes that are not keywords or methods."""
+    unquoted = re.sub(r"\"[^\"]*\"|'[^']*'", " ", condition)
+    names = re.findall(r"(?<![.\w])([A-Za-z_]\w*)", unquoted)
+    return {n for n in names if n not in {"not", "in", "and", "or", "True", "False", "None"}}
+
+
+class Validator:
+    """Validates pandas batches against suites, reusing one ephemeral GX context."""
+
+    def __init__(self) -> None:
+        import great_expectations as gx
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        self._gx = gx
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = {"globally": False}
+        self._batches = self._context.data_sources.add_pandas("grip").add_dataframe_asset("batch") \
+            .add_batch_definition_whole_dataframe("whole")
+        self._suites: dict[str, object] = {}
+
+    def validate(self, suite: dict, frame: pd.DataFrame, parameters: dict | None = None,
+                 sample_columns: list[str] | None = None, measures: set[str] | None = None) -> list[Outcome]:
+        """Run the suite (or only the expectations of the given measures) on one batch."""
+        specs = [e for e in suite["expectations"] if measures is None or e["meta"]["measure"] in measures]
+        key = f"{suite['name']}:{sorted(measures or [])}"
+        if key not in self._suites:
+            self._suites[key] = self._gx.ExpectationSuite(name=key, expectations=[_expectation(e) for e in specs])
+        params = {k: _date_bound(v) for k, v in (parameters or {}).items()}
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+        if sample_columns:
+            result_format["unexpected_index_column_names"] = sample_columns
+        batch = self._batches.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(self._suites[key], expectation_parameters=params, result_format=result_format)
+        outcomes = []
+        for r in result.results:
+            cfg = r.expectation_config
+            if r.exception_info.get("raised_exception") or (not r.success and not r.result):
+                raise RuntimeError(f"{suite['name']}: {cfg.type} on {cfg.kwargs.get('column')} could not run: "
+                                   f"{str(r.exception_info)[:400]}")
+            outcomes.append(Outcome(
+                cfg.meta["element_id"], cfg.meta["measure"], cfg.type, int(r.result.get("element_count") or 0),
+                int(r.result.get("unexpected_count") or 0), int(r.result.get("missing_count") or 0),
+                [{k: _plain(v) for k, v in s.items()} for s in r.result.get("partial_unexpected_index_list") or [] if isinstance(s, dict)],
+            ))
+        return outcomes
+
+
+def _plain(value):
+    """Sample values as JSON-friendly scalars."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, (pd.Timestamp,)):
+        return value.date().isoformat()
+    return value if isinstance(value, (int, float, bool, str)) or value is None else str(value)

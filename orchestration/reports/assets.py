@@ -37,7 +37,8 @@ def rpt_budget_by_year(context: AssetExecutionContext) -> MaterializeResult:
 
 
 @asset(key=AssetKey(["reports", "stamkaarten"]),
-       deps=[AssetKey(["marts", "question_answers"]), AssetKey(["ref", "question_catalogue"])],
+       deps=[AssetKey(["marts", "question_answers"]), AssetKey(["ref", "question_catalogue"]),
+             AssetKey(["quality", "question_feasibility"])],
        group_name="reports", kinds={"html"},
        description="One page per information question (stamkaart): definition, roles, data elements, "
                    "cross-sections given and missing, latest values and status; plus an index.")
@@ -47,12 +48,18 @@ def stamkaarten(context: AssetExecutionContext) -> MaterializeResult:
         catalogue = con.execute("select * from ref.question_catalogue order by question_id").df()
         answers = con.execute("select question_id, period_type, period_start, cross_section, value, unit, status, "
                               "status_reason from marts.question_answers").df()
+        elements = con.execute("select q.question_id, q.role, s.* from ref.dq_question_elements q "
+                               "join quality.element_status s using (element_id)").df()
+        feasibility = con.execute("select * from quality.question_feasibility").df().set_index("question_id")
     banner = SYNTHETIC_LABEL if s.demo else None
     folder = s.reports_dir / "stamkaarten"
     folder.mkdir(parents=True, exist_ok=True)
     by_question = dict(tuple(answers.groupby("question_id")))
+    elements_by_question = dict(tuple(elements.groupby("question_id")))
     for question in catalogue.to_dict("records"):
-        page = render_card(question, by_question.get(question["question_id"], answers.iloc[0:0]), banner)
+        qid = question["question_id"]
+        page = render_card(question, by_question.get(qid, answers.iloc[0:0]), banner,
+                           elements_by_question.get(qid), feasibility.loc[qid].to_dict() if qid in feasibility.index else None)
         (folder / f"{question['question_id']}.html").write_text(page, encoding="utf-8")
     (folder / "index.html").write_text(render_index(catalogue, answers, banner), encoding="utf-8")
     return MaterializeResult(metadata={"pages": len(catalogue), "path": str(folder / "index.html")})

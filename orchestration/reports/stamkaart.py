@@ -1,7 +1,8 @@
 """The stamkaart: one page per information question, as 003 §2.2 made them by hand.
 
-Text, definition, roles, data elements, the cross-sections wanted and whether the data gives
-them, the latest values and the status with its reason. Pure functions from the catalogue
+Text, definition, roles, the cross-sections wanted and whether the data gives them, the
+latest values, the status with its reason, and the feasibility with the quality of each data
+element it rests on. Pure functions from the catalogue
 row and the question's answers to HTML, so a test can read what a steward will read.
 """
 
@@ -55,7 +56,21 @@ def statuses(answers: pd.DataFrame) -> list[tuple[str, str | None]]:
     return [(s, None if pd.isna(r) else r) for s, r in zip(seen["status"], seen["status_reason"])]
 
 
-def render_card(question: dict, answers: pd.DataFrame, banner: str | None = None) -> str:
+def element_rows(elements: pd.DataFrame) -> str:
+    """The data elements of a question with their role, category and fill rate (quality.element_status)."""
+    e = html.escape
+    if elements is None or elements.empty:
+        return '<tr><td colspan="5">geen</td></tr>'
+    return "".join(
+        f"<tr><td>{e(r.name_nl)}</td><td>{'kern' if r.role == 'kern' else 'doorsnede'}</td>"
+        f"<td class='cat-{e(r.category)}'>{e(r.category)}: {e(r.category_label)}</td>"
+        f"<td class='num'>{e(nl_number(None if pd.isna(r.fill_rate) else 100 * r.fill_rate, 'percent'))}</td>"
+        f"<td>{e('' if pd.isna(r.period) else str(r.period))}</td></tr>"
+        for r in elements.sort_values(["role", "element_id"], ascending=[False, True]).itertuples())
+
+
+def render_card(question: dict, answers: pd.DataFrame, banner: str | None = None,
+                elements: pd.DataFrame | None = None, feasibility: dict | None = None) -> str:
     e = html.escape
     given, missing = cross_section_status(question, answers)
     rows = "".join(
@@ -65,7 +80,8 @@ def render_card(question: dict, answers: pd.DataFrame, banner: str | None = None
     status_items = "".join(f"<li><b>{e(STATUS_NAMES.get(s, s))}</b>{': ' + e(r) if r else ''}</li>"
                            for s, r in statuses(answers))
     roles = ", ".join(ROLE_NAMES.get(r, r) for r in split(question["roles"]))
-    elements = "".join(f"<li><code>{e(x)}</code></li>" for x in split(question["data_elements"])) or "<li>geen</li>"
+    verdict = (f"<p class='feasibility'><b>{e(feasibility['feasibility_label'])}</b>: {e(feasibility['reason'])}</p>"
+               if feasibility else "")
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Stamkaart {e(question['question_id'])}</title>
 <style>body{{font-family:sans-serif;max-width:52rem;margin:2rem auto;color:#222}}
@@ -82,7 +98,10 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5r
 <h2>Doorsneden</h2>
 <p>Beschikbaar: {e(', '.join(given) or 'geen')}</p>
 <p>Gewenst maar niet in de data: {e(', '.join(missing) or 'geen')}</p>
-<h2>Data-elementen</h2><ul>{elements}</ul>
+<h2>Haalbaarheid en datakwaliteit</h2>{verdict}
+<table class="elements"><tr><th>Data-element</th><th>Rol</th><th>Categorie</th><th>Vulgraad</th><th>Periode</th></tr>
+{element_rows(elements)}</table>
+<p><a href="../datakwaliteit/index.html">Datakwaliteitsrapport</a></p>
 <h2>Laatste waarden (totaal)</h2>
 <table><tr><th>Periode</th><th>Begin</th><th>Eenheid</th><th>Waarde</th></tr>{rows or '<tr><td colspan="4">geen</td></tr>'}</table>
 </body></html>

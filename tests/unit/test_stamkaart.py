@@ -7,7 +7,7 @@ import pandas as pd
 from orchestration.reports.stamkaart import cross_section_status, latest_values, nl_number, render_card
 
 QUESTION = {"question_id": "W16", "law": "wmo", "text_nl": "De cumulatieve doorlooptijd", "roles": "management",
-            "unit": "days", "cross_sections": "team|product_category|wijk", "data_elements": "report_date|investigation_end",
+            "unit": "days", "cross_sections": "team|product_category|wijk",
             "definition": "Mean throughput time."}
 
 
@@ -44,3 +44,16 @@ def test_card_shows_status_values_and_banner():
                                       "cross_section": ["none"], "value": [None], "unit": ["count"],
                                       "status": ["niet_geregistreerd"], "status_reason": ["Niet vastgelegd (003)."]}))
     assert "Niet te beantwoorden: niet geregistreerd" in empty and "Niet vastgelegd (003)." in empty
+
+
+def test_card_shows_feasibility_and_element_quality():
+    elements = pd.DataFrame([
+        {"element_id": "wp.datum_melding", "name_nl": "Datum melding", "role": "kern", "category": "a",
+         "category_label": "Vulgraad ≥ 95% met plausibele waarden", "fill_rate": 0.987, "period": "2020-11"},
+        {"element_id": "wp.team", "name_nl": "Wmo-team", "role": "doorsnede", "category": "e",
+         "category_label": "Onvoldoende", "fill_rate": 0.5, "period": "2020-11"}])
+    verdict = {"feasibility_label": "Te beantwoorden na aanpassing van het proces", "reason": "Onvoldoende kwaliteit: Wmo-team."}
+    page = render_card(QUESTION, answers(), None, elements, verdict)
+    assert "Te beantwoorden na aanpassing van het proces</b>: Onvoldoende kwaliteit: Wmo-team." in page
+    assert "<td>Datum melding</td><td>kern</td>" in page and "98,7%" in page
+    assert page.index("<td>Datum melding</td>") < page.index("<td>Wmo-team</td>")  # core elements first

@@ -5,6 +5,7 @@ import pytest
 from orchestration.ingest.contracts import CONTRACT_BY_TABLE
 from orchestration.ingest.tabular import DeliveryRejected, parse_amount, parse_date, read_delivery
 from orchestration.lib.pseudonym import pseudonymise
+from orchestration.lib.wijken import postcode_status
 
 CLIENTS = CONTRACT_BY_TABLE["suite4_clienten"]
 HEADER = "clientnummer;bsn;voornamen;voorvoegsel;achternaam;geboortedatum;geslacht;postcode;huisnummer;woonplaats;gemeentecode"
@@ -33,6 +34,7 @@ def test_personal_data_stays_out_of_the_raw_row():
     row = parsed.rows[0]
     assert row["client_key"] == pseudonymise("999900006", "key") and row["bsn_valid"] is True
     assert row["birth_year_month"] == "1950-02" and row["wijk_code"] == "WK039201"
+    assert row["postcode_status"] == "gemeente"
     flat = " ".join(str(v) for v in row.values())
     for secret in ("999900006", "Dijk", "Jan", "2011AB", "14-02-1950", "100001"):
         assert secret not in flat
@@ -57,3 +59,11 @@ def test_wrong_header_rejects_the_whole_delivery_naming_the_columns():
 def test_wrong_encoding_rejects_the_delivery():
     with pytest.raises(DeliveryRejected, match="encoding"):
         read_delivery(CLIENTS, HEADER.encode() + b"\r\n\x81\x8d", "key")
+
+
+@pytest.mark.parametrize("postcode, status", [
+    ("2011 AB", "gemeente"), ("2011ab", "gemeente"), ("9999 ZZ", "elders"), ("-", "ongeldig"),
+    ("2011", "ongeldig"), ("0123 AB", "ongeldig"), ("", None), (None, None),
+])
+def test_postcode_status_keeps_quality_without_the_postcode(postcode, status):
+    assert postcode_status(postcode) == status
