@@ -38,7 +38,7 @@ nightly: prepare $(DATA)/dagster_home/dagster.yaml
 
 demo: prepare generate nightly
 	@echo
-	@echo "Demo ready (SYNTHETIC data). Reports in $(DATA)/reports (one page per question: stamkaarten/index.html)."
+	@echo "Demo ready (SYNTHETIC data). Reports in $(DATA)/reports: stamkaarten/index.html (one page per question) and datakwaliteit/index.html (data quality)."
 	@echo "Open the UI with 'make ui'; query the published warehouse with:"
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DATA)/warehouse/grip_published.duckdb', read_only=True).sql('select * from marts.fct_budget limit 5'))\""
 

@@ -35,9 +35,10 @@ MODEL_BATCHES = {
         "strftime(allocation_end, '%Y-%m')",
         "allocation_end <= (select max(dagtekening) from raw.ist_berichten)"),
     "intermediate.int_declaration_lines": ("strftime(submitted_on, '%Y-%m')", "true"),
+    "intermediate.int_messages__first_received": ("strftime(message_date, '%Y-%m')", "true"),
 }
 SAMPLE_CANDIDATES = ("client_key", "clientnummer_key", "klantnummer_key", "cjg_id_key", "allocation_id",
-                     "line_reference", "_file", "_row")
+                     "line_reference", "message_id", "_file", "_row")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,6 @@
 
 from dagster import Definitions
 
-from .assets import published_warehouse, rpt_budget_by_year, stamkaarten
+from .assets import datakwaliteit, published_warehouse, rpt_budget_by_year, stamkaarten
 
-defs = Definitions(assets=[rpt_budget_by_year, stamkaarten, published_warehouse])
+defs = Definitions(assets=[rpt_budget_by_year, stamkaarten, datakwaliteit, published_warehouse])

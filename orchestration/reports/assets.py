@@ -1,11 +1,14 @@
 """Report tables and the published, read-only copy of the warehouse."""
 
 
+import datetime as dt
+
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.lib.config import settings
 from orchestration.lib.warehouse import connect, publish_copy
 
+from .datakwaliteit import render_report
 from .stamkaart import render_card, render_index
 
 SYNTHETIC_LABEL = "SYNTHETISCHE DATA - geen echte personen"
@@ -70,9 +73,11 @@ def _warehouse_writers() -> list[AssetKey]:
     from orchestration.dbt.assets import grip_dbt_assets
     from orchestration.ingest.assets import ingest_assets
     from orchestration.linkage.assets import client_links
+    from orchestration.quality.assets import ASSETS as quality_assets
     from orchestration.reference.assets import calendar
 
     keys = [k for a in ingest_assets for k in a.keys] + list(grip_dbt_assets.keys) + [*client_links.keys, *calendar.keys]
+    keys += [k for a in quality_assets for k in a.keys]
     return keys + [AssetKey(["reports", "rpt_budget_by_year"])]
 
 
@@ -92,3 +97,25 @@ def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
             exported.append(name)
     path = publish_copy(s)
     return MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(exported)})
+
+
+@asset(key=AssetKey(["reports", "datakwaliteit"]),
+       deps=[AssetKey(["quality", "question_feasibility"])], group_name="reports", kinds={"html"},
+       description="Nightly data-quality report for data stewards (Dutch): feasibility per question, per data "
+                   "element its score, trend, category, exclusions and failing records, and refused deliveries.")
+def datakwaliteit(context: AssetExecutionContext) -> MaterializeResult:
+    s = settings()
+    with connect(s) as con:
+        status = con.execute("select * from quality.element_status").df()
+        feasibility = con.execute("select * from quality.question_feasibility order by question_id").df()
+        deliveries = con.execute("""
+            select file, status, coalesce(reason, '') as detail from raw.ingest_log where status <> 'loaded'
+            union all
+            select file || ' regel ' || line, 'regel afgekeurd', rule || ': ' || message from raw.rejected_rows
+            order by 1""").df()
+    folder = s.reports_dir / "datakwaliteit"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "index.html"
+    path.write_text(render_report(status, feasibility, deliveries, f"{dt.datetime.now():%d-%m-%Y %H:%M}",
+                                  SYNTHETIC_LABEL if s.demo else None), encoding="utf-8")
+    return MaterializeResult(metadata={"path": str(path), "warnings": int(status["warning"].notna().sum())})

@@ -1,0 +1,92 @@
+"""The nightly data-quality report for data stewards (Dutch): questions, elements, deliveries.
+
+Pure functions from the quality tables to one self-contained HTML page, so a test reads what a
+steward reads. Failing records are shown by pseudonymous key, file and line only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+
+from orchestration.quality.classify import CATEGORIES, FEASIBILITY
+
+from .stamkaart import nl_number
+
+STYLE = """body{font-family:sans-serif;max-width:72rem;margin:2rem auto;color:#222}
+.banner{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}
+table{border-collapse:collapse;margin-bottom:1.5rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
+.num{text-align:right}.cat-a{background:#e6f4ea}.cat-b{background:#fef7e0}.cat-c,.cat-d{background:#eee}
+.cat-e{background:#fce8e6}.warn{color:#b00020;font-weight:bold}small{color:#555}"""
+
+
+def _pct(share) -> str:
+    return "-" if share is None or pd.isna(share) else nl_number(round(100 * share, 1), "percent")
+
+
+def sparkline(trend_json: str, width: int = 120, height: int = 24) -> str:
+    """The score per delivery period as a small inline SVG line (0-100%)."""
+    points = [(p, s) for p, s in json.loads(trend_json or "[]") if s is not None]
+    if len(points) < 2:
+        return ""
+    step = width / (len(points) - 1)
+    coords = " ".join(f"{i * step:.1f},{height - s * height:.1f}" for i, (_, s) in enumerate(points))
+    title = html.escape(", ".join(f"{p}: {_pct(s)}" for p, s in points))
+    return (f'<svg width="{width}" height="{height}" role="img"><title>{title}</title>'
+            f'<polyline fill="none" stroke="#1a73e8" stroke-width="1.5" points="{coords}"/></svg>')
+
+
+def _samples(samples_json: str) -> str:
+    rows = json.loads(samples_json or "[]")
+    return "<br>".join(html.escape(", ".join(f"{k}={v}" for k, v in r.items())) for r in rows[:3])
+
+
+def render_report(status: pd.DataFrame, feasibility: pd.DataFrame, deliveries: pd.DataFrame,
+                  generated: str, banner: str | None = None, data_docs: str | None = None) -> str:
+    e = html.escape
+    cat_counts = status["category"].value_counts()
+    feas_counts = feasibility["feasibility"].value_counts()
+    summary = "".join(f"<tr class='cat-{c}'><td>{c}</td><td>{e(label)}</td><td class='num'>{int(cat_counts.get(c, 0))}</td></tr>"
+                      for c, label in CATEGORIES.items())
+    feas_summary = "".join(f"<tr><td>{e(label)}</td><td class='num'>{int(feas_counts.get(k, 0))}</td></tr>"
+                           for k, label in FEASIBILITY.items())
+    questions = "".join(
+        f"<tr><td><a href='../stamkaarten/{e(q.question_id)}.html'>{e(q.question_id)}</a></td><td>{e(q.text_nl)}</td>"
+        f"<td>{e(q.feasibility_label)}</td><td>{e(q.reason)}</td></tr>" for q in feasibility.itertuples())
+    elements = []
+    for r in status.sort_values(["source", "element_id"]).itertuples():
+        excluded = "" if pd.isna(r.exclusion_reason) else (
+            f"{e(r.exclusion_reason)}" + ("" if pd.isna(r.rows) else f" <small>({int(r.rows - r.in_scope)} rijen uitgesloten)</small>"))
+        counts = "" if pd.isna(r.rows) else (f"{int(r.rows)} rijen, {int(r.missing)} leeg, {int(r.implausible)} niet plausibel")
+        warning = "" if pd.isna(r.warning) else f"<span class='warn'>{e(r.warning)}</span>"
+        elements.append(
+            f"<tr class='cat-{e(r.category)}'><td>{e(r.name_nl)}<br><small>{e(r.element_id)} · "
+            f"{e('' if pd.isna(r.table_name) else r.table_name)}.{e('' if pd.isna(r.column_name) else r.column_name)}"
+            f"</small></td><td>{e(r.category)}</td><td class='num'>{_pct(r.score)}</td>"
+            f"<td>{e('' if pd.isna(r.period) else str(r.period))}<br>{sparkline(r.trend)}</td>"
+            f"<td>{counts}<br>{warning}</td><td>{excluded}</td><td><small>{_samples(r.samples)}</small></td></tr>")
+    delivery_rows = "".join(
+        f"<tr><td>{e(str(d.file))}</td><td>{e(str(d.status))}</td><td>{e(str(d.detail))}</td></tr>"
+        for d in deliveries.itertuples()) or "<tr><td colspan='3'>geen</td></tr>"
+    docs = f"<p>Details per verwachting: <a href='{e(data_docs)}'>Great Expectations Data Docs</a>.</p>" if data_docs else ""
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Datakwaliteit</title><style>{STYLE}</style></head><body>
+{f'<div class="banner">{e(banner)}</div>' if banner else ''}
+<h1>Datakwaliteit sociaal domein</h1>
+<p>Gemaakt {e(generated)}. Methode: 003 §2.2.2. Per data-element de laatste aanleverperiode: het aandeel plausibel
+gevulde waarden (na exclusiecriteria), het verloop, de categorie en een paar afwijkende records (pseudoniem).</p>
+{docs}
+<h2>Samenvatting</h2>
+<table><tr><th colspan="2">Categorie data-element</th><th>Aantal</th></tr>{summary}</table>
+<table><tr><th>Haalbaarheid informatievraag</th><th>Aantal</th></tr>{feas_summary}</table>
+<h2>Informatievragen</h2>
+<table><tr><th>Vraag</th><th>Tekst</th><th>Haalbaarheid</th><th>Waarom</th></tr>{questions}</table>
+<h2>Data-elementen</h2>
+<table><tr><th>Data-element</th><th>Cat.</th><th>Score</th><th>Periode en verloop</th><th>Telling</th>
+<th>Exclusiecriteria</th><th>Voorbeelden</th></tr>{''.join(elements)}</table>
+<h2>Afgekeurde aanleveringen en regels</h2>
+<table><tr><th>Bestand</th><th>Status</th><th>Reden</th></tr>{delivery_rows}</table>
+</body></html>
+"""
