@@ -137,6 +137,9 @@ def _new_delivery(folder, month: str, blank_share: float, duplicate: bool = Fals
 
 def _rerun(folder, mp):
     mp.setenv("GRIP_DATA_DIR", str(folder))
+    mp.setenv("GRIP_DEMO", "1")
+    for var in ("GRIP_WAREHOUSE", "GRIP_PUBLISHED_WAREHOUSE"):  # the dbt asset exports them for its subprocess
+        mp.delenv(var, raising=False)
     job = defs.resolve_job_def("nightly")
     ingest = next(k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k.path == ["raw", "suite4_werkprocessen"])
     selection = [ingest, AssetKey(["quality", "element_validations"]), AssetKey(["quality", "element_status"])]
