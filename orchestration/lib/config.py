@@ -43,7 +43,7 @@ class Settings:
     xsd_dir: Path | None
     duckdb_memory_limit: str
     duckdb_threads: int
-    dq_recent_periods: int = 13
+    dq_recent_periods: int
 
     @property
     def landing_dir(self) -> Path:

@@ -84,7 +84,8 @@ def period_end(period: str) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def element_rows(table: str, period: str, rows: int, outcomes: list[Outcome], elements: dict[str, Element]) -> list[dict]:
+def element_rows(table: str, period: str, end: dt.date, rows: int, outcomes: list[Outcome],
+                 elements: dict[str, Element]) -> list[dict]:
     """The measures and category of every element of one batch."""
     by_element: dict[str, dict[str, list[Outcome]]] = defaultdict(lambda: defaultdict(list))
     for o in outcomes:
@@ -104,7 +105,7 @@ def element_rows(table: str, period: str, rows: int, outcomes: list[Outcome], el
         if not samples and el.required:
             samples = [s | {"regel": "ontbreekt"} for s in (scoped.samples if scoped else [])][:5]
         out.append({
-            "element_id": element_id, "table_name": table, "period": period, "period_end": period_end(period),
+            "element_id": element_id, "table_name": table, "period": period, "period_end": end,
             "rows": m.rows, "in_scope": m.in_scope, "missing": m.missing, "missing_all": m.missing_all,
             "implausible": m.implausible, "fill_rate": m.fill_rate, "fill_rate_in_scope": m.fill_rate_in_scope,
             "score": m.score(el.required, bool(el.exclusion)),
@@ -148,8 +149,8 @@ def validate_table(con, validator: Validator, table: str, suite: dict, elements:
         end = max(period_end(p) for p in periods)
         outcomes = validator.validate(suite, frame, {"period_end": end.isoformat()},
                                       list(batches.sample_columns), measures={"missing", "missing_all", "implausible"})
-        for row in element_rows(table, label, len(frame), outcomes, elements):
-            out.append(row | {"period_end": end, "fingerprint": fingerprint})
+        for row in element_rows(table, label, end, len(frame), outcomes, elements):
+            out.append(row | {"fingerprint": fingerprint})
     return out, read
 
 

@@ -16,6 +16,12 @@ from .catalogue import Element, load_question_elements
 from .classify import CATEGORIES, FEASIBILITY, classify, dip, feasibility
 
 TREND_PERIODS = 12
+STATUS_COLUMNS = [
+    "element_id", "name_nl", "source", "table_name", "column_name", "required", "recorded", "exclusion",
+    "exclusion_reason", "questions", "period", "period_end", "rows", "in_scope", "missing", "missing_all",
+    "implausible", "fill_rate", "fill_rate_in_scope", "score", "category", "category_label", "previous_period",
+    "previous_score", "previous_category", "warning", "periods", "trend", "samples",
+]
 
 VALIDATIONS_DDL = """
 create schema if not exists quality;
@@ -82,7 +88,7 @@ def element_status(con, elements: tuple[Element, ...]) -> pd.DataFrame:
             "trend": json.dumps([[p, _num(r)] for p, r in hist[["period", "score"]].tail(TREND_PERIODS).values]),
             "samples": last["samples"],
         })
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame(out).reindex(columns=STATUS_COLUMNS)  # the same columns before any history exists
     frame["category_label"] = frame["category"].map(CATEGORIES)
     return frame
 

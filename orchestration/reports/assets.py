@@ -41,7 +41,7 @@ def rpt_budget_by_year(context: AssetExecutionContext) -> MaterializeResult:
 
 @asset(key=AssetKey(["reports", "stamkaarten"]),
        deps=[AssetKey(["marts", "question_answers"]), AssetKey(["ref", "question_catalogue"]),
-             AssetKey(["quality", "question_feasibility"])],
+             AssetKey(["quality", "question_feasibility"]), AssetKey(["ref", "dq_question_elements"])],
        group_name="reports", kinds={"html"},
        description="One page per information question (stamkaart): definition, roles, data elements, "
                    "cross-sections given and missing, latest values and status; plus an index.")

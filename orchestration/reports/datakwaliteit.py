@@ -13,17 +13,13 @@ import pandas as pd
 
 from orchestration.quality.classify import CATEGORIES, FEASIBILITY
 
-from .stamkaart import nl_number
+from .stamkaart import nl_share
 
 STYLE = """body{font-family:sans-serif;max-width:72rem;margin:2rem auto;color:#222}
 .banner{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}
 table{border-collapse:collapse;margin-bottom:1.5rem}td,th{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top}
 .num{text-align:right}.cat-a{background:#e6f4ea}.cat-b{background:#fef7e0}.cat-c,.cat-d{background:#eee}
 .cat-e{background:#fce8e6}.warn{color:#b00020;font-weight:bold}small{color:#555}"""
-
-
-def _pct(share) -> str:
-    return "-" if share is None or pd.isna(share) else nl_number(round(100 * share, 1), "percent")
 
 
 def sparkline(trend_json: str, width: int = 120, height: int = 24) -> str:
@@ -33,7 +29,7 @@ def sparkline(trend_json: str, width: int = 120, height: int = 24) -> str:
         return ""
     step = width / (len(points) - 1)
     coords = " ".join(f"{i * step:.1f},{height - s * height:.1f}" for i, (_, s) in enumerate(points))
-    title = html.escape(", ".join(f"{p}: {_pct(s)}" for p, s in points))
+    title = html.escape(", ".join(f"{p}: {nl_share(s)}" for p, s in points))
     return (f'<svg width="{width}" height="{height}" role="img"><title>{title}</title>'
             f'<polyline fill="none" stroke="#1a73e8" stroke-width="1.5" points="{coords}"/></svg>')
 
@@ -64,7 +60,7 @@ def render_report(status: pd.DataFrame, feasibility: pd.DataFrame, deliveries: p
         elements.append(
             f"<tr class='cat-{e(r.category)}'><td>{e(r.name_nl)}<br><small>{e(r.element_id)} · "
             f"{e('' if pd.isna(r.table_name) else r.table_name)}.{e('' if pd.isna(r.column_name) else r.column_name)}"
-            f"</small></td><td>{e(r.category)}</td><td class='num'>{_pct(r.score)}</td>"
+            f"</small></td><td>{e(r.category)}</td><td class='num'>{nl_share(r.score)}</td>"
             f"<td>{e('' if pd.isna(r.period) else str(r.period))}<br>{sparkline(r.trend)}</td>"
             f"<td>{counts}<br>{warning}</td><td>{excluded}</td><td><small>{_samples(r.samples)}</small></td></tr>")
     delivery_rows = "".join(

@@ -35,6 +35,11 @@ def nl_number(value: float, unit: str) -> str:
     return {"euro": f"€ {text}", "percent": f"{text}%"}.get(unit, text)
 
 
+def nl_share(share) -> str:
+    """A share (0-1) as a Dutch percentage with one decimal, '-' when unknown."""
+    return "-" if share is None or pd.isna(share) else nl_number(round(100 * share, 1), "percent")
+
+
 def cross_section_status(question: dict, answers: pd.DataFrame) -> tuple[list[str], list[str]]:
     """(wanted and given, wanted but not in the data)."""
     wanted = split(question["cross_sections"])
@@ -64,7 +69,7 @@ def element_rows(elements: pd.DataFrame) -> str:
     return "".join(
         f"<tr><td>{e(r.name_nl)}</td><td>{'kern' if r.role == 'kern' else 'doorsnede'}</td>"
         f"<td class='cat-{e(r.category)}'>{e(r.category)}: {e(r.category_label)}</td>"
-        f"<td class='num'>{e(nl_number(None if pd.isna(r.fill_rate) else 100 * r.fill_rate, 'percent'))}</td>"
+        f"<td class='num'>{e(nl_share(r.fill_rate))}</td>"
         f"<td>{e('' if pd.isna(r.period) else str(r.period))}</td></tr>"
         for r in elements.sort_values(["role", "element_id"], ascending=[False, True]).itertuples())
 
