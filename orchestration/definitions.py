@@ -2,7 +2,7 @@
 
 from dagster import Definitions, in_process_executor
 
-from orchestration import dbt, ingest, linkage, quality, reference, reports
+from orchestration import dbt, ingest, linkage, programming, quality, reference, reports
 from orchestration.jobs import nightly_job, nightly_schedule
 
 defs = Definitions.merge(
@@ -11,6 +11,7 @@ defs = Definitions.merge(
     linkage.defs,
     dbt.defs,
     quality.defs,
+    programming.defs,
     reports.defs,
     Definitions(jobs=[nightly_job], schedules=[nightly_schedule], executor=in_process_executor),
 )

@@ -108,6 +108,7 @@ def generate(cfg: GeneratorConfig) -> dict:
         "contract_term_days": CONTRACT_TERM_DAYS,
         "rates": cfg.rates,
         "calibration_factors": {k: round(v, 4) for k, v in world.calibration.items()},
+        "overspend": {**traffic.overspend, "from": traffic.overspend["from"].isoformat()},
     }
     (out.manifest / "manifest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     (cfg.out / "SYNTHETIC.md").write_text(SYNTHETIC_NOTE, encoding="utf-8")

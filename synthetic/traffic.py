@@ -20,6 +20,10 @@ from .simulate import Allocation, World, add_months, month_end, month_volume
 
 LAW_PREFIX = {"wmo": "WMO", "jeugd": "JW"}
 CONTRACT_TERM_DAYS = 60  # invoices are due within 60 days after the end of the month of delivery
+# One provider invoices more from April of the last invoiced year: the case programming's
+# early warning must catch (issue 8). The second-largest provider of Jeugdhulp ambulant,
+# so the case is material without being the obvious one.
+OVERSPEND_GROUP, OVERSPEND_MONTH, OVERSPEND_FACTOR = "jgd_ambulant", 4, 1.6
 
 
 class Traffic:
@@ -226,6 +230,7 @@ class Traffic:
         carry: dict[tuple, list] = defaultdict(list)  # (muni, provider, law) -> lines for next invoice
         month = self.feed_start.replace(day=1)
         last_month = (self.end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        self.overspend = self._overspender(allocs, last_month)
         unknown_seq = 0
         while month <= last_month:
             mend = month_end(month.year, month.month)
@@ -239,6 +244,8 @@ class Traffic:
                 if first > last:
                     continue
                 vol = month_volume(a.frequency, a.volume, (last - first).days + 1, mend.day, a.start >= month)
+                if a.provider == self.overspend["provider"] and month >= self.overspend["from"]:
+                    vol = int(round(vol * OVERSPEND_FACTOR))
                 if vol == 0:
                     continue
                 tariff = self.w.products[a.product].tariff_cents[month.year]
@@ -262,6 +269,17 @@ class Traffic:
                                                     1, p0.unit, p0.tariff, p0.tariff, "D"), "outside_allocation"))
                 self._invoice(muni, provider, law, month, mend, lines, providers[provider].late_submitter, carry)
             month = add_months(month, 1)
+
+    @staticmethod
+    def _overspender(allocs: list[Allocation], last_month: dt.date) -> dict:
+        year = last_month.year
+        counts: dict[str, int] = defaultdict(int)
+        for a in allocs:
+            if a.group == OVERSPEND_GROUP and a.start.year == year - 1:
+                counts[a.provider] += 1
+        ranked = sorted(counts, key=lambda agb: (-counts[agb], agb))
+        return {"provider": ranked[1] if len(ranked) > 1 else None, "from": dt.date(year, OVERSPEND_MONTH, 1),
+                "factor": OVERSPEND_FACTOR, "group": OVERSPEND_GROUP}
 
     def _invoice(self, muni, provider, law, month, mend, lines, late, carry) -> None:
         delay = int(self.rng.integers(3, 25))

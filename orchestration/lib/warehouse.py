@@ -59,6 +59,15 @@ def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
+    """Replace a table with a DataFrame's contents, in one statement."""
+    con.register("_replacement", frame)
+    try:
+        con.execute(f"create or replace table {name} as select * from _replacement")
+    finally:
+        con.unregister("_replacement")
+
+
 def publish_copy(s: Settings) -> Path:
     """Copy the warehouse to the read-only file analysts open, replacing it atomically."""
     tmp = s.published_warehouse.with_suffix(".tmp")

@@ -23,12 +23,12 @@ from dagster import (
 )
 
 from orchestration.lib.config import settings
-from orchestration.lib.warehouse import connect
+from orchestration.lib.warehouse import connect, replace_table
 
 from .batches import validate_keys, validate_table
 from .catalogue import EXPECTATIONS_DIR, load_elements, load_suite
 from .gx import Validator
-from .store import append_validations, done_fingerprints, element_status, ensure_schema, question_feasibility, replace_table
+from .store import append_validations, done_fingerprints, element_status, ensure_schema, question_feasibility
 
 TABLES = sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json"))  # the kept suites; a test keeps them in step
 

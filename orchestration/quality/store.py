@@ -113,9 +113,5 @@ def question_feasibility(con, status: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def replace_table(con, name: str, frame: pd.DataFrame) -> None:
-    con.execute(f"create or replace table {name} as select * from frame")
-
-
 def _num(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)

@@ -73,11 +73,13 @@ def _warehouse_writers() -> list[AssetKey]:
     from orchestration.dbt.assets import grip_dbt_assets
     from orchestration.ingest.assets import ingest_assets
     from orchestration.linkage.assets import client_links
+    from orchestration.programming.assets import ASSETS as programming_assets
     from orchestration.quality.assets import ASSETS as quality_assets
     from orchestration.reference.assets import calendar
 
     keys = [k for a in ingest_assets for k in a.keys] + list(grip_dbt_assets.keys) + [*client_links.keys, *calendar.keys]
     keys += [k for a in quality_assets for k in a.keys]
+    keys += [k for a in programming_assets for k in a.keys]
     return keys + [AssetKey(["reports", "rpt_budget_by_year"])]
 
 

@@ -1,0 +1,160 @@
+"""What programming reads from the marts, as plain DataFrames.
+
+Clients come from ``fct_care_months`` (in care on at least one day of the month), money
+from booked invoice lines in ``fct_declaration_lines`` by month of delivery; both carry the
+product group through ``dim_product``. Counting a client once per product group is
+deliberate: a programme buys places per product, so a client in two groups fills two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+CARE = """
+    select months.*, products.product_group
+    from marts.fct_care_months as months
+    join marts.dim_product as products using (product_code)
+"""
+BOOKED = """
+    select lines.*, products.main_group as product_main_group, products.product_group
+    from marts.fct_declaration_lines as lines
+    join marts.dim_product as products using (product_code)
+    where lines.is_booked
+"""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    reporting_year: int  # year of the latest month with booked invoice lines
+    latest_month: pd.Timestamp
+    history: pd.DataFrame  # law, main_group, month, clients, booked_cents
+    product_groups: pd.DataFrame  # year, law, main_group, product_group, clients, booked_cents
+    providers: pd.DataFrame  # year, provider_agb, law, main_group, product_group, clients, booked_cents
+    wijken: pd.DataFrame  # year, law, main_group, wijk_code, clients
+    first_line: pd.DataFrame  # year, law, wijk_code, share_first_line_only
+    realisation: pd.DataFrame  # month, provider_agb, law, main_group, product_group, booked_cents
+    provider_names: dict[str, str]
+
+    def product_groups_by_main(self) -> dict[str, set[str]]:
+        return {m: set(g["product_group"]) for m, g in self.product_groups.groupby("main_group")}
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
+    latest = con.execute(f"select max(period_month) from ({BOOKED})").fetchone()[0]
+    if latest is None:
+        raise ValueError("programming needs booked invoice lines; marts.fct_declaration_lines has none")
+    latest = pd.Timestamp(latest)
+    history = con.execute(f"""
+        with care as ({CARE}), booked as ({BOOKED}),
+        clients as (
+            select law, main_group, month_start as month, count(distinct client_key) as clients
+            from care group by all
+        ),
+        money as (
+            select law, product_main_group as main_group, period_month as month, sum(amount_cents) as booked_cents
+            from booked group by all
+        )
+        select law, main_group, month, coalesce(clients, 0) as clients, coalesce(booked_cents, 0) as booked_cents
+        from clients full outer join money using (law, main_group, month)
+        where month <= ?
+        order by law, main_group, month
+    """, [latest]).df()
+    product_groups = con.execute(f"""
+        with care as ({CARE}), booked as ({BOOKED}),
+        clients as (
+            select year(month_start) as year, law, main_group, product_group, count(distinct client_key) as clients
+            from care group by all
+        ),
+        money as (
+            select year(period_month) as year, law, product_main_group as main_group, product_group,
+                   sum(amount_cents) as booked_cents
+            from booked group by all
+        )
+        select year, law, main_group, product_group, coalesce(clients, 0) as clients,
+               coalesce(booked_cents, 0) as booked_cents
+        from clients full outer join money using (year, law, main_group, product_group)
+    """).df()
+    providers = con.execute(f"""
+        with care as ({CARE}), booked as ({BOOKED}),
+        clients as (
+            select year(month_start) as year, provider_agb, law, main_group, product_group,
+                   count(distinct client_key) as clients
+            from care group by all
+        ),
+        money as (
+            select year(period_month) as year, provider_agb, law, product_main_group as main_group, product_group,
+                   sum(amount_cents) as booked_cents
+            from booked group by all
+        )
+        select year, provider_agb, law, main_group, product_group, coalesce(clients, 0) as clients,
+               coalesce(booked_cents, 0) as booked_cents
+        from clients full outer join money using (year, provider_agb, law, main_group, product_group)
+    """).df()
+    wijken = con.execute(f"""
+        select year(month_start) as year, law, main_group, coalesce(wijk_code, 'onbekend') as wijk_code,
+               count(distinct client_key) as clients
+        from ({CARE}) group by all
+    """).df()
+    first_line = con.execute("""
+        select year(period_start) as year, law, wijk_code, share_first_line_only_pct / 100.0 as share_first_line_only
+        from marts.fct_wijk_support_mix
+        where period_type = 'year' and share_first_line_only_pct is not null
+    """).df()
+    realisation = con.execute(f"""
+        select period_month as month, provider_agb, law, product_main_group as main_group, product_group,
+               sum(amount_cents) as booked_cents
+        from ({BOOKED})
+        where year(period_month) = ? and period_month <= ?
+        group by all
+    """, [latest.year, latest]).df()
+    names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+    for frame in (history, realisation):
+        frame["month"] = pd.to_datetime(frame["month"])
+    return Inputs(latest.year, latest, history, product_groups, providers, wijken, first_line, realisation, names)
+
+
+def read_provider_quarters(con: duckdb.DuckDBPyConnection, exclude_main_groups: list[str], quarters: int) -> pd.DataFrame:
+    """Per provider, law and quarter: the rolling year up to the quarter's end (volume,
+    clients, the same a year earlier) and the highest cost per client against the median of
+    all providers in the same product group. Main groups in ``exclude_main_groups`` are left out
+    (000 §4: Wmo without transport and housing adaptations)."""
+    return con.execute(f"""
+        with booked as ({BOOKED}), care as ({CARE}),
+        quarter_ends as (
+            select distinct last_day(date_trunc('quarter', period_month) + interval 2 month) as quarter_end
+            from booked
+            where period_month <= (select max(period_month) from booked)
+        ),
+        recent as (
+            select quarter_end from quarter_ends
+            where quarter_end <= (select last_day(max(period_month)) from booked)
+            order by quarter_end desc limit {int(quarters)}
+        ),
+        money as (
+            select recent.quarter_end, booked.provider_agb, booked.law, booked.product_group,
+                   sum(booked.amount_cents) filter (where booked.period_month > recent.quarter_end - interval 12 month) as volume_cents,
+                   sum(booked.amount_cents) filter (where booked.period_month <= recent.quarter_end - interval 12 month) as volume_prior_cents
+            from recent join booked
+                on booked.period_month > recent.quarter_end - interval 24 month and booked.period_month <= recent.quarter_end
+            where booked.product_main_group not in (select unnest(?::varchar[]))
+            group by all
+        ),
+        people as (
+            select recent.quarter_end, care.provider_agb, care.law, care.product_group,
+                   count(distinct care.client_key) as clients
+            from recent join care
+                on care.month_start > recent.quarter_end - interval 12 month and care.month_start <= recent.quarter_end
+            where care.main_group not in (select unnest(?::varchar[]))
+            group by all
+        ),
+        by_group as (
+            select quarter_end, provider_agb, law, product_group, coalesce(volume_cents, 0) as volume_cents,
+                   coalesce(volume_prior_cents, 0) as volume_prior_cents, coalesce(clients, 0) as clients,
+                   coalesce(volume_cents, 0) / nullif(clients, 0) as cost_per_client_cents
+            from money full outer join people using (quarter_end, provider_agb, law, product_group)
+        )
+        select * from by_group
+    """, [exclude_main_groups, exclude_main_groups]).df()
