@@ -29,6 +29,7 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("GRIP_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory_limit for pipeline connections."),
     ("GRIP_DUCKDB_THREADS", "2", "DuckDB threads for pipeline connections."),
     ("GRIP_DQ_RECENT_PERIODS", "13", "Data quality: delivery periods per table validated one by one on a first build; older ones per year."),
+    ("GRIP_REPORT_MIN_COUNT", "10", "External reports: counts below this are suppressed, also where a total would reveal them."),
 ]
 
 
@@ -44,6 +45,7 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_threads: int
     dq_recent_periods: int
+    report_min_count: int
 
     @property
     def landing_dir(self) -> Path:
@@ -119,7 +121,9 @@ def settings(env: dict[str, str] | None = None) -> Settings:
     xsd = env.get("GRIP_XSD_DIR")
     threads = env.get("GRIP_DUCKDB_THREADS", "2")
     recent = env.get("GRIP_DQ_RECENT_PERIODS", "13")
-    for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_DQ_RECENT_PERIODS", recent)):
+    min_count = env.get("GRIP_REPORT_MIN_COUNT", "10")
+    for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_DQ_RECENT_PERIODS", recent),
+                        ("GRIP_REPORT_MIN_COUNT", min_count)):
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(f"{name}: {value!r} is not a positive whole number")
     return Settings(
@@ -133,6 +137,7 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         demo=demo,
         xsd_dir=Path(xsd).resolve() if xsd else None,
         dq_recent_periods=int(recent),
+        report_min_count=int(min_count),
         duckdb_memory_limit=env.get("GRIP_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads),
     )

@@ -1,0 +1,156 @@
+"""The three report products as period-partitioned assets, with their jobs, the P&C calendar
+(003) as schedules, and a sensor that renders the current period after each nightly build.
+
+Each run writes ``reports/<product>/<period>/[<law>/]{intern,extern}/`` with ``index.html``
+and ``tabellen.xlsx``. A past period can be re-rendered by materialising its partition.
+The current period is the latest month with booked invoice lines, read from the data,
+not the clock: a municipality that delivers late still gets the right report.
+"""
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    DagsterRunStatus,
+    MaterializeResult,
+    MonthlyPartitionsDefinition,
+    RunRequest,
+    ScheduleEvaluationContext,
+    SkipReason,
+    TimeWindowPartitionsDefinition,
+    asset,
+    define_asset_job,
+    in_process_executor,
+    run_status_sensor,
+    schedule,
+)
+
+from orchestration.jobs import nightly_job
+from orchestration.lib.config import settings
+
+from . import aanbieders, budgethouder, voortgang
+from .document import SYNTHETIC_LABEL, write_report
+
+GROUP = "report_products"
+MONTHLY = MonthlyPartitionsDefinition(start_date="2018-01-01")
+QUARTERLY = TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", start="2018-01-01", fmt="%Y-%m-%d")
+LAWS = ("wmo", "jeugd")
+INPUTS = [AssetKey(k) for k in (["programming", "realisation"], ["programming", "provider_risk"],
+                                ["quality", "question_feasibility"], ["published_warehouse"])]
+
+
+def _read_only() -> duckdb.DuckDBPyConnection:
+    """Reports only read: the warehouse file, read-only (runs are serialised, so no writer holds it)."""
+    s = settings()
+    return duckdb.connect(str(s.warehouse), read_only=True, config=s.duckdb_config())
+
+
+def _write_both(folder, report, sub: str = "") -> list[str]:
+    """The internal and the external version: ``folder/intern/sub`` and ``folder/extern/sub``."""
+    s = settings()
+    banner = SYNTHETIC_LABEL if s.demo else None
+    return [str(write_report(folder / "intern" / sub, report, banner)),
+            str(write_report(folder / "extern" / sub, report, banner, s.report_min_count))]
+
+
+@asset(key=["reports", "budgethoudersrapportage"], partitions_def=MONTHLY, deps=INPUTS, group_name=GROUP,
+       kinds={"html", "excel"},
+       description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
+                   "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.")
+def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult:
+    month = context.partition_time_window.start
+    paths = []
+    with _read_only() as con:
+        for law in LAWS:
+            report = budgethouder.build(con, law, month.year, month.month)
+            paths += _write_both(settings().reports_dir / "budgethouder" / f"{month:%Y-%m}" / law, report)
+    return MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)})
+
+
+@asset(key=["reports", "kwartaaloverzicht_aanbieders"], partitions_def=QUARTERLY, deps=INPUTS, group_name=GROUP,
+       kinds={"html", "excel"},
+       description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
+                   "reasons, switches and risk profile.")
+def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeResult:
+    start = context.partition_time_window.start.replace(tzinfo=None)
+    folder = settings().reports_dir / "aanbieders" / aanbieders._quarter_label(start)
+    with _read_only() as con:
+        index, pages = aanbieders.build(con, start)
+    paths = _write_both(folder, index)
+    for agb, page in pages.items():
+        _write_both(folder, page, f"aanbieders/{agb}")
+    return MaterializeResult(metadata={"period": aanbieders._quarter_label(start), "providers": len(pages),
+                                       "files": "\n".join(paths)})
+
+
+@asset(key=["reports", "voortgangsrapportage"], partitions_def=QUARTERLY, deps=INPUTS, group_name=GROUP,
+       kinds={"html", "excel"},
+       description="Voortgangsrapportage per quarter and law for directors and the alderman.")
+def voortgangsrapportage(context: AssetExecutionContext) -> MaterializeResult:
+    start = context.partition_time_window.start.replace(tzinfo=None)
+    paths = []
+    with _read_only() as con:
+        for law in LAWS:
+            paths += _write_both(settings().reports_dir / "voortgang" / aanbieders._quarter_label(start) / law,
+                                 voortgang.build(con, law, start))
+    return MaterializeResult(metadata={"period": aanbieders._quarter_label(start), "files": "\n".join(paths)})
+
+
+monthly_job = define_asset_job("budgethoudersrapportage", selection=[budgethoudersrapportage],
+                               partitions_def=MONTHLY, executor_def=in_process_executor)
+quarterly_job = define_asset_job("kwartaalrapportages", selection=[kwartaaloverzicht_aanbieders, voortgangsrapportage],
+                                 partitions_def=QUARTERLY, executor_def=in_process_executor)
+
+
+def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(monthly key, quarterly key) of the latest month with booked invoice lines; the quarter
+    is that month's if the month closes it, else the quarter before."""
+    latest = con.execute("select max(period_month) from marts.fct_declaration_lines where is_booked").fetchone()[0]
+    if latest is None:
+        return None
+    month = pd.Timestamp(latest)
+    quarter = pd.Timestamp(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
+    if month.month % 3 != 0:
+        quarter -= pd.DateOffset(months=3)
+    return f"{month:%Y-%m-%d}", f"{quarter:%Y-%m-%d}"
+
+
+@run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[nightly_job], request_jobs=[monthly_job, quarterly_job],
+                   name="reports_after_nightly", description="After a successful nightly build, render the current period.")
+def reports_after_nightly(context):
+    s = settings()
+    with duckdb.connect(str(s.published_warehouse), read_only=True) as con:
+        periods = current_periods(con)
+    if periods is None:
+        return SkipReason("no booked invoice lines yet")
+    month, quarter = periods
+    run = context.dagster_run.run_id
+    return [RunRequest(run_key=f"{run}-m", job_name=monthly_job.name, partition_key=month),
+            RunRequest(run_key=f"{run}-q", job_name=quarterly_job.name, partition_key=quarter)]
+
+
+def _previous(execution: dt.datetime, months: int) -> str:
+    first = pd.Timestamp(execution.year, execution.month, 1) - pd.DateOffset(months=months)
+    return f"{first:%Y-%m-%d}"
+
+
+@schedule(job=monthly_job, cron_schedule="0 6 8 * *", execution_timezone="Europe/Amsterdam",
+          name="budgethouder_tweede_week", description="003: the budget-holder report in the second week of the month, "
+                                                       "for the month before.")
+def budgethouder_schedule(context: ScheduleEvaluationContext):
+    return RunRequest(partition_key=_previous(context.scheduled_execution_time, 1))
+
+
+@schedule(job=quarterly_job, cron_schedule="0 6 15 1,4,7,10 *", execution_timezone="Europe/Amsterdam",
+          name="kwartaal_maand_erna", description="003: provider overview and progress report in the month after the quarter.")
+def quarterly_schedule(context: ScheduleEvaluationContext):
+    return RunRequest(partition_key=_previous(context.scheduled_execution_time, 3))
+
+
+ASSETS = [budgethoudersrapportage, kwartaaloverzicht_aanbieders, voortgangsrapportage]
+JOBS = [monthly_job, quarterly_job]
+SCHEDULES = [budgethouder_schedule, quarterly_schedule]
+SENSORS = [reports_after_nightly]
