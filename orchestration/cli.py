@@ -61,8 +61,14 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     result = job.execute_in_process(instance=DagsterInstance.get(),
                                     run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     print("nightly build", "succeeded" if result.success else "FAILED")
+    reports_ok = True
+    if result.success:
+        from orchestration.reports.products import render_current
+
+        reports_ok = render_current(DagsterInstance.get())
+        print("report products", "written" if reports_ok else "FAILED")
     cmd_where(argparse.Namespace())
-    return 0 if result.success else 1
+    return 0 if result.success and reports_ok else 1
 
 
 def cmd_rebuild(_: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from .document import Chart, Report, Section
 from .explain import EFFECTS, decompose, decompose_per_client
 
 DEPARTMENT = {"wmo": "MO (Wmo)", "jeugd": "JOS (Jeugd)"}
-FIRST_LINE = {"wmo": ("stapp", "sociaal wijkteam (STAPP)"), "jeugd": ("cjg", "CJG")}
+FIRST_LINE = {"wmo": ("swt", "sociaal wijkteam (STAPP)"), "jeugd": ("cjg", "CJG")}
 EFFECT_LABELS = {"volume": "volume (cliënten)", "mix": "mix", "duration": "duur", "intensity": "intensiteit",
                  "price": "prijs (tarief)", "cost_per_client": "kosten per cliënt", "total": "totaal",
                  "cost_before": "vorig jaar", "cost_after": "dit jaar", "product_group": "productgroep"}

@@ -153,8 +153,9 @@ def _table_html(section: Section) -> str:
             shown = html.escape(fmt(value, kind))
             if col in section.links and not (section.total_row and i == last):
                 shown = f'<a href="{html.escape(section.links[col].format(**full))}">{shown}</a>'
-            cells.append(f'<td{cls} data-col="{html.escape(col)}" data-raw="{html.escape(str(raw))}"{title}>{shown}</td>')
-        total = ' class="total"' if section.total_row and i == last else ""
+            cells.append(f'<td{cls} data-col="{html.escape(col)}" data-kind="{kind}" data-raw="{html.escape(str(raw))}"'
+                         f'{title}>{shown}</td>')
+        total = ' class="total"' if section.total_row and i == last else ' class="body"'
         rows.append(f"<tr{total}>{''.join(cells)}</tr>")
     return (f'<table data-table="{html.escape(section.key)}"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")

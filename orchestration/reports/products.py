@@ -15,6 +15,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     DagsterRunStatus,
+    DefaultSensorStatus,
     MaterializeResult,
     MonthlyPartitionsDefinition,
     RunRequest,
@@ -119,7 +120,8 @@ def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
 
 
 @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[nightly_job], request_jobs=[monthly_job, quarterly_job],
-                   name="reports_after_nightly", description="After a successful nightly build, render the current period.")
+                   name="reports_after_nightly", default_status=DefaultSensorStatus.RUNNING,
+                   description="After a successful nightly build, render the current period.")
 def reports_after_nightly(context):
     s = settings()
     with duckdb.connect(str(s.published_warehouse), read_only=True) as con:
@@ -154,3 +156,16 @@ ASSETS = [budgethoudersrapportage, kwartaaloverzicht_aanbieders, voortgangsrappo
 JOBS = [monthly_job, quarterly_job]
 SCHEDULES = [budgethouder_schedule, quarterly_schedule]
 SENSORS = [reports_after_nightly]
+
+
+def render_current(instance) -> bool:
+    """What the sensor does, in this process: render the current month and quarter (used by ``grip nightly``)."""
+    with _read_only() as con:
+        periods = current_periods(con)
+    if periods is None:
+        return True
+    from orchestration.definitions import defs
+
+    month, quarter = periods
+    ok = defs.resolve_job_def(monthly_job.name).execute_in_process(partition_key=month, instance=instance).success
+    return defs.resolve_job_def(quarterly_job.name).execute_in_process(partition_key=quarter, instance=instance).success and ok

@@ -1,0 +1,77 @@
+"""Report building blocks: Dutch formats, small-count suppression, the cost-change split, Excel safety."""
+
+from __future__ import annotations
+
+import math
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from orchestration.reports.document import Report, Section, fmt, write_report
+from orchestration.reports.explain import EFFECTS, decompose, decompose_per_client
+from orchestration.reports.suppression import SUPPRESSED, suppress
+
+
+def test_dutch_formats():
+    assert fmt(123456789, "money") == "€ 1.234.568"
+    assert fmt(0.1234, "pct") == "12,3%"
+    assert fmt(1234567, "count") == "1.234.567"
+    assert fmt(None, "money") == "-" and fmt(SUPPRESSED, "count") == "x"
+
+
+def test_primary_and_secondary_suppression_against_the_total():
+    table = pd.DataFrame({"wijk": ["A", "B", "C", "D", "Totaal"], "clients": [40, 4, 25, 12, 81],
+                          "cost_per_client": [1.0, 2.0, 3.0, 4.0, 2.5]})
+    out = suppress(table, ["clients"], 10, total_row=True, derived={"cost_per_client": "clients"})
+    assert out.loc[1, "clients"] == SUPPRESSED  # primary: 4
+    assert out.loc[3, "clients"] == SUPPRESSED  # secondary: otherwise 81 - 40 - 25 - 12 = 4
+    assert out.loc[0, "clients"] == 40 and out.loc[4, "clients"] == 81
+    assert out.loc[1, "cost_per_client"] == SUPPRESSED and out.loc[0, "cost_per_client"] == 1.0
+
+
+def test_no_secondary_needed_when_two_cells_are_hidden():
+    table = pd.DataFrame({"k": ["A", "B", "C", "T"], "n": [3, 5, 50, 58]})
+    out = suppress(table, ["n"], 10, total_row=True)
+    assert out["n"].tolist() == [SUPPRESSED, SUPPRESSED, 50, 58]
+
+
+def _components(rows):
+    return pd.DataFrame(rows, columns=["product_group", "clients", "care_months", "units", "cost"])
+
+
+def test_cost_change_split_adds_up_and_isolates_price():
+    before = _components([("A", 10, 100, 1000, 50_000), ("B", 10, 50, 200, 20_000)])
+    # only the price of A rises 10%: the whole change of A is price, nothing else moves
+    after = _components([("A", 10, 100, 1000, 55_000), ("B", 10, 50, 200, 20_000)])
+    out = decompose(before, after).set_index("product_group")
+    assert out.loc["A", "price"] == pytest.approx(5_000)
+    assert out.loc["A", ["volume", "mix", "duration", "intensity"]].abs().max() < 1e-9
+    # everything moves: the effects still add up to the change exactly
+    after = _components([("A", 14, 126, 1300, 60_000), ("B", 9, 40, 150, 17_000), ("C", 2, 4, 10, 900)])
+    out = decompose(before, after).set_index("product_group")
+    assert (out[list(EFFECTS)].sum(axis=1) - out["total"]).abs().max() < 1e-6
+    assert out.loc["C", "mix"] == 900  # a new product group is mix
+    # volume: 20 -> 25 clients, weighted by the log mean of A's cost
+    w = (60_000 - 50_000) / math.log(60_000 / 50_000)
+    assert out.loc["A", "volume"] == pytest.approx(w * math.log(25 / 20))
+
+
+def test_split_against_programme_adds_up():
+    plan = pd.DataFrame({"product_group": ["A", "B"], "clients": [100.0, 50.0], "cost": [1e6, 2e6]})
+    actual = pd.DataFrame({"product_group": ["A", "B"], "clients": [120.0, 45.0], "cost": [1.3e6, 1.9e6]})
+    out = decompose_per_client(plan, actual)
+    assert (out[["volume", "mix", "cost_per_client"]].sum(axis=1) - out["total"]).abs().max() < 1e-6
+
+
+def test_excel_neutralises_formulas_and_external_mode_suppresses(tmp_path):
+    table = pd.DataFrame({"name": ["=HYPERLINK(\"http://evil\")", "@SUM(A1)", "gewoon"], "clients": [3, 20, 30],
+                          "cost": [100, 200, 300]})
+    report = Report("T", "t", [Section("s", table, {"name": "text", "clients": "count", "cost": "money"}, key="s")])
+    write_report(tmp_path / "ext", report, "SYNTHETISCH", external_threshold=10)
+    sheet = openpyxl.load_workbook(tmp_path / "ext" / "tabellen.xlsx")["s"]
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0][0].startswith("'=") and values[1][0].startswith("'@")
+    assert values[0][1] == "x" and values[1][1] == 20 and values[2][2] == 3  # cents become euros
+    page = (tmp_path / "ext" / "index.html").read_text()
+    assert "SYNTHETISCH" in page and 'data-raw="3"' not in page
