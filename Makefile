@@ -38,7 +38,11 @@ nightly: prepare $(DATA)/dagster_home/dagster.yaml
 
 demo: prepare generate nightly
 	@echo
-	@echo "Demo ready (SYNTHETIC data). Reports in $(DATA)/reports: stamkaarten/index.html (one page per question) and datakwaliteit/index.html (data quality)."
+	@echo "Demo ready (SYNTHETIC data). Reports in $(DATA)/reports:"
+	@echo "  budgethouder/<month>/<wmo|jeugd>/intern/index.html   budgethoudersrapportage (and tabellen.xlsx; extern/ = suppressed)"
+	@echo "  voortgang/<quarter>/<wmo|jeugd>/intern/index.html    voortgangsrapportage"
+	@echo "  aanbieders/<quarter>/intern/index.html               kwartaaloverzicht aanbieders, one page per provider"
+	@echo "  stamkaarten/index.html (one page per question), datakwaliteit/index.html (data quality)"
 	@echo "Open the UI with 'make ui'; query the published warehouse with:"
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DATA)/warehouse/grip_published.duckdb', read_only=True).sql('select * from marts.fct_budget limit 5'))\""
 

@@ -67,7 +67,7 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
         if r.flag_volume:
             out.append(f"contractvolume {_euros(r.volume_cents)} ({_pct(r.volume_share)} van de {r.law})")
         if r.flag_clients:
-            out.append(f"{r.clients:.0f} cliënten ({_pct(r.client_share)})")
+            out.append(f"veel cliënten ({_pct(r.client_share)} van de {r.law})")  # a share: safe in external reports
         if r.flag_cost:
             out.append(f"kostprijs {r.cost_product_group} {r.cost_ratio:.1f}".replace(".", ",") + "x de mediaan")
         if r.flag_growth:
