@@ -15,6 +15,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     DagsterRunStatus,
+    DefaultScheduleStatus,
     DefaultSensorStatus,
     MaterializeResult,
     MonthlyPartitionsDefinition,
@@ -140,14 +141,14 @@ def _previous(execution: dt.datetime, months: int) -> str:
 
 
 @schedule(job=monthly_job, cron_schedule="0 6 8 * *", execution_timezone="Europe/Amsterdam",
-          name="budgethouder_tweede_week", description="003: the budget-holder report in the second week of the month, "
+          name="budgethouder_tweede_week", default_status=DefaultScheduleStatus.RUNNING, description="003: the budget-holder report in the second week of the month, "
                                                        "for the month before.")
 def budgethouder_schedule(context: ScheduleEvaluationContext):
     return RunRequest(partition_key=_previous(context.scheduled_execution_time, 1))
 
 
 @schedule(job=quarterly_job, cron_schedule="0 6 15 1,4,7,10 *", execution_timezone="Europe/Amsterdam",
-          name="kwartaal_maand_erna", description="003: provider overview and progress report in the month after the quarter.")
+          name="kwartaal_maand_erna", default_status=DefaultScheduleStatus.RUNNING, description="003: provider overview and progress report in the month after the quarter.")
 def quarterly_schedule(context: ScheduleEvaluationContext):
     return RunRequest(partition_key=_previous(context.scheduled_execution_time, 3))
 

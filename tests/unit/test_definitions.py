@@ -12,8 +12,26 @@ def test_nightly_schedule_and_landing_sensor_run_by_default():
     assert schedules["nightly_0200"].cron_schedule == "0 2 * * *"
     assert schedules["nightly_0200"].execution_timezone == "Europe/Amsterdam"
     assert schedules["nightly_0200"].default_status.value == "RUNNING"
-    assert {s.name: s.default_status.value for s in repo.sensor_defs} == {"landing_sensor": "RUNNING"}
+    assert {s.name: s.default_status.value for s in repo.sensor_defs} == {"landing_sensor": "RUNNING",
+                                                                           "reports_after_nightly": "RUNNING"}
     assert repo.get_job("nightly").executor_def.name == "in_process"
+
+
+def test_report_schedules_follow_the_planning_and_control_calendar():
+    import datetime as dt
+
+    from dagster import build_schedule_context
+
+    from orchestration.reports.products import budgethouder_schedule, quarterly_schedule
+
+    repo = defs.get_repository_def()
+    assert budgethouder_schedule.cron_schedule == "0 6 8 * *"  # second week of the month
+    request = budgethouder_schedule.evaluate_tick(build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 11, 8, 6, 0), repository_def=repo)).run_requests[0]
+    assert request.partition_key == "2026-10-01"
+    request = quarterly_schedule.evaluate_tick(build_schedule_context(
+        scheduled_execution_time=dt.datetime(2026, 10, 15, 6, 0), repository_def=repo)).run_requests[0]
+    assert request.partition_key == "2026-07-01"
 
 
 def test_lineage_from_feed_to_report_is_one_connected_graph():
