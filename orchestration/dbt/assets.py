@@ -8,6 +8,7 @@ lineage in the UI runs from feed to report in one graph.
 import os
 import shutil
 from collections.abc import Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -35,10 +36,26 @@ class GripTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=GripTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def grip_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    # dbt runs as a subprocess: give it the same warehouse as Dagster (absolute paths).
-    os.environ.update(settings().dbt_env())
-    yield from dbt.cli(["build"], context=context).stream()
-    publish_docs(dbt, context)
+    # dbt runs as a subprocess: give it the same warehouse as Dagster (absolute paths), for this run only.
+    with _environment(settings().dbt_env()):
+        yield from dbt.cli(["build"], context=context).stream()
+        publish_docs(dbt, context)
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """Set variables for the dbt subprocesses and restore the previous ones afterwards, so a later
+    run in the same process (tests, the CLI) never inherits this run's warehouse paths."""
+    previous = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext) -> None:

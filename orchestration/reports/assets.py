@@ -2,11 +2,22 @@
 
 
 import datetime as dt
+import shutil
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    Failure,
+    MaterializeResult,
+    asset,
+)
 
 from orchestration.lib.config import settings
-from orchestration.lib.warehouse import connect, publish_copy
+from orchestration.lib.privacy import person_names, scan_database, scan_parquet, scan_reports
+from orchestration.lib.warehouse import build_published, connect, promote
 
 from .datakwaliteit import render_report
 from .stamkaart import render_card, render_index
@@ -85,20 +96,40 @@ def _warehouse_writers() -> list[AssetKey]:
 
 @asset(key=AssetKey(["published_warehouse"]), deps=_warehouse_writers(),
        group_name="reports", kinds={"duckdb", "parquet"},
-       description="Read-only copy of the warehouse for analysts, plus Parquet exports of every mart.")
-def published_warehouse(context: AssetExecutionContext) -> MaterializeResult:
+       check_specs=[AssetCheckSpec("privacy_scan", asset=["published_warehouse"], blocking=True,
+                                   description="Nothing published holds a BSN, a client's full name or a full "
+                                               "postcode: every text column, Parquet export and report is searched.")],
+       description="Read-only copy of the warehouse for analysts (without the restricted schema), plus Parquet "
+                   "exports of every mart; published only when the privacy scan finds nothing.")
+def published_warehouse(context: AssetExecutionContext):
     s = settings()
-    exported = []
+    exports = s.exports_dir.with_name(s.exports_dir.name + ".tmp")
+    shutil.rmtree(exports, ignore_errors=True)
     with connect(s) as con:
         marts = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
         for name in marts:
-            folder = s.exports_dir / name
-            folder.mkdir(parents=True, exist_ok=True)
-            con.execute(f"copy marts.{name} to '{folder / 'data.parquet'}' (format parquet)")
-            exported.append(name)
-    path = publish_copy(s)
-    return MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(exported)})
+            (exports / name).mkdir(parents=True, exist_ok=True)
+            con.execute(f"copy marts.{name} to '{exports / name / 'data.parquet'}' (format parquet)")
+        names = person_names(con) if con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'restricted'").fetchone()[0] else set()
+    candidate = build_published(s)
+    findings, values = scan_database(candidate, names)
+    more, exported = scan_parquet(exports, names)
+    findings += more
+    more, files = scan_reports(s.reports_dir, names) if s.reports_dir.exists() else ([], 0)
+    findings += more
+    metadata = {"text_values_scanned": values + exported, "report_files_scanned": files, "findings": len(findings),
+                "examples": "\n".join(f"{f.rule}: {f.where}" for f in findings[:20]) or "none"}
+    if findings:  # never publish: the previous copy and exports stay as they were
+        candidate.unlink(missing_ok=True)
+        shutil.rmtree(exports, ignore_errors=True)
+        yield AssetCheckResult(check_name="privacy_scan", passed=False, severity=AssetCheckSeverity.ERROR, metadata=metadata)
+        raise Failure(description=f"privacy scan: {len(findings)} finding(s), nothing published", metadata=metadata)
+    path = promote(candidate, s.published_warehouse)
+    promote(exports, s.exports_dir)
+    yield MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(marts)})
+    yield AssetCheckResult(check_name="privacy_scan", passed=True, severity=AssetCheckSeverity.ERROR, metadata=metadata)
 
 
 @asset(key=AssetKey(["reports", "datakwaliteit"]),

@@ -45,9 +45,9 @@ INPUTS = [AssetKey(k) for k in (["programming", "realisation"], ["programming", 
 
 
 def _read_only() -> duckdb.DuckDBPyConnection:
-    """Reports only read: the warehouse file, read-only (runs are serialised, so no writer holds it)."""
+    """Reports read the published copy only: what failed its checks is never published, so never reported."""
     s = settings()
-    return duckdb.connect(str(s.warehouse), read_only=True, config=s.duckdb_config())
+    return duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config())
 
 
 def _write_both(folder, report, sub: str = "") -> list[str]:

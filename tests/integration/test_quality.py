@@ -138,8 +138,6 @@ def _new_delivery(folder, month: str, blank_share: float, duplicate: bool = Fals
 def _rerun(folder, mp):
     mp.setenv("GRIP_DATA_DIR", str(folder))
     mp.setenv("GRIP_DEMO", "1")
-    for var in ("GRIP_WAREHOUSE", "GRIP_PUBLISHED_WAREHOUSE"):  # the dbt asset exports them for its subprocess
-        mp.delenv(var, raising=False)
     job = defs.resolve_job_def("nightly")
     ingest = next(k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k.path == ["raw", "suite4_werkprocessen"])
     selection = [ingest, AssetKey(["quality", "element_validations"]), AssetKey(["quality", "element_status"])]
@@ -182,3 +180,27 @@ def test_a_duplicate_key_blocks(built, tmp_path, monkeypatch):
     assert not result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert AssetKey(["quality", "element_validations"]) not in materialized
+
+
+def _digest(folder) -> dict[str, str]:
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_blocked_run_publishes_nothing(built, tmp_path, monkeypatch):
+    """Write-audit-publish: the published warehouse, its exports and the reports stay byte for byte."""
+    folder = _copy(built, tmp_path)
+    published = {name: _digest(folder / name) for name in ("exports", "reports")}
+    published["warehouse"] = _digest(folder / "warehouse")["grip_published.duckdb"]
+    _new_delivery(folder, "202012", blank_share=0.0, duplicate=True)
+    monkeypatch.setenv("GRIP_DATA_DIR", str(folder))
+    monkeypatch.setenv("GRIP_DEMO", "1")
+    result = defs.resolve_job_def("nightly").execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity.value == "ERROR"]
+    assert any("duplicate rows" in e.metadata["failures"].value for e in failed)  # the run says why
+    assert AssetKey(["published_warehouse"]) not in {e.asset_key for e in result.get_asset_materialization_events()}
+    assert _digest(folder / "warehouse")["grip_published.duckdb"] == published["warehouse"]
+    assert _digest(folder / "exports") == published["exports"] and _digest(folder / "reports") == published["reports"]

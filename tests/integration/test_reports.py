@@ -172,3 +172,23 @@ def test_pages_render_in_chromium_without_errors(rendered):
             page.close()
         browser.close()
     assert charts >= 8
+
+
+def test_nothing_published_holds_personal_data(rendered):
+    from orchestration.lib.privacy import person_names, scan_database, scan_parquet, scan_reports
+
+    reports, con, *_ = rendered
+    data = reports.parent
+    published = data / "warehouse" / "grip_published.duckdb"
+    with duckdb.connect(str(published), read_only=True) as pub:
+        schemas = {r[0] for r in pub.execute("select distinct schema_name from duckdb_tables()").fetchall()}
+    assert "restricted" not in schemas and {"marts", "programming", "quality"} <= schemas
+    names = person_names(con)
+    assert len(names) > 100
+    # the report products were written after the nightly's own scan: scan everything once more
+    for findings, scanned in (scan_database(published, names), scan_parquet(data / "exports", names),
+                              scan_reports(reports, names)):
+        assert findings == [] and scanned > 0
+    # the same scan on the private warehouse does find what it looks for
+    private, _ = scan_database(data / "warehouse" / "grip.duckdb", names)
+    assert {f.rule for f in private} >= {"postcode"}

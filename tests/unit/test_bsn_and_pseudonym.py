@@ -28,3 +28,15 @@ def test_pseudonym_is_keyed_deterministic_and_domain_separated():
     assert a != pseudonymise("999900006", "key-1", domain="stapp")
     assert "999900006" not in a and len(a) == 16
     assert pseudonymise("", "key-1") is None
+
+
+def test_privacy_scan_finds_bsns_names_and_postcodes_and_nothing_else():
+    from orchestration.lib.privacy import find_in_text
+
+    names = {"jan de vries"}
+    text = "client 111222333 woont op 2011 AB, Jan de Vries belde"
+    rules = sorted(f.rule for f in find_in_text(text, names, "t"))
+    assert rules == ["bsn", "name", "postcode"]
+    # not a BSN: fails the elfproef, part of a pseudonymous hex key, an allocation number by standard
+    assert find_in_text("111222334 a9f111222333e0 WK039210 2020-K3 de Vries", names, "t") == []
+    assert find_in_text("111222333", names, "t", column="allocation_id") == []
