@@ -3,7 +3,7 @@
 from dagster import Definitions, in_process_executor
 
 from orchestration import dbt, ingest, linkage, programming, quality, reference, reports
-from orchestration.jobs import nightly_job, nightly_schedule
+from orchestration.jobs import nightly_job, nightly_schedule, run_failure_alert
 
 defs = Definitions.merge(
     ingest.defs,
@@ -13,5 +13,5 @@ defs = Definitions.merge(
     quality.defs,
     programming.defs,
     reports.defs,
-    Definitions(jobs=[nightly_job], schedules=[nightly_schedule], executor=in_process_executor),
+    Definitions(jobs=[nightly_job], schedules=[nightly_schedule], sensors=[run_failure_alert], executor=in_process_executor),
 )

@@ -1,5 +1,7 @@
 """One asset per feed (several for a feed that fills several raw tables): landing zone -> raw tables."""
 
+import datetime as dt
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -22,18 +24,22 @@ def build_ingest_asset(feed: Feed):
     keys = [AssetKey(["raw", table]) for table in feed.tables]
     check = AssetCheckSpec("deliveries_accepted", asset=keys[0],
                            description="Warns when a delivery was quarantined or rows were rejected.")
+    fresh = AssetCheckSpec("feed_fresh", asset=keys[0],
+                           description="Warns when the feed has not delivered for GRIP_FEED_MAX_AGE_DAYS days.")
 
     @multi_asset(
         name=f"ingest_{feed.name}",
         specs=[AssetSpec(k, group_name=f"ingest_{feed.source}", kinds={"duckdb", "python"},
                          description=f"{feed.description} Landing pattern: {feed.pattern}.") for k in keys],
-        check_specs=[check],
+        check_specs=[check, fresh],
     )
     def _ingest(context: AssetExecutionContext):
         s = settings()
         with connect(s) as con:
             outcomes = ingest_feed(con, s, feed)
             totals = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in feed.tables}
+            last = con.execute("select max(processed_at) from raw.ingest_log where entity = ? and status = 'loaded'",
+                               [feed.name]).fetchone()[0]
         counts = {k: sum(1 for o in outcomes if o.status == k) for k in ("loaded", "duplicate", "quarantined")}
         rejected = sum(o.rows_rejected for o in outcomes)
         problems = [f"{o.file}: {o.reason}" for o in outcomes if o.status == "quarantined"]
@@ -49,6 +55,12 @@ def build_ingest_asset(feed: Feed):
             severity=AssetCheckSeverity.WARN,
             metadata={"quarantined": "\n".join(problems[:50]) or "none", "quarantined_count": len(problems),
                       "rows_rejected": rejected})
+        age = (dt.datetime.now() - last).days if last is not None else None
+        yield AssetCheckResult(
+            asset_key=keys[0], check_name="feed_fresh", severity=AssetCheckSeverity.WARN,
+            passed=age is not None and age <= s.feed_max_age_days,
+            metadata={"last_delivery_loaded": str(last) if last else "never", "age_days": age if age is not None else -1,
+                      "max_age_days": s.feed_max_age_days})
 
     return _ingest
 

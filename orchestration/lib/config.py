@@ -29,6 +29,8 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("GRIP_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory_limit for pipeline connections."),
     ("GRIP_DUCKDB_THREADS", "2", "DuckDB threads for pipeline connections."),
     ("GRIP_DQ_RECENT_PERIODS", "13", "Data quality: delivery periods per table validated one by one on a first build; older ones per year."),
+    ("GRIP_FEED_MAX_AGE_DAYS", "35", "A feed that has not delivered for this many days gets a warning (asset check feed_fresh)."),
+    ("GRIP_LINKAGE_RETENTION_DAYS", "0", "Remove names, birth dates and addresses kept for linkage after this many days (0 = keep)."),
     ("GRIP_REPORT_MIN_COUNT", "10", "External reports: counts below this are suppressed, also where a total would reveal them."),
 ]
 
@@ -46,6 +48,8 @@ class Settings:
     duckdb_threads: int
     dq_recent_periods: int
     report_min_count: int
+    feed_max_age_days: int
+    linkage_retention_days: int
 
     @property
     def landing_dir(self) -> Path:
@@ -122,8 +126,12 @@ def settings(env: dict[str, str] | None = None) -> Settings:
     threads = env.get("GRIP_DUCKDB_THREADS", "2")
     recent = env.get("GRIP_DQ_RECENT_PERIODS", "13")
     min_count = env.get("GRIP_REPORT_MIN_COUNT", "10")
+    max_age = env.get("GRIP_FEED_MAX_AGE_DAYS", "35")
+    retention = env.get("GRIP_LINKAGE_RETENTION_DAYS", "0")
+    if not retention.isdigit():
+        raise ConfigError(f"GRIP_LINKAGE_RETENTION_DAYS: {retention!r} is not a whole number of days")
     for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_DQ_RECENT_PERIODS", recent),
-                        ("GRIP_REPORT_MIN_COUNT", min_count)):
+                        ("GRIP_REPORT_MIN_COUNT", min_count), ("GRIP_FEED_MAX_AGE_DAYS", max_age)):
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(f"{name}: {value!r} is not a positive whole number")
     return Settings(
@@ -138,6 +146,8 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         xsd_dir=Path(xsd).resolve() if xsd else None,
         dq_recent_periods=int(recent),
         report_min_count=int(min_count),
+        feed_max_age_days=int(max_age),
+        linkage_retention_days=int(retention),
         duckdb_memory_limit=env.get("GRIP_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads),
     )

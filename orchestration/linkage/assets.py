@@ -31,6 +31,10 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
     s = settings()
     cfg = LinkageSettings()
     with connect(s) as con:
+        if s.linkage_retention_days:  # DPIA: personal data for linkage is kept no longer than configured
+            removed = con.execute("delete from restricted.linkage_persons where _loaded_at < now() - ?::integer * interval 1 day",
+                                  [s.linkage_retention_days]).fetchone()[0]
+            context.log.info(f"retention: removed {removed} linkage rows older than {s.linkage_retention_days} days")
         prepared = read_persons(con)
         links = link(prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg)
         con.execute("create schema if not exists linkage")

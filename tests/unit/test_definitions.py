@@ -13,7 +13,8 @@ def test_nightly_schedule_and_landing_sensor_run_by_default():
     assert schedules["nightly_0200"].execution_timezone == "Europe/Amsterdam"
     assert schedules["nightly_0200"].default_status.value == "RUNNING"
     assert {s.name: s.default_status.value for s in repo.sensor_defs} == {"landing_sensor": "RUNNING",
-                                                                           "reports_after_nightly": "RUNNING"}
+                                                                           "reports_after_nightly": "RUNNING",
+                                                                           "run_failure_alert": "RUNNING"}
     assert repo.get_job("nightly").executor_def.name == "in_process"
 
 
