@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 SCALE ?= 1
 DATA ?= $(CURDIR)/data
 
-.PHONY: demo test ui prepare generate nightly clean help
+BENCH_SCALES ?= 1 10
+
+.PHONY: demo test bench ui prepare generate nightly clean help
 
 help:
 	@echo "make demo   - install, generate SYNTHETIC feeds (SCALE=$(SCALE)), run the nightly build"
@@ -48,6 +50,9 @@ demo: prepare generate nightly
 
 test: prepare
 	$(BIN)/python -m pytest -q
+
+bench: prepare
+	$(BIN)/python -m benchmarks.nightly --scale $(BENCH_SCALES)
 
 ui: prepare $(DATA)/dagster_home/dagster.yaml
 	GRIP_DEMO=1 GRIP_DATA_DIR=$(DATA) DAGSTER_HOME=$(DATA)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions

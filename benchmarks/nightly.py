@@ -1,0 +1,222 @@
+"""Cost of the nightly build per stage, and the raw-SQL lower bound of the dbt stage.
+
+    python -m benchmarks.nightly --scale 1 10 [--root /tmp/grip-bench] [--memory-limit 4GB]
+
+Per scale it generates the feeds, runs the full nightly build and the report products,
+then an incremental build after one more day of deliveries. It prints per stage
+(generate, ingest, linkage, dbt, data quality, programming, publish, reports) the wall time,
+rows per second and peak memory (this process and its children, sampled every 0.2 s), and
+writes everything to ``benchmark-<timestamp>.json`` under the root so runs can be compared.
+
+Lower bound: the same models run as one plain DuckDB script (the compiled SQL from the dbt
+manifest, ``create table as`` in dependency order) on a copy of the same warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+STAGES = [("ingest", "ingest_"), ("linkage", "linkage"), ("reference", "calendar"), ("dbt", "grip_dbt_assets"),
+          ("data quality", "quality"), ("programming", "programming"), ("publish", "published_warehouse"),
+          ("reports", "reports")]
+
+
+def _descendants(pid: int) -> list[int]:
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def _rss_bytes(pids: list[int]) -> int:
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+class Sampler(threading.Thread):
+    """Resident memory of this process and every child (dbt runs as one), over time."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, int]] = []
+        self.running = True
+
+    def run(self):
+        while self.running:
+            self.samples.append((time.time(), _rss_bytes(_descendants(os.getpid()))))
+            time.sleep(0.2)
+
+    def peak(self, start: float, end: float) -> int:
+        return max((b for t, b in self.samples if start - 0.2 <= t <= end + 0.2), default=0)
+
+
+def _stage(step_key: str) -> str:
+    for name, prefix in STAGES:
+        if step_key.startswith(prefix):
+            return name
+    return "other"
+
+
+def _du(path: Path) -> int:
+    return int(subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True).stdout.split()[0])
+
+
+def _rows(warehouse: Path, schemas: tuple[str, ...]) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select schema_name, table_name, estimated_size from duckdb_tables() "
+                             f"where schema_name in ({', '.join(repr(s) for s in schemas)})").fetchall()
+        return sum(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t, _ in tables)
+
+
+def _nightly(sampler: Sampler) -> tuple[list[dict], float]:
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.reports.products import render_current
+
+    instance = DagsterInstance.ephemeral()
+    t0 = time.time()
+    result = defs.resolve_job_def("nightly").execute_in_process(instance=instance)
+    assert result.success, "nightly build failed"
+    t_reports = time.time()
+    assert render_current(instance)
+    end = time.time()
+    steps = [{"stage": _stage(s.step_key), "start": s.start_time, "end": s.end_time}
+             for s in instance.get_run_step_stats(result.run_id)]
+    steps.append({"stage": "reports", "start": t_reports, "end": end})
+    stages = {}
+    for s in steps:
+        agg = stages.setdefault(s["stage"], {"seconds": 0.0, "peak_rss_mb": 0})
+        agg["seconds"] += s["end"] - s["start"]
+        agg["peak_rss_mb"] = max(agg["peak_rss_mb"], round(sampler.peak(s["start"], s["end"]) / 2**20))
+    return [{"stage": k, **{kk: round(vv, 1) if isinstance(vv, float) else vv for kk, vv in v.items()}}
+            for k, v in stages.items()], end - t0
+
+
+def lower_bound(warehouse: Path, manifest: Path, workdir: Path) -> float:
+    """The dbt models as one plain DuckDB script, on a copy of the warehouse (same catalog name)."""
+    import duckdb
+
+    nodes = json.loads(manifest.read_text())["nodes"]
+    models = {k: n for k, n in nodes.items() if n["resource_type"] == "model"}
+    order, done = [], set()
+
+    def visit(key):
+        if key in done or key not in models:
+            return
+        done.add(key)
+        for dep in models[key]["depends_on"]["nodes"]:
+            visit(dep)
+        order.append(models[key])
+
+    for key in models:
+        visit(key)
+    workdir.mkdir(parents=True, exist_ok=True)
+    copy = workdir / warehouse.name
+    shutil.copyfile(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        t0 = time.time()
+        for m in order:
+            con.execute(f'create or replace table "{m["schema"]}"."{m["alias"]}" as {m["compiled_code"]}')
+        seconds = time.time() - t0
+    copy.unlink()
+    return seconds
+
+
+def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
+    from orchestration.lib.config import REPO_ROOT, settings
+    from synthetic.generate import GeneratorConfig, generate
+
+    data = root / f"scale_{scale:g}"
+    shutil.rmtree(data, ignore_errors=True)
+    os.environ.update(GRIP_DATA_DIR=str(data), GRIP_DEMO="1")
+    for var in ("GRIP_WAREHOUSE", "GRIP_PUBLISHED_WAREHOUSE"):
+        os.environ.pop(var, None)
+    sampler = Sampler()
+    sampler.start()
+    t0 = time.time()
+    generate(GeneratorConfig(out=data, scale=scale, seed=20200326, end=end))
+    generate_s = time.time() - t0
+    feeds_bytes = _du(data / "landing")
+    stages, full_s = _nightly(sampler)
+    s = settings()
+    raw_rows, model_rows = _rows(s.warehouse, ("raw",)), _rows(s.warehouse, ("marts", "intermediate", "staging"))
+    for st in stages:
+        rows = {"ingest": raw_rows, "dbt": model_rows}.get(st["stage"])
+        st["rows_per_second"] = round(rows / st["seconds"]) if rows and st["seconds"] else None
+    lb = lower_bound(s.warehouse, REPO_ROOT / "dbt_project" / "target" / "manifest.json", root / "lower_bound")
+    dbt_s = next((st["seconds"] for st in stages if st["stage"] == "dbt"), None)
+    # incremental: one more day of deliveries (the generator writes a superset; known files are duplicates)
+    generate(GeneratorConfig(out=data, scale=scale, seed=20200326, end=end + dt.timedelta(days=1)))
+    inc_stages, inc_s = _nightly(sampler)
+    sampler.running = False
+    return {"scale": scale, "generate_seconds": round(generate_s, 1), "feeds_bytes": feeds_bytes,
+            "warehouse_bytes": s.warehouse.stat().st_size, "raw_rows": raw_rows, "model_rows": model_rows,
+            "full_nightly_seconds": round(full_s, 1), "stages": stages,
+            "dbt_lower_bound_seconds": round(lb, 1), "dbt_over_lower_bound": round(dbt_s / lb, 2) if dbt_s and lb else None,
+            "incremental_nightly_seconds": round(inc_s, 1), "incremental_stages": inc_stages,
+            "peak_rss_mb": round(max(b for _, b in sampler.samples) / 2**20),
+            "memory_limit": s.duckdb_memory_limit}
+
+
+def print_scale(r: dict) -> None:
+    print(f"\n== scale {r['scale']:g}: feeds {r['feeds_bytes'] / 1e6:,.0f} MB, warehouse {r['warehouse_bytes'] / 1e6:,.0f} MB, "
+          f"{r['raw_rows']:,} raw rows, {r['model_rows']:,} model rows")
+    print(f"generate {r['generate_seconds']} s | full nightly + reports {r['full_nightly_seconds']} s | "
+          f"incremental {r['incremental_nightly_seconds']} s | peak RSS {r['peak_rss_mb']} MB (limit {r['memory_limit']})")
+    print(f"{'stage':<14}{'seconds':>9}{'share':>8}{'rows/s':>12}{'peak MB':>9}")
+    for st in r["stages"]:
+        share = st["seconds"] / r["full_nightly_seconds"] * 100
+        rps = f"{st['rows_per_second']:,}" if st.get("rows_per_second") else "-"
+        print(f"{st['stage']:<14}{st['seconds']:>9.1f}{share:>7.0f}%{rps:>12}{st['peak_rss_mb']:>9}")
+    print(f"dbt lower bound (plain DuckDB script) {r['dbt_lower_bound_seconds']} s: pipeline / lower bound = {r['dbt_over_lower_bound']}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--root", type=Path, default=Path("/tmp/grip-bench"))
+    parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2025, 12, 31))
+    parser.add_argument("--memory-limit", default=None, help="GRIP_DUCKDB_MEMORY_LIMIT for this run, e.g. 1GB")
+    args = parser.parse_args()
+    if args.memory_limit:
+        os.environ["GRIP_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    args.root.mkdir(parents=True, exist_ok=True)
+    results = []
+    for scale in args.scale:
+        results.append(bench_scale(scale, args.root, args.end))
+        print_scale(results[-1])
+    out = args.root / f"benchmark-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count(), "results": results}, indent=2,
+                              default=str))
+    print(f"\nfigures written to {out}")
+
+
+if __name__ == "__main__":
+    main()
