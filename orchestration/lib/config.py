@@ -28,7 +28,7 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("GRIP_XSD_DIR", "(unset)", "Folder with the official iWmo/iJw XSDs (iwmo/xsd, ijw/xsd); when set every message is schema-validated."),
     ("GRIP_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory_limit for pipeline connections."),
     ("GRIP_DUCKDB_THREADS", "2", "DuckDB threads for pipeline connections."),
-    ("GRIP_DUCKDB_TEMP_DIR", "$GRIP_DATA_DIR/warehouse/tmp", "Where DuckDB spills to disk when a query needs more than the memory limit."),
+    ("GRIP_DUCKDB_TEMP_DIR", "$GRIP_DATA_DIR/warehouse/tmp", "Where grip's own DuckDB connections spill beyond the memory limit (dbt spills to DuckDB's default, <warehouse>.tmp)."),
     ("GRIP_DQ_RECENT_PERIODS", "13", "Data quality: delivery periods per table validated one by one on a first build; older ones per year."),
     ("GRIP_FEED_MAX_AGE_DAYS", "35", "A feed that has not delivered for this many days gets a warning (asset check feed_fresh)."),
     ("GRIP_LINKAGE_RETENTION_DAYS", "0", "Remove names, birth dates and addresses kept for linkage after this many days (0 = keep)."),
@@ -103,7 +103,6 @@ class Settings:
             "GRIP_MUNICIPALITY": ",".join(self.municipalities),
             "GRIP_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
             "GRIP_DUCKDB_THREADS": str(self.duckdb_threads),
-            "GRIP_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
         }
 
 
