@@ -23,6 +23,10 @@ NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
 # Columns that hold other nine-digit identifiers by standard: the iStandaard ToewijzingNummer.
 # Reviewed one by one; a new column is scanned until someone adds it here with its reason.
 NOT_A_BSN = {"allocation_id", "to_allocation_id", "from_allocation_id", "toewijzing_nummer", "toewijzingnummer"}
+# DuckDB picks the candidates (nine digits in a row, a postcode shape, or two words) so Python
+# only checks a small share of all values; the exact rules are applied in find_in_text.
+CANDIDATE_SQL = ("(regexp_matches({c}, '[0-9]{{9}}') or regexp_matches({c}, '[1-9][0-9]{{3}} ?[A-Z]{{2}}') "
+                 "or {c} like '% %')")
 POSTCODE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{3} ?[A-Z]{2}(?![0-9A-Za-z])")
 
 
@@ -67,13 +71,14 @@ def person_names(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def scan_database(path: Path, names: set[str]) -> tuple[list[Finding], int]:
-    """Every text column of every table and view; returns findings and the number of values read."""
+    """Every text column of every table and view; returns findings and the number of candidate values checked."""
     findings, values = [], 0
     with duckdb.connect(str(path), read_only=True) as con:
         columns = con.execute("""select table_schema, table_name, column_name from information_schema.columns
                                  where data_type = 'VARCHAR'""").fetchall()
         for schema, table, column in columns:
-            rows = con.execute(f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null').fetchall()
+            c = f'"{column}"'
+            rows = con.execute(f'select distinct {c} from "{schema}"."{table}" where {CANDIDATE_SQL.format(c=c)}').fetchall()
             values += len(rows)
             text = "\n".join(r[0] for r in rows)
             findings += find_in_text(text, names, f"{path.name}: {schema}.{table}.{column}", column)
@@ -88,7 +93,8 @@ def scan_parquet(folder: Path, names: set[str]) -> tuple[list[Finding], int]:
             for name, kind, *_ in cols:
                 if kind != "VARCHAR":
                     continue
-                rows = con.execute(f"select distinct \"{name}\" from '{file}' where \"{name}\" is not null").fetchall()
+                c = f'"{name}"'
+                rows = con.execute(f"select distinct {c} from '{file}' where {CANDIDATE_SQL.format(c=c)}").fetchall()
                 values += len(rows)
                 findings += find_in_text("\n".join(r[0] for r in rows), names, f"{file}: {name}", name)
     return findings, values
