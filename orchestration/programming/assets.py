@@ -126,8 +126,9 @@ def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -
         replace_table(con, "programming.scenario_products", products)
         replace_table(con, "programming.scenario_providers", pd.concat([b[2] for b in built], ignore_index=True))
         replace_table(con, "programming.scenario_wijken", pd.concat([b[3] for b in built], ignore_index=True))
-        replace_table(con, "programming.scenario_comparison", compare(products, reference))
-    summary = compare(products, reference).groupby(["scenario", "year"])["budget_eur"].sum()
+        comparison = compare(products, reference)
+        replace_table(con, "programming.scenario_comparison", comparison)
+    summary = comparison.groupby(["scenario", "year"])["budget_eur"].sum()
     return MaterializeResult(metadata={"scenarios": ", ".join(sorted(names)), "reference": reference,
                                        "adopted": next(sc.name for sc, *_ in built if sc.adopted),
                                        "budget_eur": "\n".join(f"{k[0]} {k[1]}: {v:,.0f}" for k, v in summary.items())})

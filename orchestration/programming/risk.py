@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from orchestration.lib import dutch
+
 class RiskThresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -23,14 +25,6 @@ class RiskThresholds(BaseModel):
     growth: float = Field(0.25, gt=0)
     growth_min_share: float = Field(0.005, ge=0, lt=1)
     min_flags: int = Field(2, ge=1, le=4)
-
-
-def _pct(share: float) -> str:
-    return f"{share:.1%}".replace(".", ",")
-
-
-def _euros(cents: float) -> str:
-    return f"€ {cents / 100:,.0f}".replace(",", ".")
 
 
 def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
@@ -65,11 +59,11 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
     def reasons(r) -> str:
         out = []
         if r.flag_volume:
-            out.append(f"contractvolume {_euros(r.volume_cents)} ({_pct(r.volume_share)} van de {r.law})")
+            out.append(f"contractvolume {dutch.euros(r.volume_cents)} ({dutch.percent(r.volume_share)} van de {r.law})")
         if r.flag_clients:
-            out.append(f"veel cliënten ({_pct(r.client_share)} van de {r.law})")  # a share: safe in external reports
+            out.append(f"veel cliënten ({dutch.percent(r.client_share)} van de {r.law})")  # a share: safe in external reports
         if r.flag_cost:
-            out.append(f"kostprijs {r.cost_product_group} {r.cost_ratio:.1f}".replace(".", ",") + "x de mediaan")
+            out.append(f"kostprijs {r.cost_product_group} {dutch.number(r.cost_ratio, 1)}x de mediaan")
         if r.flag_growth:
             out.append(f"volumegroei {r.growth:+.0%} in een jaar")
         return "; ".join(out)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from orchestration.lib import dutch
+
 THRESHOLD = 0.95
 DIP_POINTS = 0.05  # a fill rate falling this much from one delivery period to the next warns
 
@@ -118,9 +120,5 @@ def dip(previous: tuple[str, float | None] | None, latest: tuple[str, float | No
     if prev_cat < cat and cat in "be":
         return f"categorie van {prev_cat} naar {cat}"
     if rate is not None and prev_rate is not None and prev_rate - rate >= DIP_POINTS:
-        return f"vulgraad gedaald van {_pct(prev_rate)} naar {_pct(rate)}"
+        return f"vulgraad gedaald van {dutch.percent(prev_rate)} naar {dutch.percent(rate)}"
     return None
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.1f}%".replace(".", ",")

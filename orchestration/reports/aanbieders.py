@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from orchestration.lib import dutch
 from orchestration.programming.inputs import BOOKED, CARE
 
 from .document import Chart, Report, Section
@@ -18,7 +19,7 @@ LABELS = {"provider_name": "aanbieder", "provider_agb": "AGB", "clients": "clië
           "stop_reason_name": "reden beëindiging", "trajectories_ended": "beëindigd", "figure": "", "value": "waarde"}
 
 
-def _quarter_label(ts) -> str:
+def quarter_label(ts) -> str:
     ts = pd.Timestamp(ts)
     return f"{ts.year}-K{(ts.month - 1) // 3 + 1}"
 
@@ -78,10 +79,10 @@ def benchmark(con, quarter_start) -> pd.DataFrame:
 def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[str, Report]]:
     """The index report and one report per provider (keyed by AGB code)."""
     qs = pd.Timestamp(quarter_start)
-    label = _quarter_label(qs)
+    label = quarter_label(qs)
     names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
     history = provider_quarters(con, qs)
-    history["quarter"] = history["quarter_start"].map(_quarter_label)
+    history["quarter"] = history["quarter_start"].map(quarter_label)
     bench = benchmark(con, qs)
     risk = con.execute("""select provider_agb, string_agg(law || ': ' || reasons, ' | ') as risk
                           from programming.provider_risk where quarter_end = ?::date + interval 3 month - interval 1 day
@@ -114,7 +115,7 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[s
         row = now[now["provider_agb"] == agb].iloc[0]
         facts = pd.DataFrame([
             {"figure": "Gemiddelde wachttijd start (dagen)", "value": row["avg_waiting_days"]},
-            {"figure": "Tijdig gedeclareerd", "value": None if pd.isna(row["on_time"]) else f"{100 * row['on_time']:.1f}%".replace(".", ",")},
+            {"figure": "Tijdig gedeclareerd", "value": None if pd.isna(row["on_time"]) else dutch.percent(row["on_time"])},
             {"figure": "Risicoprofiel", "value": row["risk"] if isinstance(row["risk"], str) else "geen verhoogd risico"},
         ])
         facts["value"] = facts["value"].map(lambda v: "-" if v is None or (not isinstance(v, str) and pd.isna(v))

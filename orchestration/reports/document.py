@@ -9,6 +9,7 @@ is drawn or written, so a chart can never show what a table hides.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from orchestration.lib import dutch  # noqa: E402
 
 from .suppression import SUPPRESSED, suppress  # noqa: E402
 
@@ -36,24 +39,19 @@ figure{margin:0}figure svg{max-width:34rem;height:auto}.note{color:#555;font-siz
 nav a{margin-right:.8rem}"""
 
 
-def nl(value: float, decimals: int = 0) -> str:
-    """1234567.8 -> '1.234.568' (Dutch separators)."""
-    return f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
-
-
 def fmt(value, kind: str) -> str:
     if isinstance(value, str) and value == SUPPRESSED:
         return "x"
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "-"
     if kind == "money":  # eurocents in, whole euros out
-        return f"€ {nl(value / 100)}"
+        return dutch.euros(value)
     if kind == "pct":  # a share in, a percentage out
-        return f"{nl(100 * value, 1)}%"
+        return dutch.percent(value)
     if kind in ("count", "int"):
-        return nl(value)
+        return dutch.number(value)
     if kind == "num":
-        return nl(value, 1)
+        return dutch.number(value, 1)
     return str(value)
 
 
@@ -99,7 +97,7 @@ def _external(section: Section, threshold: int) -> Section | None:
         return None
     counts = [c for c, k in section.kinds.items() if k == "count"]
     table = suppress(section.table, counts, threshold, section.total_row, section.derived)
-    return Section(**{**section.__dict__, "table": table})
+    return dataclasses.replace(section, table=table)
 
 
 def _chart_svg(section: Section) -> str:
@@ -123,7 +121,7 @@ def _chart_svg(section: Section) -> str:
         ax.set_xticks(range(len(x)), x)
     ax.set_title(chart.title, fontsize=10)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        lambda v, _: ("€ " if chart.money else "") + nl(v)))
+        lambda v, _: ("€ " if chart.money else "") + dutch.number(v)))
     ax.tick_params(axis="x", labelrotation=45 if len(x) > 6 or x.str.len().max() > 8 else 0, labelsize=7)
     ax.grid(axis="y", alpha=.3)
     if len(chart.y) > 1:
@@ -209,7 +207,7 @@ def write_report(folder: Path, report: Report, banner: str | None, external_thre
     """Write ``index.html`` and ``tabellen.xlsx`` into ``folder``; external mode suppresses first."""
     if external_threshold:
         sections = [s for s in (_external(s, external_threshold) for s in report.sections) if s is not None]
-        report = Report(report.title, report.subtitle, sections, report.nav)
+        report = dataclasses.replace(report, sections=sections)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_text(render_html(report, banner, external_threshold), encoding="utf-8")
     write_excel(folder / "tabellen.xlsx", report, banner)

@@ -78,13 +78,13 @@ def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult
                    "reasons, switches and risk profile.")
 def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
-    folder = settings().reports_dir / "aanbieders" / aanbieders._quarter_label(start)
+    folder = settings().reports_dir / "aanbieders" / aanbieders.quarter_label(start)
     with _read_only() as con:
         index, pages = aanbieders.build(con, start)
     paths = _write_both(folder, index)
     for agb, page in pages.items():
         _write_both(folder, page, f"aanbieders/{agb}")
-    return MaterializeResult(metadata={"period": aanbieders._quarter_label(start), "providers": len(pages),
+    return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "providers": len(pages),
                                        "files": "\n".join(paths)})
 
 
@@ -96,9 +96,9 @@ def voortgangsrapportage(context: AssetExecutionContext) -> MaterializeResult:
     paths = []
     with _read_only() as con:
         for law in LAWS:
-            paths += _write_both(settings().reports_dir / "voortgang" / aanbieders._quarter_label(start) / law,
+            paths += _write_both(settings().reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
                                  voortgang.build(con, law, start))
-    return MaterializeResult(metadata={"period": aanbieders._quarter_label(start), "files": "\n".join(paths)})
+    return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "files": "\n".join(paths)})
 
 
 monthly_job = define_asset_job("budgethoudersrapportage", selection=[budgethoudersrapportage],

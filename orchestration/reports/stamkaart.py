@@ -12,6 +12,8 @@ import html
 
 import pandas as pd
 
+from orchestration.lib import dutch
+
 ROLE_NAMES = {"beleid": "Beleid", "bestuur": "Bestuur", "management": "Management",
               "contractmanagement": "Contractmanagement", "bedrijfsvoering": "Bedrijfsvoering"}
 STATUS_NAMES = {"beantwoord": "Beantwoord", "beperkt": "Beantwoord, zonder de gewenste doorsneden",
@@ -30,8 +32,7 @@ def nl_number(value: float, unit: str) -> str:
     """Dutch number format: 1.234.567 and 12,3; euros with the sign in front."""
     if value is None or pd.isna(value):
         return "-"
-    text = f"{value:,.2f}" if unit == "euro" else (f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}")
-    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    text = dutch.number(value, 2 if unit == "euro" else (0 if float(value).is_integer() else 1))
     return {"euro": f"€ {text}", "percent": f"{text}%"}.get(unit, text)
 
 

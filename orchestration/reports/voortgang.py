@@ -7,7 +7,7 @@ import pandas as pd
 
 from orchestration.programming.inputs import BOOKED, CARE
 
-from .aanbieders import _quarter_label
+from .aanbieders import quarter_label
 from .budgethouder import key_figures
 from .document import Chart, Report, Section
 
@@ -28,13 +28,13 @@ def flows(con, law: str, quarter_start, quarters: int = 8) -> pd.DataFrame:
                  and f.month_start >= q.qs and f.month_start < q.qs + interval 3 month) as outflow
         from q order by 1
     """, [first.date(), pd.Timestamp(quarter_start).date(), law, law, law]).df()
-    frame.insert(0, "quarter", frame["quarter_start"].map(_quarter_label))
+    frame.insert(0, "quarter", frame["quarter_start"].map(quarter_label))
     return frame
 
 
 def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
     qs = pd.Timestamp(quarter_start)
-    label, year, last_month = _quarter_label(qs), qs.year, qs.month + 2
+    label, year, last_month = quarter_label(qs), qs.year, qs.month + 2
     sections = [Section("Cliëntstromen over acht kwartalen", flows(con, law, qs),
                         {"quarter": "text", "clients": "count", "inflow": "count", "outflow": "count"},
                         {"quarter": "kwartaal", "clients": "cliënten in zorg", "inflow": "instroom", "outflow": "uitstroom"},

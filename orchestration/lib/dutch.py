@@ -1,0 +1,17 @@
+"""Numbers as Dutch readers write them: 1.234.567,8 and 12,3% and € 1.234."""
+
+from __future__ import annotations
+
+
+def number(value: float, decimals: int = 0) -> str:
+    return f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def percent(share: float, decimals: int = 1) -> str:
+    """A share (0.123) as a percentage ('12,3%')."""
+    return f"{number(100 * share, decimals)}%"
+
+
+def euros(cents: float) -> str:
+    """Eurocents as whole euros."""
+    return f"€ {number(cents / 100)}"
