@@ -39,9 +39,9 @@ def data_dir(tmp_path, small_feeds, monkeypatch) -> Path:
     return use_data_dir(monkeypatch, tmp_path, small_feeds)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, small_feeds):
-    """One nightly run on the small feeds, shared by the read-only tests of a module."""
+@pytest.fixture(scope="session")
+def _built_once(tmp_path_factory, small_feeds):
+    """The nightly run on the small feeds, once per session: each build costs about 100 s."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -50,6 +50,18 @@ def built(tmp_path_factory, small_feeds):
         folder = use_data_dir(mp, tmp_path_factory.mktemp("built"), small_feeds)
         result = defs.resolve_job_def("nightly").execute_in_process(instance=DagsterInstance.ephemeral())
         assert result.success
+    return folder, result
+
+
+@pytest.fixture(scope="module")
+def built(_built_once, small_feeds):
+    """That run, with grip pointed at it for the module. Tests only read it, or copy it before changing it."""
+    folder, result = _built_once
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRIP_DATA_DIR", str(folder))
+        mp.setenv("GRIP_DEMO", "1")
+        for var in ("GRIP_WAREHOUSE", "GRIP_PUBLISHED_WAREHOUSE", "GRIP_XSD_DIR"):
+            mp.delenv(var, raising=False)
         yield folder, result
 
 
