@@ -141,6 +141,12 @@ def lower_bound(warehouse: Path, manifest: Path, workdir: Path) -> float:
     copy = workdir / warehouse.name
     shutil.copyfile(warehouse, copy)
     with duckdb.connect(str(copy)) as con:
+        kinds = dict(((s, n), k) for s, n, k in con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables").fetchall())
+        for m in order:  # dbt's views and tables make way for plain tables
+            kind = kinds.get((m["schema"], m["alias"]))
+            if kind:
+                con.execute(f'drop {"view" if kind == "VIEW" else "table"} "{m["schema"]}"."{m["alias"]}" cascade')
         t0 = time.time()
         for m in order:
             con.execute(f'create or replace table "{m["schema"]}"."{m["alias"]}" as {m["compiled_code"]}')

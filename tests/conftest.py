@@ -69,3 +69,13 @@ def istandaarden_or_skip() -> Path:
     if not (ISTANDAARDEN / "iwmo" / "xsd").exists():
         pytest.skip(f"official iStandaarden XSDs not found at {ISTANDAARDEN} (shared/ is not beside this clone)")
     return ISTANDAARDEN
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many hostile inputs the property tests tried (issue: report the number of cases)."""
+    import sys
+
+    module = sys.modules.get("tests.unit.test_hostile_input")
+    if module and module.CASES:
+        parts = ", ".join(f"{kind} {n:,}" for kind, n in sorted(module.CASES.items()))
+        terminalreporter.write_line(f"hostile input: {sum(module.CASES.values()):,} cases tried ({parts})")

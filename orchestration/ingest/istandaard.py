@@ -26,6 +26,7 @@ LAW = {"iwmo": "wmo", "ijw": "jeugd"}
 LOADED_KINDS = {"301", "305", "307", "315", "317", "319", "323"}
 RETOUR_KINDS = {"302", "306", "308", "316", "318", "320", "325"}
 MAX_BYTES = 20_000_000
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                          huge_tree=False, remove_comments=True)
@@ -96,16 +97,19 @@ class _Reader:
         if value is None:
             return None
         try:
+            if not ISO_DATE.fullmatch(value):  # fromisoformat would also take 20270630 and 2027-W26-3
+                raise ValueError(value)
             return dt.date.fromisoformat(value)
         except ValueError as exc:
             raise MessageRejected(f"structure: {path} {value!r} is not a date") from exc
 
-    def int(self, el, path: str, required: bool = False) -> int | None:
+    def int(self, el, path: str, required: bool = False, maximum: int = 99_999_999) -> int | None:
+        """A whole number in the standard's range: amounts, volumes and tariffs are 0..99999999."""
         value = self.text(el, path, required)
         if value is None:
             return None
-        if not value.lstrip("-").isdigit():
-            raise MessageRejected(f"structure: {path} {value!r} is not a whole number")
+        if not value.isascii() or not value.isdigit() or int(value) > maximum:
+            raise MessageRejected(f"structure: {path} {value!r} is not a whole number from 0 to {maximum:,}")
         return int(value)
 
     def all(self, el, path: str) -> list:
@@ -123,6 +127,8 @@ def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> Pa
         root = etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
         raise MessageRejected(f"xml: {exc}") from exc
+    if root.getroottree().docinfo.doctype:  # a DTD the byte check missed, e.g. in UTF-16: never expanded, refused
+        raise MessageRejected("xml: DTDs and entity declarations are not allowed in iStandaarden messages")
     match = NS.match(root.tag)
     if not match:
         raise MessageRejected(f"type: root element {root.tag!r} is not an iWmo/iJw 3.2 Bericht")
@@ -257,10 +263,9 @@ def _antwoorden(r, root, client, key):
                                "reden_afwijzing": r.text(antwoord, "RedenAfwijzingVerzoek")}]
 
 
-def _signed(r, el, amount: str, sign: str) -> int | None:
-    value = r.int(el, amount)
-    if value is None:
-        return None
+def _signed(r, el, amount: str, sign: str, maximum: int = 99_999_999) -> int:
+    """Amounts are required in a 323 and unsigned; DebetCredit gives the sign."""
+    value = r.int(el, amount, required=True, maximum=maximum)
     dc = r.text(el, sign)
     if dc not in ("D", "C"):
         raise MessageRejected(f"structure: DebetCredit {dc!r} is not D or C")
@@ -276,7 +281,8 @@ def _declaraties(r, root, client, key):
         "declaratie_begindatum": r.date(decl, "DeclaratiePeriode/:Begindatum", True),
         "declaratie_einddatum": r.date(decl, "DeclaratiePeriode/:Einddatum", True),
         "declaratie_dagtekening": r.date(decl, "DeclaratieDagtekening"),
-        "totaal_bedrag_cents": _signed(r, decl, "TotaalIngediendBedrag/:TotaalBedrag", "TotaalIngediendBedrag/:DebetCredit"),
+        "totaal_bedrag_cents": _signed(r, decl, "TotaalIngediendBedrag/:TotaalBedrag", "TotaalIngediendBedrag/:DebetCredit",
+                                      maximum=999_999_999_999),
     }
     rows = []
     for c in r.all(decl, "Clienten/Client"):

@@ -8,9 +8,11 @@ Missing values are not a contract breach: the data-quality layer measures fill r
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
@@ -20,6 +22,13 @@ from orchestration.lib.pseudonym import pseudonymise
 from orchestration.lib.wijken import postcode_status, wijk_of
 
 from .contracts import Column, Contract
+
+
+DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})", re.ASCII)
+DIGITS = re.compile(r"\d+", re.ASCII)
+WHOLE = re.compile(r"-?\d+", re.ASCII)
+INT_RANGE = 2**31 - 1  # raw int columns are DuckDB integer
+CENTS_RANGE = 10**15 - 1  # ten trillion euros: beyond any municipal budget, well inside bigint
 
 
 class DeliveryRejected(Exception):
@@ -44,10 +53,11 @@ def parse_date(text: str) -> dt.date | None:
     """dd-mm-jjjj as the Dutch systems export it; ValueError for anything else."""
     if not text:
         return None
-    day, month, year = text.split("-")
-    if len(year) != 4:
+    match = DATE.fullmatch(text)
+    if not match:
         raise ValueError(f"{text!r} is not dd-mm-jjjj")
-    return dt.date(int(year), int(month), int(day))
+    day, month, year = map(int, match.groups())
+    return dt.date(year, month, day)
 
 
 def parse_amount(text: str) -> int | None:
@@ -57,8 +67,8 @@ def parse_amount(text: str) -> int | None:
     if "." in text:
         raise ValueError(f"{text!r}: thousands separators or a decimal point are not allowed")
     sign = -1 if text.startswith("-") else 1
-    whole, _, frac = text.lstrip("-").partition(",")
-    if not whole.isdigit() or (frac and (not frac.isdigit() or len(frac) > 2)):
+    whole, _, frac = text.removeprefix("-").partition(",")
+    if not DIGITS.fullmatch(whole) or (frac and not DIGITS.fullmatch(frac)) or len(frac) > 2:
         raise ValueError(f"{text!r} is not an amount like 1234,56")
     return sign * (int(whole) * 100 + int((frac + "00")[:2]))
 
@@ -73,22 +83,31 @@ def _convert(col: Column, value):
         return value.date()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if col.type == "int" and float(value).is_integer():
-            return int(value)
+            return _bounded(int(value), INT_RANGE, "a whole number")
         value = str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
     text = str(value).strip()
     if col.type == "text":
         return text or None
     if col.type == "int":
-        return int(text) if text else None
+        if text and not WHOLE.fullmatch(text):
+            raise ValueError(f"{text!r} is not a whole number")
+        return _bounded(int(text), INT_RANGE, "a whole number") if text else None
     if col.type == "date":
         return parse_date(text)
     if col.type == "amount":
-        return parse_amount(text)
+        return _bounded(parse_amount(text), CENTS_RANGE, "an amount in cents")
     if col.type == "flag":
         if text not in ("", "J", "N"):
             raise ValueError(f"{text!r} is not J or N")
         return None if not text else text == "J"
     raise AssertionError(col.type)
+
+
+def _bounded(value: int | None, limit: int, what: str) -> int | None:
+    """A number the warehouse cannot hold is a broken row, not a crash of the whole load."""
+    if value is not None and abs(value) > limit:
+        raise ValueError(f"{value} is beyond the range of {what} (±{limit:,})")
+    return value
 
 
 def output_columns(contract: Contract) -> list[tuple[str, str]]:
@@ -113,12 +132,33 @@ def output_columns(contract: Contract) -> list[tuple[str, str]]:
 
 def read_delivery(contract: Contract, data: bytes, key: str) -> Parsed:
     """A CSV delivery: ';'-separated, Windows-1252, with the contract's header."""
+    text = _decode_cp1252(data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     try:
-        text = data.decode("cp1252")
+        return read_rows(contract, next(reader, None), enumerate(reader, start=2), key)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit: the file's structure is gone
+        raise DeliveryRejected(f"csv: line {reader.line_num}: {exc}") from exc
+
+
+BOMS = {codecs.BOM_UTF8: "UTF-8", codecs.BOM_UTF16_LE: "UTF-16", codecs.BOM_UTF16_BE: "UTF-16"}
+
+
+def _decode_cp1252(data: bytes) -> str:
+    """Windows-1252 as the contract says; a UTF-8 or UTF-16 file is refused, not loaded as mojibake."""
+    for bom, name in BOMS.items():
+        if data.startswith(bom):
+            raise DeliveryRejected(f"encoding: the file is {name} (byte-order mark); the contract says Windows-1252")
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:  # cp1252 text with accents is practically never valid UTF-8
+            raise DeliveryRejected("encoding: the file is UTF-8; the contract says Windows-1252")
+    try:
+        return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise DeliveryRejected(f"encoding: not Windows-1252 ({exc})") from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
-    return read_rows(contract, next(reader, None), enumerate(reader, start=2), key)
 
 
 def read_workbook(contracts: list[Contract], data: bytes, key: str) -> dict[str, Parsed]:
