@@ -15,6 +15,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.lib.config import settings
+from orchestration.lib.crash import crash_point
 
 from .project import dbt_cli, dbt_project, manifest_path
 
@@ -38,7 +39,9 @@ class GripTranslator(DagsterDbtTranslator):
 def grip_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt runs as a subprocess: give it the same warehouse as Dagster (absolute paths), for this run only.
     with _environment(settings().dbt_env()):
-        yield from dbt.cli(["build"], context=context).stream()
+        for event in dbt.cli(["build"], context=context).stream():
+            crash_point("dbt.event")
+            yield event
         publish_docs(dbt, context)
 
 

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib.config import Settings
+from orchestration.lib.crash import crash_point
 from orchestration.lib.warehouse import LINEAGE_COLUMNS, ensure_schemas
 
 from .feeds import Feed
@@ -153,10 +154,12 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bo
                     for p in parsed.values() for r in p.rejected]
         if rejected:
             _insert(con, "raw.rejected_rows", pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
+        crash_point("ingest.before_commit")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    crash_point("ingest.after_commit")  # rows committed, files not yet archived
     if archive:
         target = s.archive_dir / dt.date.today().isoformat()
         for path, *_ in batch.files:

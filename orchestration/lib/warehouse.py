@@ -15,6 +15,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from .config import Settings
+from .crash import crash_point
 
 LINEAGE_COLUMNS = {
     "_delivery_id": "varchar",  # content hash of the delivered file
@@ -106,11 +107,18 @@ def build_published(s: Settings) -> Path:
 
 
 def promote(tmp: Path, target: Path) -> Path:
-    """Replace ``target`` by ``tmp`` in one rename: readers see the old file or the new one."""
+    """Replace ``target`` by ``tmp`` in one rename: readers see the old file or the new one.
+
+    A folder takes two renames; a crash between them leaves ``<target>.old``, which the
+    next promote puts back before it starts (readers lose the folder only until then).
+    """
+    old = target.with_name(target.name + ".old")
+    if old.is_dir() and not target.exists():
+        old.rename(target)
     if target.exists() and target.is_dir():
-        old = target.with_name(target.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         target.rename(old)
+        crash_point("publish.between_renames")
         tmp.rename(target)
         shutil.rmtree(old, ignore_errors=True)
     else:

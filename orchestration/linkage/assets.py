@@ -22,6 +22,12 @@ def read_persons(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
             for name, table in SOURCES.items()}
 
 
+def apply_retention(con: duckdb.DuckDBPyConnection, days: int) -> int:
+    """DPIA: names and addresses for linkage are kept no longer than configured; returns rows removed."""
+    return con.execute("delete from restricted.linkage_persons where _loaded_at < now() - ?::integer * interval 1 day",
+                       [days]).fetchone()[0]
+
+
 @asset(key=AssetKey(["linkage", "client_links"]),
        deps=[AssetKey(["raw", t]) for t in SOURCES.values()],
        group_name="linkage", kinds={"duckdb", "python"},
@@ -31,9 +37,8 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
     s = settings()
     cfg = LinkageSettings()
     with connect(s) as con:
-        if s.linkage_retention_days:  # DPIA: personal data for linkage is kept no longer than configured
-            removed = con.execute("delete from restricted.linkage_persons where _loaded_at < now() - ?::integer * interval 1 day",
-                                  [s.linkage_retention_days]).fetchone()[0]
+        if s.linkage_retention_days:
+            removed = apply_retention(con, s.linkage_retention_days)
             context.log.info(f"retention: removed {removed} linkage rows older than {s.linkage_retention_days} days")
         prepared = read_persons(con)
         links = link(prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg)

@@ -1,0 +1,69 @@
+"""The signals an operator relies on: a stale feed warns, a failed run leaves an alert,
+linkage data expires, the UI listens on localhost only."""
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, materialize
+
+from orchestration.definitions import defs
+from orchestration.lib.config import REPO_ROOT, settings
+
+
+def _budget_feed():
+    return next(a for a in defs.get_repository_def().assets_defs_by_key.values() if a.node_def.name == "ingest_suite4_budget")
+
+
+def _freshness(result) -> bool:
+    [check] = [c for c in result.get_asset_check_evaluations() if c.check_name == "feed_fresh"]
+    return check.passed
+
+
+@pytest.mark.integration
+def test_a_feed_that_stops_delivering_warns_after_the_configured_days(data_dir, monkeypatch):
+    monkeypatch.setenv("GRIP_FEED_MAX_AGE_DAYS", "35")
+    instance = DagsterInstance.ephemeral()
+    assert _freshness(materialize([_budget_feed()], instance=instance))  # just delivered
+    with duckdb.connect(str(settings().warehouse)) as con:  # the last delivery, 34 and then 36 days ago
+        con.execute("update raw.ingest_log set processed_at = now() - interval 34 day")
+    assert _freshness(materialize([_budget_feed()], instance=instance))
+    with duckdb.connect(str(settings().warehouse)) as con:
+        con.execute("update raw.ingest_log set processed_at = now() - interval 36 day")
+    assert not _freshness(materialize([_budget_feed()], instance=instance))
+
+
+@pytest.mark.integration
+def test_a_failed_run_leaves_an_alert_with_the_error(data_dir):
+    from orchestration.jobs import run_failure_alert
+
+    instance = DagsterInstance.ephemeral()
+    (data_dir / "warehouse").mkdir(exist_ok=True)
+    settings().warehouse.write_text("not a DuckDB file")  # every writer fails on it
+    result = materialize([_budget_feed()], instance=instance, raise_on_error=False)
+    assert not result.success
+    [failure] = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)
+    context = build_run_status_sensor_context(sensor_name="run_failure_alert", dagster_instance=instance,
+                                              dagster_run=result.dagster_run, dagster_event=failure.dagster_event).for_run_failure()
+    run_failure_alert(context)
+    alert = json.loads((data_dir / "alerts" / f"{result.run_id}.json").read_text())
+    assert alert["run_id"] == result.run_id and alert["error"]
+
+
+def test_linkage_data_older_than_the_retention_is_removed():
+    from orchestration.linkage.assets import apply_retention
+
+    con = duckdb.connect()
+    con.execute("create schema restricted")
+    con.execute("create table restricted.linkage_persons (source_key varchar, _loaded_at timestamp)")
+    now = dt.datetime.now()
+    con.executemany("insert into restricted.linkage_persons values (?, ?)",
+                    [["old", now - dt.timedelta(days=31)], ["edge", now - dt.timedelta(days=29)], ["new", now]])
+    assert apply_retention(con, 30) == 1
+    assert sorted(r[0] for r in con.execute("select source_key from restricted.linkage_persons").fetchall()) == ["edge", "new"]
+
+
+def test_the_ui_listens_on_localhost_only():
+    ui = [line for line in (REPO_ROOT / "Makefile").read_text().splitlines() if "dagster dev" in line]
+    assert ui and all("-h 127.0.0.1" in line for line in ui)
