@@ -155,6 +155,26 @@ def lower_bound(warehouse: Path, manifest: Path, workdir: Path) -> float:
     return seconds
 
 
+def _one_more_day(data: Path, scale: float, end: dt.date) -> int:
+    """The deliveries of one more day: generate to the day after and copy only files never seen
+    (a file already archived or quarantined was delivered before, whatever the simulation now says)."""
+    from synthetic.generate import GeneratorConfig, generate
+
+    later = data.parent / f"{data.name}_next"
+    shutil.rmtree(later, ignore_errors=True)
+    generate(GeneratorConfig(out=later, scale=scale, seed=20200326, end=end + dt.timedelta(days=1)))
+    seen = {p.relative_to(day) for day in (data / "archive").iterdir() for p in day.rglob("*") if p.is_file()}
+    seen |= {p.relative_to(data / "quarantine") for p in (data / "quarantine").rglob("*") if p.is_file()}
+    new = [p for p in (later / "landing").rglob("*") if p.is_file() and p.relative_to(later / "landing") not in seen]
+    for p in new:
+        target = data / "landing" / p.relative_to(later / "landing")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, target)
+    shutil.rmtree(later, ignore_errors=True)
+    print(f"incremental: {len(new):,} new files for {end + dt.timedelta(days=1)}", flush=True)
+    return len(new)
+
+
 def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
     from orchestration.lib.config import REPO_ROOT, settings
     from synthetic.generate import GeneratorConfig, generate
@@ -179,11 +199,11 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
     runs = sorted((REPO_ROOT / "dbt_project" / "target").glob("grip_dbt_assets-*/manifest.json"), key=lambda p: p.stat().st_mtime)
     lb = lower_bound(s.warehouse, runs[-1], root / "lower_bound")  # the build's own manifest holds the compiled SQL
     dbt_s = next((st["seconds"] for st in stages if st["stage"] == "dbt"), None)
-    # incremental: one more day of deliveries (the generator writes a superset; known files are duplicates)
-    generate(GeneratorConfig(out=data, scale=scale, seed=20200326, end=end + dt.timedelta(days=1)))
+    print(f"full nightly {full_s:.0f} s; stages {stages}; dbt lower bound {lb:.1f} s", flush=True)
+    new_files = _one_more_day(data, scale, end)
     inc_stages, inc_s = _nightly(sampler)
     sampler.running = False
-    return {"scale": scale, "generate_seconds": round(generate_s, 1), "feeds_bytes": feeds_bytes,
+    return {"new_files_incremental": new_files,"scale": scale, "generate_seconds": round(generate_s, 1), "feeds_bytes": feeds_bytes,
             "warehouse_bytes": s.warehouse.stat().st_size, "raw_rows": raw_rows, "model_rows": model_rows,
             "full_nightly_seconds": round(full_s, 1), "stages": stages,
             "dbt_lower_bound_seconds": round(lb, 1), "dbt_over_lower_bound": round(dbt_s / lb, 2) if dbt_s and lb else None,
