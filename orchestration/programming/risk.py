@@ -38,7 +38,10 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
     median = g[eligible].groupby(["quarter_end", "law", "product_group"])["cost_per_client_cents"].median().rename("median_cost")
     g = g.join(median, on=["quarter_end", "law", "product_group"])
     g["cost_ratio"] = (g["cost_per_client_cents"] / g["median_cost"]).where(eligible)
-    top_cost = g.dropna(subset=["cost_ratio"]).sort_values("cost_ratio").groupby(["quarter_end", "provider_agb", "law"]).tail(1)
+    # the highest ratio per provider; ties (equal to 9 decimals) go to the last product group by name, so
+    # that reruns agree whatever order the rows arrive in
+    ranked = g.dropna(subset=["cost_ratio"]).assign(_rank=lambda d: d["cost_ratio"].round(9))
+    top_cost = ranked.sort_values(["_rank", "product_group"]).groupby(["quarter_end", "provider_agb", "law"]).tail(1)
     top_cost = top_cost.set_index(["quarter_end", "provider_agb", "law"])[["product_group", "cost_ratio"]]
     top_cost.columns = ["cost_product_group", "cost_ratio"]
 
