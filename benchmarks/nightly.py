@@ -155,24 +155,14 @@ def lower_bound(warehouse: Path, manifest: Path, workdir: Path) -> float:
     return seconds
 
 
-def _one_more_day(data: Path, scale: float, end: dt.date) -> int:
-    """The deliveries of one more day: generate to the day after and copy only files never seen
-    (a file already archived or quarantined was delivered before, whatever the simulation now says)."""
-    from synthetic.generate import GeneratorConfig, generate
-
-    later = data.parent / f"{data.name}_next"
-    shutil.rmtree(later, ignore_errors=True)
-    generate(GeneratorConfig(out=later, scale=scale, seed=20200326, end=end + dt.timedelta(days=1)))
-    seen = {p.relative_to(day) for day in (data / "archive").iterdir() for p in day.rglob("*") if p.is_file()}
-    seen |= {p.relative_to(data / "quarantine") for p in (data / "quarantine").rglob("*") if p.is_file()}
-    new = [p for p in (later / "landing").rglob("*") if p.is_file() and p.relative_to(later / "landing") not in seen]
-    for p in new:
-        target = data / "landing" / p.relative_to(later / "landing")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(p, target)
-    shutil.rmtree(later, ignore_errors=True)
-    print(f"incremental: {len(new):,} new files for {end + dt.timedelta(days=1)}", flush=True)
-    return len(new)
+def _hold_back_last_day(data: Path) -> tuple[Path, int]:
+    """The message traffic of the last delivery day, moved aside so the incremental run has one new day."""
+    days = sorted((data / "landing" / "suite4" / "berichten").iterdir())
+    held = data.parent / f"{data.name}_held_back" / days[-1].name
+    shutil.rmtree(held.parent, ignore_errors=True)
+    held.parent.mkdir(parents=True)
+    shutil.move(str(days[-1]), held)
+    return held, sum(1 for p in held.rglob("*") if p.is_file())
 
 
 def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
@@ -190,6 +180,7 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
     generate(GeneratorConfig(out=data, scale=scale, seed=20200326, end=end))
     generate_s = time.time() - t0
     feeds_bytes = _du(data / "landing")
+    held, new_files = _hold_back_last_day(data)
     stages, full_s = _nightly(sampler)
     s = settings()
     raw_rows, model_rows = _rows(s.warehouse, ("raw",)), _rows(s.warehouse, ("marts", "intermediate", "staging"))
@@ -200,7 +191,7 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
     lb = lower_bound(s.warehouse, runs[-1], root / "lower_bound")  # the build's own manifest holds the compiled SQL
     dbt_s = next((st["seconds"] for st in stages if st["stage"] == "dbt"), None)
     print(f"full nightly {full_s:.0f} s; stages {stages}; dbt lower bound {lb:.1f} s", flush=True)
-    new_files = _one_more_day(data, scale, end)
+    shutil.move(str(held), data / "landing" / "suite4" / "berichten" / held.name)  # the new day arrives
     inc_stages, inc_s = _nightly(sampler)
     sampler.running = False
     return {"new_files_incremental": new_files,"scale": scale, "generate_seconds": round(generate_s, 1), "feeds_bytes": feeds_bytes,
