@@ -49,7 +49,7 @@ demo: prepare generate nightly
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DATA)/warehouse/grip_published.duckdb', read_only=True).sql('select * from marts.fct_budget limit 5'))\""
 
 test: prepare
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=12
 
 bench: prepare
 	$(BIN)/python -m benchmarks.nightly --scale $(BENCH_SCALES)

@@ -37,12 +37,23 @@ def connect(s: Settings, read_only: bool = False):
             con.close()
         return
     s.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_foreign_file(s.warehouse)
     resource = DuckDBResource(database=str(s.warehouse), connection_config=s.duckdb_config())
     with resource.get_connection() as con:
         try:
             yield con
         finally:
             con.close()  # the resource skips its own close when the body raises
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Fail at once on a file that is not a DuckDB database: the resource would retry it for
+    a minute and a half as if another writer held the lock."""
+    if path.exists():
+        with path.open("rb") as f:
+            head = f.read(12)
+        if head and head[8:12] != b"DUCK":
+            raise RuntimeError(f"{path} is not a DuckDB database file; move it aside or set GRIP_WAREHOUSE")
 
 
 def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:

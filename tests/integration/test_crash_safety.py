@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-NIGHTLY = ["-m", "orchestration.cli", "nightly"]
+NIGHTLY = ["-c", "import sys; from dagster import DagsterInstance; from orchestration.definitions import defs; "
+           "sys.exit(not defs.resolve_job_def('nightly').execute_in_process(instance=DagsterInstance.get()).success)"]
 PUBLISH = ["-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions", "--select", "published_warehouse"]
 # Each crash hits a fresh process; the data directory carries what the previous one left.
 CRASHES = [
