@@ -30,6 +30,7 @@ VOLATILE = {"_loaded_at", "processed_at"}  # when, not what
 def run(data_dir: Path, args: list[str], crash_at: str | None) -> tuple[int, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRIP_", "DAGSTER_"))}
     env.update(GRIP_DATA_DIR=str(data_dir), GRIP_DEMO="1", DAGSTER_HOME=str(data_dir / "dagster_home"))
+    (data_dir / "dagster_home").mkdir(exist_ok=True)
     if crash_at:
         env["GRIP_CRASH_AT"] = crash_at
     log = data_dir / f"run-{len(list(data_dir.glob('run-*.log')))}.log"
