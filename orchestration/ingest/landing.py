@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import shutil
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -84,29 +89,27 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: P
         [feed.source, feed.name]).fetchall()}
     outcomes: list[Outcome] = []
     batch = _Batch()
-    for path in pending_files(root, feed.pattern):
+    paths = pending_files(root, feed.pattern)
+    for path, read in zip(paths, _read_all(paths, feed, s)):
         rel = str(path.relative_to(root))
-        data = path.read_bytes()
-        delivery = content_hash(data)
+        delivery, size, parsed = read
         if delivery in loaded or delivery in batch.ids:
             outcome = Outcome(rel, "duplicate", reason="same content as a delivery already loaded")
-            _log(con, delivery, feed, rel, len(data), outcome)
+            _log(con, delivery, feed, rel, size, outcome)
             if archive:
                 _move(path, root, s.archive_dir / dt.date.today().isoformat())
             outcomes.append(outcome)
             continue
-        try:
-            parsed = feed.parse(data, s)
-        except (DeliveryRejected, MessageRejected) as exc:
-            outcome = Outcome(rel, "quarantined", reason=str(exc))
-            _log(con, delivery, feed, rel, len(data), outcome)
+        if isinstance(parsed, Exception):
+            outcome = Outcome(rel, "quarantined", reason=str(parsed))
+            _log(con, delivery, feed, rel, size, outcome)
             if archive:
                 dest = _move(path, root, s.quarantine_dir)
                 dest.with_name(dest.name + ".reason.txt").write_text(
-                    f"file: {rel}\nrule: {str(exc).split(':')[0]}\nmessage: {exc}\n", encoding="utf-8")
+                    f"file: {rel}\nrule: {str(parsed).split(':')[0]}\nmessage: {parsed}\n", encoding="utf-8")
             outcomes.append(outcome)
             continue
-        batch.files.append((path, rel, delivery, len(data)))
+        batch.files.append((path, rel, delivery, size))
         batch.parsed.append(parsed)
         batch.ids.add(delivery)
         if len(batch.files) >= feed.batch_size:
@@ -116,6 +119,42 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: P
     if batch.files:
         outcomes += _commit(con, s, feed, batch, root, archive)
     return outcomes
+
+
+Read = tuple[str, int, "dict[str, Parsed] | DeliveryRejected | MessageRejected"]  # content hash, size, parse result
+
+
+def _read(paths: list[Path], feed: Feed, s: Settings) -> list[Read]:
+    """Read, hash and parse deliveries; a refusal is returned, not raised, so it travels back from a worker."""
+    out = []
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            parsed = feed.parse(data, s)
+        except (DeliveryRejected, MessageRejected) as exc:
+            parsed = exc
+        out.append((content_hash(data), len(data), parsed))
+    return out
+
+
+def _read_all(paths: list[Path], feed: Feed, s: Settings) -> Iterator[Read]:
+    """Parse in worker processes, in order, while this process writes: parsing is the CPU-bound part
+    (lxml and the row checks) and DuckDB takes one writer. A bounded number of chunks is in flight,
+    so memory does not grow with the number of pending files."""
+    chunk = max(1, feed.batch_size // 20)  # a message is small, a tabular delivery is large
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    if s.ingest_workers < 2 or len(chunks) < 8:  # starting workers costs about a second
+        for c in chunks:
+            yield from _read(c, feed, s)
+        return
+    with ProcessPoolExecutor(s.ingest_workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        todo = iter(chunks)
+        in_flight = deque(pool.submit(_read, c, feed, s) for c in islice(todo, 4 * s.ingest_workers))
+        while in_flight:
+            results = in_flight.popleft().result()
+            if (c := next(todo, None)) is not None:
+                in_flight.append(pool.submit(_read, c, feed, s))
+            yield from results
 
 
 def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bool) -> list[Outcome]:

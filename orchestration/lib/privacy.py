@@ -70,18 +70,29 @@ def person_names(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows if r[0] and len(r[0]) > 5}
 
 
+def _scan_relation(con, relation: str, columns: list[str], where: str, names: set[str]) -> tuple[list[Finding], int]:
+    """All text columns of one table, view or file in one pass: a view is computed once, not once per column."""
+    if not columns:
+        return [], 0
+    cols = ", ".join(f'"{c}"' for c in columns)
+    rows = con.execute(f"""select name, list(distinct value) from (unpivot (select {cols} from {relation})
+                           on {cols} into name name value value) where {CANDIDATE_SQL.format(c="value")}
+                           group by name""").fetchall()
+    findings = []
+    for column, values in rows:
+        findings += find_in_text("\n".join(values), names, f"{where}.{column}", column)
+    return findings, sum(len(v) for _, v in rows)
+
+
 def scan_database(path: Path, names: set[str]) -> tuple[list[Finding], int]:
     """Every text column of every table and view; returns findings and the number of candidate values checked."""
     findings, values = [], 0
     with duckdb.connect(str(path), read_only=True) as con:
-        columns = con.execute("""select table_schema, table_name, column_name from information_schema.columns
-                                 where data_type = 'VARCHAR'""").fetchall()
-        for schema, table, column in columns:
-            c = f'"{column}"'
-            rows = con.execute(f'select distinct {c} from "{schema}"."{table}" where {CANDIDATE_SQL.format(c=c)}').fetchall()
-            values += len(rows)
-            text = "\n".join(r[0] for r in rows)
-            findings += find_in_text(text, names, f"{path.name}: {schema}.{table}.{column}", column)
+        columns = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
+                                 from information_schema.columns where data_type = 'VARCHAR' group by all""").fetchall()
+        for schema, table, cols in columns:
+            more, n = _scan_relation(con, f'"{schema}"."{table}"', cols, f"{path.name}: {schema}.{table}", names)
+            findings, values = findings + more, values + n
     return findings, values
 
 
@@ -89,14 +100,9 @@ def scan_parquet(folder: Path, names: set[str]) -> tuple[list[Finding], int]:
     findings, values = [], 0
     with duckdb.connect() as con:
         for file in sorted(folder.glob("**/*.parquet")):
-            cols = con.execute(f"describe select * from '{file}'").fetchall()
-            for name, kind, *_ in cols:
-                if kind != "VARCHAR":
-                    continue
-                c = f'"{name}"'
-                rows = con.execute(f"select distinct {c} from '{file}' where {CANDIDATE_SQL.format(c=c)}").fetchall()
-                values += len(rows)
-                findings += find_in_text("\n".join(r[0] for r in rows), names, f"{file}: {name}", name)
+            cols = [name for name, kind, *_ in con.execute(f"describe select * from '{file}'").fetchall() if kind == "VARCHAR"]
+            more, n = _scan_relation(con, f"'{file}'", cols, str(file), names)
+            findings, values = findings + more, values + n
     return findings, values
 
 
