@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import shutil
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 import duckdb
@@ -25,6 +21,7 @@ import pandas as pd
 
 from orchestration.lib.config import Settings
 from orchestration.lib.crash import crash_point
+from orchestration.lib.parallel import ordered_map
 from orchestration.lib.warehouse import LINEAGE_COLUMNS, ensure_schemas
 
 from .feeds import Feed
@@ -138,23 +135,12 @@ def _read(paths: list[Path], feed: Feed, s: Settings) -> list[Read]:
 
 
 def _read_all(paths: list[Path], feed: Feed, s: Settings) -> Iterator[Read]:
-    """Parse in worker processes, in order, while this process writes: parsing is the CPU-bound part
-    (lxml and the row checks) and DuckDB takes one writer. A bounded number of chunks is in flight,
-    so memory does not grow with the number of pending files."""
+    """Parse in worker processes, in order, while this process writes: parsing is the CPU-bound
+    part (lxml and the row checks) and DuckDB takes one writer."""
     chunk = max(1, feed.batch_size // 20)  # a message is small, a tabular delivery is large
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
-    if s.ingest_workers < 2 or len(chunks) < 8:  # starting workers costs about a second
-        for c in chunks:
-            yield from _read(c, feed, s)
-        return
-    with ProcessPoolExecutor(s.ingest_workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        todo = iter(chunks)
-        in_flight = deque(pool.submit(_read, c, feed, s) for c in islice(todo, 4 * s.ingest_workers))
-        while in_flight:
-            results = in_flight.popleft().result()
-            if (c := next(todo, None)) is not None:
-                in_flight.append(pool.submit(_read, c, feed, s))
-            yield from results
+    for results in ordered_map(_read, chunks, s.workers, feed, s):
+        yield from results
 
 
 def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bool) -> list[Outcome]:

@@ -28,7 +28,7 @@ VARIABLES: list[tuple[str, str, str]] = [
     ("GRIP_XSD_DIR", "(unset)", "Folder with the official iWmo/iJw XSDs (iwmo/xsd, ijw/xsd); when set every message is schema-validated."),
     ("GRIP_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory_limit for pipeline connections."),
     ("GRIP_DUCKDB_THREADS", "2", "DuckDB threads for pipeline connections."),
-    ("GRIP_INGEST_WORKERS", "(number of CPUs)", "Processes that read and parse deliveries in parallel while one process writes them."),
+    ("GRIP_WORKERS", "(number of CPUs)", "Worker processes for CPU-bound Python work: parsing deliveries, drawing report pages."),
     ("GRIP_DUCKDB_TEMP_DIR", "$GRIP_DATA_DIR/warehouse/tmp", "Where grip's own DuckDB connections spill beyond the memory limit (dbt spills to DuckDB's default, <warehouse>.tmp)."),
     ("GRIP_DQ_RECENT_PERIODS", "13", "Data quality: delivery periods per table validated one by one on a first build; older ones per year."),
     ("GRIP_FEED_MAX_AGE_DAYS", "35", "A feed that has not delivered for this many days gets a warning (asset check feed_fresh)."),
@@ -48,7 +48,7 @@ class Settings:
     xsd_dir: Path | None
     duckdb_memory_limit: str
     duckdb_threads: int
-    ingest_workers: int
+    workers: int
     dq_recent_periods: int
     report_min_count: int
     feed_max_age_days: int
@@ -133,14 +133,14 @@ def settings(env: dict[str, str] | None = None) -> Settings:
             raise ConfigError(f"GRIP_MUNICIPALITY: {code!r} is not a four-digit CBS municipality code")
     xsd = env.get("GRIP_XSD_DIR")
     threads = env.get("GRIP_DUCKDB_THREADS", "2")
-    workers = env.get("GRIP_INGEST_WORKERS", str(os.cpu_count() or 1))
+    workers = env.get("GRIP_WORKERS", str(os.cpu_count() or 1))
     recent = env.get("GRIP_DQ_RECENT_PERIODS", "13")
     min_count = env.get("GRIP_REPORT_MIN_COUNT", "10")
     max_age = env.get("GRIP_FEED_MAX_AGE_DAYS", "35")
     retention = env.get("GRIP_LINKAGE_RETENTION_DAYS", "0")
     if not retention.isdigit():
         raise ConfigError(f"GRIP_LINKAGE_RETENTION_DAYS: {retention!r} is not a whole number of days")
-    for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_INGEST_WORKERS", workers), ("GRIP_DQ_RECENT_PERIODS", recent),
+    for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_WORKERS", workers), ("GRIP_DQ_RECENT_PERIODS", recent),
                         ("GRIP_REPORT_MIN_COUNT", min_count), ("GRIP_FEED_MAX_AGE_DAYS", max_age)):
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(f"{name}: {value!r} is not a positive whole number")
@@ -160,5 +160,5 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         linkage_retention_days=int(retention),
         duckdb_memory_limit=env.get("GRIP_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads),
-        ingest_workers=int(workers),
+        workers=int(workers),
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, faster, and readable by the privacy scan
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 

@@ -40,3 +40,17 @@ def test_privacy_scan_finds_bsns_names_and_postcodes_and_nothing_else():
     # not a BSN: fails the elfproef, part of a pseudonymous hex key, an allocation number by standard
     assert find_in_text("111222334 a9f111222333e0 WK039210 2020-K3 de Vries", names, "t") == []
     assert find_in_text("111222333", names, "t", column="allocation_id") == []
+
+
+def test_report_scan_reads_table_cells_apart(tmp_path):
+    """Found at scale 1: the cells 2.058 | 160 | 188 were read as one text holding 058160188,
+    which passes the elfproef, and a correct report was refused."""
+    from orchestration.lib.bsn import elfproef
+    from orchestration.lib.privacy import scan_reports
+
+    assert elfproef("058160188")
+    cells = "".join(f"<td>{v}</td>" for v in ("2.058", "160", "188"))
+    (tmp_path / "index.html").write_text(f"<html><body><table><tr>{cells}</tr></table></body></html>")
+    assert scan_reports(tmp_path, set()) == ([], 1)
+    (tmp_path / "index.html").write_text("<html><body><p>bsn 058160188</p></body></html>")
+    assert [f.rule for f in scan_reports(tmp_path, set())[0]] == ["bsn"]
