@@ -5,6 +5,7 @@ lineage in the UI runs from feed to report in one graph.
 """
 
 
+import hashlib
 import os
 import shutil
 from collections.abc import Mapping
@@ -62,17 +63,24 @@ def _environment(values: dict[str, str]):
 
 
 def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext) -> None:
-    """Generate the dbt docs site with the build and copy it where analysts find it."""
+    """Generate the dbt docs site and copy it where analysts find it, when the project changed:
+    the site describes models and columns, not data, and generating it costs a dbt start-up."""
+    target = settings().data_dir / "dbt_docs"
+    stamp = target / "manifest.sha256"
+    digest = hashlib.sha256(manifest_path().read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest and (target / "index.html").exists():
+        context.log.info(f"dbt docs site unchanged: {target / 'index.html'}")
+        return
     docs_target = dbt_project.project_dir / "target" / "docs"
     invocation = dbt.cli(["docs", "generate"], raise_on_error=False, target_path=docs_target)
     invocation.wait()
     if not invocation.is_successful():
         context.log.warning("dbt docs generate failed; the previous docs site stays in place")
         return
-    target = settings().data_dir / "dbt_docs"
     target.mkdir(parents=True, exist_ok=True)
     for name in ("index.html", "manifest.json", "catalog.json"):
         shutil.copyfile(docs_target / name, target / name)
+    stamp.write_text(digest)
     context.log.info(f"dbt docs site: {target / 'index.html'}")
 
 
