@@ -1,6 +1,6 @@
 """Cost of the nightly build per stage, and the raw-SQL lower bound of the dbt stage.
 
-    python -m benchmarks.nightly --scale 1 10 [--root /tmp/grip-bench] [--memory-limit 4GB]
+    python -m benchmarks.nightly --scale 1 10 [--root /tmp/grip-bench] [--memory-limit 1GB --threads 1]
 
 Per scale it generates the feeds, runs the full nightly build and the report products,
 then an incremental build after one more day of deliveries. It prints per stage
@@ -212,7 +212,7 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
             "dbt_lower_bound_seconds": round(lb, 1), "dbt_breakdown": dbt_parts, "dbt_over_lower_bound": round(dbt_s / lb, 2) if dbt_s and lb else None,
             "incremental_nightly_seconds": round(inc_s, 1), "incremental_stages": inc_stages,
             "peak_rss_mb": round(max(b for _, b in sampler.samples) / 2**20),
-            "memory_limit": s.duckdb_memory_limit}
+            "memory_limit": s.duckdb_memory_limit, "duckdb_threads": s.duckdb_threads, "workers": s.workers}
 
 
 def print_scale(r: dict) -> None:
@@ -235,9 +235,12 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path("/tmp/grip-bench"))
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2025, 12, 31))
     parser.add_argument("--memory-limit", default=None, help="GRIP_DUCKDB_MEMORY_LIMIT for this run, e.g. 1GB")
+    parser.add_argument("--threads", default=None, help="GRIP_DUCKDB_THREADS for this run (1 under a small memory limit)")
     args = parser.parse_args()
     if args.memory_limit:
         os.environ["GRIP_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    if args.threads:
+        os.environ["GRIP_DUCKDB_THREADS"] = args.threads
     args.root.mkdir(parents=True, exist_ok=True)
     results = []
     for scale in args.scale:

@@ -17,7 +17,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # Used only when GRIP_DEMO=1 and no key is configured; never use it for real data.
 DEMO_PSEUDONYM_KEY = "grip-demo-key-NOT-FOR-REAL-DATA"
 
-# (variable, default, meaning): the README's configuration table is generated from this list.
+# (variable, default, meaning): the README's configuration table lists each (tests/unit/test_config.py).
 VARIABLES: list[tuple[str, str, str]] = [
     ("GRIP_DATA_DIR", "<repo>/data", "Root of landing/, archive/, quarantine/, warehouse/, reports/ and dagster_home/."),
     ("GRIP_WAREHOUSE", "$GRIP_DATA_DIR/warehouse/grip.duckdb", "DuckDB file the pipeline writes (one writer at a time)."),

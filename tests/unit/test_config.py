@@ -18,3 +18,15 @@ def test_demo_mode_uses_builtin_key_with_warning(tmp_path):
 def test_bad_municipality_code_names_the_variable(tmp_path):
     with pytest.raises(ConfigError, match="GRIP_MUNICIPALITY"):
         settings({"GRIP_DATA_DIR": str(tmp_path), "GRIP_PSEUDONYM_KEY": "k", "GRIP_MUNICIPALITY": "392"})
+
+
+def test_every_setting_is_in_the_readme_and_read_by_settings():
+    import inspect
+
+    from orchestration.lib import config
+
+    readme = (config.REPO_ROOT / "README.md").read_text()
+    source = inspect.getsource(config.settings) + inspect.getsource(config.Settings)
+    for name, _, _ in config.VARIABLES:
+        assert f"| `{name}` |" in readme, f"{name} missing from the README's configuration table"
+        assert f'"{name}"' in source, f"{name} is listed but never read"
