@@ -10,6 +10,7 @@ is drawn or written, so a chart can never show what a table hides.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import io
 from dataclasses import dataclass, field
@@ -205,11 +206,34 @@ def write_excel(path: Path, report: Report, banner: str | None) -> None:
 
 
 def write_report(folder: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> Path:
-    """Write ``index.html`` and ``tabellen.xlsx`` into ``folder``; external mode suppresses first."""
+    """Write ``index.html`` and ``tabellen.xlsx`` into ``folder``; external mode suppresses first.
+
+    A page whose content is what the folder already shows is not drawn again: after a night
+    with one day of new deliveries most provider pages of the current quarter are unchanged.
+    """
     if external_threshold:
         sections = [s for s in (_external(s, external_threshold) for s in report.sections) if s is not None]
         report = dataclasses.replace(report, sections=sections)
+    page, book, stamp = folder / "index.html", folder / "tabellen.xlsx", folder / CONTENT_STAMP
+    digest = content_digest(report, banner, external_threshold)
+    if page.exists() and book.exists() and stamp.exists() and stamp.read_text() == digest:
+        return page
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "index.html").write_text(render_html(report, banner, external_threshold), encoding="utf-8")
-    write_excel(folder / "tabellen.xlsx", report, banner)
-    return folder / "index.html"
+    page.write_text(render_html(report, banner, external_threshold), encoding="utf-8")
+    write_excel(book, report, banner)
+    stamp.write_text(digest)  # last: a crash before it means the next run draws the page again
+    return page
+
+
+CONTENT_STAMP = ".inhoud.sha256"
+
+
+def content_digest(report: Report, banner: str | None, external_threshold: int | None) -> str:
+    """Everything a page shows, and the code that draws it."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(repr((report.title, report.subtitle, report.nav, banner, external_threshold)).encode())
+    for s in report.sections:
+        h.update(repr((s.title, s.kinds, s.labels, s.text, s.chart, s.total_row, s.internal_only, s.derived,
+                       s.key, s.links)).encode())
+        h.update(s.table.to_csv().encode())
+    return h.hexdigest()

@@ -75,3 +75,22 @@ def test_excel_neutralises_formulas_and_external_mode_suppresses(tmp_path):
     assert values[0][1] == "x" and values[1][1] == 20 and values[2][2] == 3  # cents become euros
     page = (tmp_path / "ext" / "index.html").read_text()
     assert "SYNTHETISCH" in page and 'data-raw="3"' not in page
+
+
+def test_an_unchanged_page_is_not_drawn_again_and_a_changed_one_is(tmp_path):
+    from orchestration.reports.document import Chart
+
+    def report(clients):
+        table = pd.DataFrame({"wijk": ["A", "B"], "clients": clients})
+        return Report("t", "s", [Section("wijken", table, {"wijk": "text", "clients": "count"}, key="w",
+                                         chart=Chart("bar", "wijk", ["clients"], "c"))])
+
+    page = write_report(tmp_path, report([40, 12]), None)
+    page.write_text("drawn before")  # a marker: survives only if the page is not drawn again
+    write_report(tmp_path, report([40, 12]), None)
+    assert page.read_text() == "drawn before"
+    write_report(tmp_path, report([40, 13]), None)  # one number changed
+    assert 'data-raw="13"' in page.read_text()
+    page.write_text("drawn before")
+    write_report(tmp_path, report([40, 13]), None, external_threshold=10)  # same data, other mode
+    assert 'data-raw="13"' in page.read_text()
