@@ -9,6 +9,25 @@ register as (
 
 ),
 
+-- A BSN under several client numbers (a mistyped or placeholder BSN that different people
+-- share) says nothing certain about the person: such a key takes its attributes from its
+-- latest message, like a client the register does not know. Found at scale 10, where 28 keys
+-- were shared and dim_client held two rows for each.
+register_unique as (
+
+    select * from register
+    qualify count(*) over (partition by client_key) = 1
+
+),
+
+register_keys as (
+
+    select client_key, bool_and(bsn_valid) as bsn_valid
+    from register
+    group by client_key
+
+),
+
 messages as (
 
     select * from {{ ref('stg_ist__berichten') }}
@@ -36,17 +55,21 @@ final as (
 
     select
         latest_message.client_key,
-        coalesce(register.municipality_code, latest_message.municipality_code) as municipality_code,
-        case when register.client_key is null then latest_message.wijk_code else register.wijk_code end as wijk_code,
-        case when register.client_key is null then latest_message.birth_year_month
-             else register.birth_year_month end as birth_year_month,
-        case when register.client_key is null then latest_message.gender else register.gender end as gender,
-        register.bsn_valid,
-        register.client_key is not null as in_client_register
+        coalesce(register_unique.municipality_code, latest_message.municipality_code) as municipality_code,
+        case when register_unique.client_key is null then latest_message.wijk_code
+             else register_unique.wijk_code end as wijk_code,
+        case when register_unique.client_key is null then latest_message.birth_year_month
+             else register_unique.birth_year_month end as birth_year_month,
+        case when register_unique.client_key is null then latest_message.gender
+             else register_unique.gender end as gender,
+        register_keys.bsn_valid,
+        register_keys.client_key is not null as in_client_register
 
     from latest_message
-    left join register
-        on latest_message.client_key = register.client_key
+    left join register_unique
+        on latest_message.client_key = register_unique.client_key
+    left join register_keys
+        on latest_message.client_key = register_keys.client_key
 
 )
 
