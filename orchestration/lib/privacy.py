@@ -25,8 +25,8 @@ NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
 NOT_A_BSN = {"allocation_id", "to_allocation_id", "from_allocation_id", "toewijzing_nummer", "toewijzingnummer"}
 # DuckDB picks the candidates (nine digits in a row, a postcode shape, or two words) so Python
 # only checks a small share of all values; the exact rules are applied in find_in_text.
-CANDIDATE_SQL = ("(regexp_matches({c}, '[0-9]{{9}}') or regexp_matches({c}, '[1-9][0-9]{{3}} ?[A-Z]{{2}}') "
-                 "or {c} like '% %')")
+CANDIDATES = ("(regexp_matches(value, '[0-9]{9}') or regexp_matches(value, '[1-9][0-9]{3} ?[A-Z]{2}') "
+              "or value like '% %')")
 POSTCODE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{3} ?[A-Z]{2}(?![0-9A-Za-z])")
 
 
@@ -76,7 +76,7 @@ def _scan_relation(con, relation: str, columns: list[str], where: str, names: se
         return [], 0
     cols = ", ".join(f'"{c}"' for c in columns)
     rows = con.execute(f"""select name, list(distinct value) from (unpivot (select {cols} from {relation})
-                           on {cols} into name name value value) where {CANDIDATE_SQL.format(c="value")}
+                           on {cols} into name name value value) where {CANDIDATES}
                            group by name""").fetchall()
     findings = []
     for column, values in rows:

@@ -226,11 +226,12 @@ def write_report(folder: Path, report: Report, banner: str | None, external_thre
 
 
 CONTENT_STAMP = ".inhoud.sha256"
+_CODE = Path(__file__).read_bytes()  # read once, not for each of the hundreds of pages
 
 
 def content_digest(report: Report, banner: str | None, external_threshold: int | None) -> str:
     """Everything a page shows, and the code that draws it."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
+    h = hashlib.sha256(_CODE)
     h.update(repr((report.title, report.subtitle, report.nav, banner, external_threshold)).encode())
     for s in report.sections:
         h.update(repr((s.title, s.kinds, s.labels, s.text, s.chart, s.total_row, s.internal_only, s.derived,
