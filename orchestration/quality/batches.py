@@ -70,8 +70,10 @@ class Batches:
 
     def read(self, con, columns: list[str], periods: list[str]) -> pd.DataFrame:
         cols = list(dict.fromkeys(columns + list(self.sample_columns)))
+        # ordered, so the failing records a steward sees as samples are the same on every run
+        # (DuckDB's parallel scan returns rows in any order; the crash test caught two runs disagreeing)
         return con.execute(f"select {', '.join(cols)} from {self.table} where {self.where} "
-                           f"and {self.period} in (select unnest(?::varchar[]))", [periods]).df()
+                           f"and {self.period} in (select unnest(?::varchar[])) order by all", [periods]).df()
 
 
 def period_end(period: str) -> dt.date:
