@@ -19,15 +19,31 @@ import openpyxl
 
 from .bsn import elfproef
 
-NINE_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])")
+# The shapes searched for, standing alone (no letter or digit either side): nine digits for a
+# BSN, four digits and two capitals for a postcode. One definition serves both engines:
+# DuckDB (RE2, no look-around) picks the candidates, Python applies the exact rules to them.
+BSN_SHAPE, POSTCODE_SHAPE, ALNUM = "[0-9]{9}", "[1-9][0-9]{3} ?[A-Z]{2}", "0-9A-Za-z"
+NINE_DIGITS = re.compile(rf"(?<![{ALNUM}]){BSN_SHAPE}(?![{ALNUM}])")
+POSTCODE = re.compile(rf"(?<![{ALNUM}]){POSTCODE_SHAPE}(?![{ALNUM}])")
 # Columns that hold other nine-digit identifiers by standard: the iStandaard ToewijzingNummer.
 # Reviewed one by one; a new column is scanned until someone adds it here with its reason.
 NOT_A_BSN = {"allocation_id", "to_allocation_id", "from_allocation_id", "toewijzing_nummer", "toewijzingnummer"}
-# DuckDB picks the candidates (nine digits in a row, a postcode shape, or two words) so Python
-# only checks a small share of all values; the exact rules are applied in find_in_text.
-CANDIDATES = ("(regexp_matches(value, '[0-9]{9}') or regexp_matches(value, '[1-9][0-9]{3} ?[A-Z]{2}') "
-              "or value like '% %')")
-POSTCODE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{3} ?[A-Z]{2}(?![0-9A-Za-z])")
+
+
+def candidate_filter(column: str) -> str:
+    """SQL condition on one text column, true for every value the exact rules could flag and few
+    others. A payment number B000000002, a twelve-digit message id or a pseudonymous key (one
+    token) is no candidate. A name needs two words: in ASCII text a letter, a gap without
+    letters or digits, a letter; text with other characters is passed on whole. One regex per
+    column: DuckDB runs it in one pass over the values.
+    """
+    shapes = POSTCODE_SHAPE if column in NOT_A_BSN else f"{BSN_SHAPE}|{POSTCODE_SHAPE}"
+    pattern = f"(^|[^{ALNUM}])({shapes})([^{ALNUM}]|$)|[A-Za-z][^{ALNUM}]+[A-Za-z]|[^[:ascii:]]"
+    return f"regexp_matches({quote(column)}, '{pattern}')"
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -37,19 +53,22 @@ class Finding:
     sample: str
 
 
-WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+# Tokens are runs of letters and digits (joined by - or ', as in Anne-Marie or 't); a word is a
+# token without digits, so a key like a9f1e0 or a code like 2011AB is not two words.
+TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+DIGIT = re.compile(r"\d")
 
 
 def _name_hits(text: str, names: set[str]) -> set[str]:
-    """Names are two to four words: look up every run of two to four words of the text in the set."""
+    """Names are two to four words: look up every run of two to four consecutive words in the set."""
     hits = set()
     for line in text.lower().splitlines():
-        words = WORD.findall(line)
+        words = [None if DIGIT.search(t) else t for t in TOKEN.findall(line)]
         for n in (2, 3, 4):
             for i in range(len(words) - n + 1):
-                candidate = " ".join(words[i:i + n])
-                if candidate in names:
-                    hits.add(candidate)
+                run = words[i:i + n]
+                if None not in run and " ".join(run) in names:
+                    hits.add(" ".join(run))
     return hits
 
 
@@ -74,14 +93,14 @@ def _scan_relation(con, relation: str, columns: list[str], where: str, names: se
     """All text columns of one table, view or file in one pass: a view is computed once, not once per column."""
     if not columns:
         return [], 0
-    cols = ", ".join(f'"{c}"' for c in columns)
-    rows = con.execute(f"""select name, list(distinct value) from (unpivot (select {cols} from {relation})
-                           on {cols} into name name value value) where {CANDIDATES}
-                           group by name""").fetchall()
-    findings = []
-    for column, values in rows:
-        findings += find_in_text("\n".join(values), names, f"{where}.{column}", column)
-    return findings, sum(len(v) for _, v in rows)
+    picks = ", ".join(f"list(distinct {quote(c)}) filter (where {candidate_filter(c)})" for c in columns)
+    row = con.execute(f"select {picks} from {relation}").fetchone()
+    findings, values = [], 0
+    for column, found in zip(columns, row):
+        if found:
+            findings += find_in_text("\n".join(found), names, f"{where}.{column}", column)
+            values += len(found)
+    return findings, values
 
 
 def scan_database(path: Path, names: set[str]) -> tuple[list[Finding], int]:

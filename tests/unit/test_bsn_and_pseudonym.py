@@ -1,3 +1,5 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from orchestration.lib.bsn import elfproef
 from orchestration.lib.pseudonym import pseudonymise
 from synthetic.people import passes_elfproef
@@ -54,3 +56,46 @@ def test_report_scan_reads_table_cells_apart(tmp_path):
     assert scan_reports(tmp_path, set()) == ([], 1)
     (tmp_path / "index.html").write_text("<html><body><p>bsn 058160188</p></body></html>")
     assert [f.rule for f in scan_reports(tmp_path, set())[0]] == ["bsn"]
+
+
+def _candidates(rows: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (column, value) pairs DuckDB's filter passes on to the exact rules."""
+    import duckdb
+
+    from orchestration.lib.privacy import candidate_filter, quote
+
+    passed = set()
+    with duckdb.connect() as con:
+        for column in {c for c, _ in rows}:
+            values = [v for c, v in rows if c == column]
+            passed |= {(column, v) for (v,) in con.execute(
+                f"select * from (select unnest(?::varchar[]) as {quote(column)}) where {candidate_filter(column)}",
+                [values]).fetchall()}
+    return passed
+
+
+def test_the_sql_filter_passes_every_value_the_exact_rules_flag_and_drops_identifiers():
+    from orchestration.lib.privacy import find_in_text
+
+    flagged = [("note", "111222333"), ("note", "bsn:111222333."), ("note", "x\n111222333"), ("note", "2011AB"),
+               ("note", "naar 2011 AB"), ("note", "jan de vries")]
+    identifiers = [("payment_id", "B111222333"), ("message_id", "0392-111222333000"), ("file", "a/111222333x"), ("client_key", "a9f1e0c2b3d4e5f6"),
+                   ("allocation_id", "111222333")]
+    names = {"jan de vries"}
+    assert all(find_in_text(v, names, "t", c) for c, v in flagged)
+    assert not any(find_in_text(v, names, "t", c) for c, v in identifiers)
+    assert _candidates(flagged + identifiers) == set(flagged)
+
+
+# Values built from a BSN, a postcode and a name, with letters, digits and separators around them.
+_PIECES = st.sampled_from(["111222333", "2011 AB", "2011AB", "ab ab", "B", "Z", "é", "7", "0", " ", "\xa0", "\n", "-", "/", "'"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["note", "allocation_id"]), st.lists(_PIECES, max_size=6).map("".join)),
+                min_size=1, max_size=80))
+def test_no_value_the_exact_rules_flag_escapes_the_sql_filter(rows):
+    from orchestration.lib.privacy import find_in_text
+
+    flagged = {(c, v) for c, v in rows if find_in_text(v, {"ab ab"}, "t", c)}
+    assert flagged <= _candidates(rows)
