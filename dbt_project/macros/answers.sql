@@ -27,3 +27,21 @@
 {% macro periods() -%}
     {{ return({'month': "month", 'quarter': "quarter", 'year': "year"}) }}
 {%- endmacro %}
+
+{#
+  The union behind most answers: the aggregates once per period and cross-section over a
+  relation with municipality_code, law and a month column. Columns: municipality_code, law,
+  period_type, period_start, cross_section, member, then the aggregates. Several measures on
+  the same rows share one pass by sharing the aggregate list.
+#}
+{% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start') -%}
+    {%- set parts = [] -%}
+    {%- for period, trunc in periods().items() -%}
+    {%- for cs, col in cross_sections(names).items() -%}
+    {%- do parts.append("select municipality_code, law, '" ~ period ~ "' as period_type, date_trunc('" ~ trunc ~ "', "
+        ~ month ~ ")::date as period_start, '" ~ cs ~ "' as cross_section, " ~ col ~ " as member, " ~ aggregates
+        ~ " from " ~ relation ~ " group by all") -%}
+    {%- endfor -%}
+    {%- endfor -%}
+    {{ parts | join('\n    union all\n    ') }}
+{%- endmacro %}

@@ -15,20 +15,18 @@ realisation as (
 
 ),
 
+booked as (
+
+    {{ per_period_and_cross_section('lines', 'sum(amount_cents) / 100.0 as value, count(distinct client_key) as n_clients',
+        ['none', 'provider', 'product', 'product_category', 'main_group'], month='period_month') }}
+
+),
+
 answers as (
 
-    {%- set parts = [] %}
-    {%- for period, trunc in periods().items() %}
-    {%- for cs, col in cross_sections(['none', 'provider', 'product', 'product_category', 'main_group']).items() %}
-    {%- do parts.append(
-        "select case law when 'wmo' then 'W08' else 'J07' end as question_id, municipality_code, law, '" ~ period
-        ~ "' as period_type, date_trunc('" ~ trunc ~ "', period_month)::date as period_start, '" ~ cs
-        ~ "' as cross_section, " ~ col ~ " as member, sum(amount_cents) / 100.0 as value, 'euro' as unit, "
-        ~ "count(distinct client_key) as n_clients from lines group by all") %}
-    {%- endfor %}
-    {%- endfor %}
-    {{ parts | join('\n    union all\n    ') }}
-
+    select case law when 'wmo' then 'W08' else 'J07' end as question_id, municipality_code, law, period_type,
+           period_start, cross_section, member, value, 'euro' as unit, n_clients
+    from booked
     {%- for cs, col in [('none', "'totaal'"), ('main_group', 'main_group')] %}
     union all
     select 'W11', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
