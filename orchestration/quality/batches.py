@@ -73,7 +73,15 @@ class Batches:
         # ordered, so the failing records a steward sees as samples are the same on every run
         # (DuckDB's parallel scan returns rows in any order; the crash test caught two runs disagreeing)
         return con.execute(f"select {', '.join(cols)} from {self.table} where {self.where} "
-                           f"and {self.period} in (select unnest(?::varchar[])) order by all", [periods]).df()
+                           f"and {self._in_periods()} order by all", [periods]).df()
+
+    def _in_periods(self) -> str:
+        """Rows of the listed periods. A delivery's period is read from its file name once per file,
+        not once per row (four regexes per row cost a third of the data-quality stage)."""
+        if self.period == FILE_PERIOD:
+            return (f"_file in (select _file from (select distinct _file from {self.table}) "
+                    f"where {FILE_PERIOD} in (select unnest(?::varchar[])))")
+        return f"{self.period} in (select unnest(?::varchar[]))"
 
 
 def period_end(period: str) -> dt.date:
