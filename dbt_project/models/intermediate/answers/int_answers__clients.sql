@@ -1,5 +1,9 @@
 -- Answers about clients in care and provisions (W01, W06, J01, J06), inflow and outflow
 -- (W03, W04, J02, J03), per period and cross-section. Grain: question_id, period, cross-section, member.
+{%- set questions = {
+    'clients_in_care': {'wmo': 'W01', 'jeugd': 'J01'},
+    'provisions': {'wmo': 'W06', 'jeugd': 'J06'},
+} %}
 with
 
 care_months as (
@@ -23,39 +27,30 @@ flow_months as (
 
 ),
 
-in_care as (
-
-    -- clients and allocations in one pass: the clients are also the n_clients of the allocations
-    {{ per_period_and_cross_section('care_months',
-        'count(distinct client_key) as clients, count(distinct allocation_id) as allocations') }}
-
-),
-
-flowing as (
-
-    {{ per_period_and_cross_section('flow_months',
-        'count(distinct client_key) filter (where is_inflow) as inflow, '
-        ~ 'count(distinct client_key) filter (where is_outflow) as outflow') }}
-
-),
-
 answers as (
 
-    select case law when 'wmo' then 'W01' else 'J01' end as question_id, municipality_code, law, period_type,
-           period_start, cross_section, member, clients as value, 'clients' as unit, clients as n_clients
-    from in_care
-    union all
-    select case law when 'wmo' then 'W06' else 'J06' end, municipality_code, law, period_type,
-           period_start, cross_section, member, allocations, 'allocations', clients
-    from in_care
-    union all
-    select case law when 'wmo' then 'W03' else 'J02' end, municipality_code, law, period_type,
-           period_start, cross_section, member, inflow, 'clients', inflow
-    from flowing where inflow > 0
-    union all
-    select case law when 'wmo' then 'W04' else 'J03' end, municipality_code, law, period_type,
-           period_start, cross_section, member, outflow, 'clients', outflow
-    from flowing where outflow > 0
+    {%- set parts = [] %}
+    {%- for period, trunc in periods().items() %}
+    {%- for cs, col in cross_sections(none).items() %}
+    {%- for measure, qids in questions.items() %}
+    {%- do parts.append(
+        "select case law when 'wmo' then '" ~ qids['wmo'] ~ "' else '" ~ qids['jeugd'] ~ "' end as question_id, municipality_code, law, '"
+        ~ period ~ "' as period_type, date_trunc('" ~ trunc ~ "', month_start)::date as period_start, '"
+        ~ cs ~ "' as cross_section, " ~ col ~ " as member, "
+        ~ ("count(distinct client_key)" if measure == 'clients_in_care' else "count(distinct allocation_id)")
+        ~ " as value, '" ~ ('clients' if measure == 'clients_in_care' else 'allocations')
+        ~ "' as unit, count(distinct client_key) as n_clients from care_months group by all") %}
+    {%- endfor %}
+    {%- for measure, flag, qw, qj in [('inflow', 'is_inflow', 'W03', 'J02'), ('outflow', 'is_outflow', 'W04', 'J03')] %}
+    {%- do parts.append(
+        "select case law when 'wmo' then '" ~ qw ~ "' else '" ~ qj ~ "' end, municipality_code, law, '" ~ period
+        ~ "', date_trunc('" ~ trunc ~ "', month_start)::date, '" ~ cs ~ "', " ~ col
+        ~ ", count(distinct client_key), 'clients', count(distinct client_key) from flow_months where "
+        ~ flag ~ " group by all") %}
+    {%- endfor %}
+    {%- endfor %}
+    {%- endfor %}
+    {{ parts | join('\n    union all\n    ') }}
 
 )
 
