@@ -31,8 +31,9 @@
 {#
   The union behind most answers: the aggregates once per period and cross-section over a
   relation with municipality_code, law and a month column. Columns: municipality_code, law,
-  period_type, period_start, cross_section, member, then the aggregates. Several measures on
-  the same rows share one pass by sharing the aggregate list.
+  period_type, period_start, cross_section, member, then the aggregates. Keep one
+  count(distinct ...) per part where the data is large: distinct aggregates do not spill, and
+  two per part ran int_answers__clients out of the 4 GB limit at scale 10.
 #}
 {% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start') -%}
     {%- set parts = [] -%}
