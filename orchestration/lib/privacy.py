@@ -23,7 +23,8 @@ from .bsn import elfproef
 # BSN, four digits and two capitals for a postcode. One definition serves both engines:
 # DuckDB (RE2, no look-around) picks the candidates, Python applies the exact rules to them.
 BSN_SHAPE, POSTCODE_SHAPE, ALNUM = "[0-9]{9}", "[1-9][0-9]{3} ?[A-Z]{2}", "0-9A-Za-z"
-NINE_DIGITS = re.compile(rf"(?<![{ALNUM}]){BSN_SHAPE}(?![{ALNUM}])")
+# Nor part of a decimal number: 250158000.0 in a CSV is an amount (found at scale 10).
+NINE_DIGITS = re.compile(rf"(?<![{ALNUM}])(?<![0-9]\.){BSN_SHAPE}(?![{ALNUM}])(?!\.[0-9])")
 POSTCODE = re.compile(rf"(?<![{ALNUM}]){POSTCODE_SHAPE}(?![{ALNUM}])")
 # Columns that hold other nine-digit identifiers by standard: the iStandaard ToewijzingNummer.
 # Reviewed one by one; a new column is scanned until someone adds it here with its reason.

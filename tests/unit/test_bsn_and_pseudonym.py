@@ -42,6 +42,9 @@ def test_privacy_scan_finds_bsns_names_and_postcodes_and_nothing_else():
     # not a BSN: fails the elfproef, part of a pseudonymous hex key, an allocation number by standard
     assert find_in_text("111222334 a9f111222333e0 WK039210 2020-K3 de Vries", names, "t") == []
     assert find_in_text("111222333", names, "t", column="allocation_id") == []
+    # an amount in a CSV report (scale 10: a budget of 250,158,000.0 euros passes the elfproef)
+    assert elfproef("250158000") and find_in_text("0392,2023,jeugd,25015800000,250158000.0", names, "t") == []
+    assert find_in_text("0,250158000.", names, "t")[0].rule == "bsn"  # a sentence may end after a BSN
 
 
 def test_report_scan_reads_table_cells_apart(tmp_path):
