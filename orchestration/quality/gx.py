@@ -102,7 +102,7 @@ class Validator:
 
 def _nanosecond_dates(frame: pd.DataFrame) -> pd.DataFrame:
     """GX compares dates column-wise only for datetime64[ns]; DuckDB hands pandas 3 datetime64[us],
-    which GX compares value by value in Python (a quarter of the data-quality stage at scale 1).
+    which GX compares value by value in Python (about a fifth of the data-quality stage at scale 1).
     A column with dates outside ns range (before 1677, after 2262) keeps its unit and the slow path."""
     converted = {}
     for column, dtype in frame.dtypes.items():
