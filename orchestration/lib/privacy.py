@@ -111,7 +111,7 @@ def scan_database(path: Path, names: set[str]) -> tuple[list[Finding], int]:
         columns = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
                                  from information_schema.columns where data_type = 'VARCHAR' group by all""").fetchall()
         for schema, table, cols in columns:
-            more, n = _scan_relation(con, f'"{schema}"."{table}"', cols, f"{path.name}: {schema}.{table}", names)
+            more, n = _scan_relation(con, f"{quote(schema)}.{quote(table)}", cols, f"{path.name}: {schema}.{table}", names)
             findings, values = findings + more, values + n
     return findings, values
 
