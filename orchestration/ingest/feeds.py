@@ -58,7 +58,7 @@ def _tabular_feed(contracts: list[Contract]) -> Feed:
 
 MESSAGES = Feed(
     name="suite4_berichten", source="suite4", pattern="suite4/berichten/**/*.xml",
-    tables=istandaard.TABLES, parse=_message_parse, batch_size=2000,
+    tables=istandaard.TABLES, parse=_message_parse, batch_size=5000,
     description="iWmo/iJw message traffic (301, 305, 307, 315, 317, 319, 323 and retour messages), one file "
                 "per message, schema-validated when GRIP_XSD_DIR is set.",
 )

@@ -11,22 +11,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.lib.config import Settings
 from orchestration.lib.crash import crash_point
 from orchestration.lib.parallel import ordered_map
-from orchestration.lib.warehouse import LINEAGE_COLUMNS, ensure_schemas
+from orchestration.lib.warehouse import LINEAGE_COLUMNS, arrow_schema, ensure_schemas
 
 from .feeds import Feed
 from .istandaard import MessageRejected
-from .tabular import DeliveryRejected, Parsed
+from .tabular import DeliveryRejected, Rejected
 
 LINKAGE_COLUMNS = {
     "source": "varchar", "source_key": "varchar", "client_key": "varchar", "voornamen": "varchar",
@@ -50,9 +54,31 @@ class Outcome:
 
 
 @dataclass
+class _Delivery:
+    """One file as a worker read it."""
+
+    path: Path
+    rel: str  # path relative to the landing zone
+    delivery_id: str  # content hash
+    size: int
+    error: DeliveryRejected | MessageRejected | None = None
+    rows_loaded: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass
+class _Chunk:
+    """Deliveries read together, with their rows as Arrow tables per target relation
+    (``raw.<table>``, ``restricted.linkage_persons``); ``_idx`` ties a row to its delivery."""
+
+    deliveries: list[_Delivery]
+    tables: dict[str, pa.Table]
+
+
+@dataclass
 class _Batch:
-    files: list[tuple[Path, str, str, int]] = field(default_factory=list)  # path, rel, delivery id, size
-    parsed: list[dict[str, Parsed]] = field(default_factory=list)
+    deliveries: list[_Delivery] = field(default_factory=list)
+    parts: dict[str, list[pa.Table]] = field(default_factory=dict)
     ids: set[str] = field(default_factory=set)
 
 
@@ -62,8 +88,8 @@ def content_hash(data: bytes) -> str:
 
 def pending_files(root: Path, pattern: str) -> list[Path]:
     """Deliveries in order of arrival (modification time, then name)."""
-    files = [p for p in root.glob(pattern) if p.is_file()]
-    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p)))
+    found = [(p.stat(), p) for p in root.glob(pattern)]
+    return [p for st, p in sorted((f for f in found if S_ISREG(f[0].st_mode)), key=lambda f: (f[0].st_mtime_ns, str(f[1])))]
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
@@ -84,99 +110,109 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: P
     loaded = {r[0] for r in con.execute(
         "select delivery_id from raw.ingest_log where status = 'loaded' and source = ? and entity = ?",
         [feed.source, feed.name]).fetchall()}
+    mover = _Mover()
     outcomes: list[Outcome] = []
     batch = _Batch()
-    paths = pending_files(root, feed.pattern)
-    for path, read in zip(paths, _read_all(paths, feed, s)):
-        rel = str(path.relative_to(root))
-        delivery, size, parsed = read
-        if delivery in loaded or delivery in batch.ids:
-            outcome = Outcome(rel, "duplicate", reason="same content as a delivery already loaded")
-            _log(con, delivery, feed, rel, size, outcome)
-            if archive:
-                _move(path, root, s.archive_dir / dt.date.today().isoformat())
+    for chunk in _read_all(pending_files(root, feed.pattern), feed, s, root):
+        keep = []
+        for i, d in enumerate(chunk.deliveries):
+            if d.delivery_id in loaded or d.delivery_id in batch.ids:
+                outcome = Outcome(d.rel, "duplicate", reason="same content as a delivery already loaded")
+                _log(con, d, feed, outcome)
+                if archive:
+                    mover.move(d, s.archive_dir / dt.date.today().isoformat())
+            elif d.error is not None:
+                outcome = Outcome(d.rel, "quarantined", reason=str(d.error))
+                _log(con, d, feed, outcome)
+                if archive:
+                    dest = mover.move(d, s.quarantine_dir)
+                    dest.with_name(dest.name + ".reason.txt").write_text(
+                        f"file: {d.rel}\nrule: {str(d.error).split(':')[0]}\nmessage: {d.error}\n", encoding="utf-8")
+            else:
+                keep.append(i)
+                batch.deliveries.append(d)
+                batch.ids.add(d.delivery_id)
+                continue
             outcomes.append(outcome)
-            continue
-        if isinstance(parsed, Exception):
-            outcome = Outcome(rel, "quarantined", reason=str(parsed))
-            _log(con, delivery, feed, rel, size, outcome)
-            if archive:
-                dest = _move(path, root, s.quarantine_dir)
-                dest.with_name(dest.name + ".reason.txt").write_text(
-                    f"file: {rel}\nrule: {str(parsed).split(':')[0]}\nmessage: {parsed}\n", encoding="utf-8")
-            outcomes.append(outcome)
-            continue
-        batch.files.append((path, rel, delivery, size))
-        batch.parsed.append(parsed)
-        batch.ids.add(delivery)
-        if len(batch.files) >= feed.batch_size:
-            outcomes += _commit(con, s, feed, batch, root, archive)
+        for relation, table in chunk.tables.items():
+            if len(keep) < len(chunk.deliveries):
+                table = table.filter(pc.is_in(table["_idx"], pa.array(keep, pa.int32())))
+            batch.parts.setdefault(relation, []).append(table)
+        if len(batch.deliveries) >= feed.batch_size:
+            outcomes += _commit(con, s, feed, batch, mover, archive)
             loaded |= batch.ids
             batch = _Batch()
-    if batch.files:
-        outcomes += _commit(con, s, feed, batch, root, archive)
+    if batch.deliveries:
+        outcomes += _commit(con, s, feed, batch, mover, archive)
     return outcomes
 
 
-Read = tuple[str, int, "dict[str, Parsed] | DeliveryRejected | MessageRejected"]  # content hash, size, parse result
-
-
-def _read(paths: list[Path], feed: Feed, s: Settings) -> list[Read]:
-    """Read, hash and parse deliveries; a refusal is returned, not raised, so it travels back from a worker."""
-    out = []
+def _read(paths: list[Path], feed: Feed, s: Settings, root: Path) -> _Chunk:
+    """Read, hash and parse deliveries, and put their rows in Arrow tables: this is the
+    CPU-bound part, so it runs in the workers. A refusal is kept, not raised, so it travels back."""
+    deliveries: list[_Delivery] = []
+    rows: dict[str, tuple[list[dict], list[int]]] = {}  # relation -> rows, delivery index per row
     for path in paths:
         data = path.read_bytes()
+        d = _Delivery(path, str(path.relative_to(root)), content_hash(data), len(data))
         try:
             parsed = feed.parse(data, s)
         except (DeliveryRejected, MessageRejected) as exc:
-            parsed = exc
-        out.append((content_hash(data), len(data), parsed))
-    return out
-
-
-def _read_all(paths: list[Path], feed: Feed, s: Settings) -> Iterator[Read]:
-    """Parse in worker processes, in order, while this process writes: parsing is the CPU-bound
-    part (lxml and the row checks) and DuckDB takes one writer."""
-    chunk = max(1, feed.batch_size // 20)  # a message is small, a tabular delivery is large
-    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
-    for results in ordered_map(_read, chunks, s.workers, feed, s):
-        yield from results
-
-
-def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bool) -> list[Outcome]:
-    now = dt.datetime.now()
-    rows: dict[str, list[dict]] = {}
-    persons: list[dict] = []
-    outcomes = []
-    for (_, rel, delivery, _), parsed in zip(batch.files, batch.parsed):
-        lineage = {"_delivery_id": delivery, "_file": rel, "_loaded_at": now}
+            d.error = exc
+            parsed = {}
         for table, p in parsed.items():
-            # one message = one file: its rows get _row 1 and their element position in _pos
-            rows.setdefault(table, []).extend({"_row": 1, **r, **lineage} for r in p.rows)
+            d.rows_loaded += len(p.rows)
+            d.rejected += p.rejected
+            _add(rows, f"raw.{table}", p.rows, len(deliveries))
             if table in feed.person_tables:
-                persons.extend({**r, "source": table, **lineage} for r in p.persons)
-        outcomes.append(Outcome(rel, "loaded", sum(len(p.rows) for p in parsed.values()),
-                                sum(len(p.rejected) for p in parsed.values())))
+                _add(rows, "restricted.linkage_persons", [{**r, "source": table} for r in p.persons], len(deliveries))
+        deliveries.append(d)
+    columns = {f"raw.{t}": dict(cols) for t, cols in feed.tables.items()} | {"restricted.linkage_persons": LINKAGE_COLUMNS}
+    ids = pa.array([d.delivery_id for d in deliveries], pa.string())
+    files = pa.array([d.rel for d in deliveries], pa.string())
+    tables = {}
+    for relation, (table_rows, idx) in rows.items():
+        schema = arrow_schema({c: t for c, t in columns[relation].items() if c not in LINEAGE_COLUMNS} | {"_row": "integer"})
+        table = pa.Table.from_pylist(table_rows, schema=schema)
+        # one message = one file: its rows have _row 1 and their element position in _pos
+        table = table.set_column(table.schema.get_field_index("_row"), "_row", pc.fill_null(table["_row"], 1))
+        idx_array = pa.array(idx, pa.int32())
+        tables[relation] = table.append_column("_idx", idx_array).append_column(
+            "_delivery_id", ids.take(idx_array)).append_column("_file", files.take(idx_array))
+    return _Chunk(deliveries, tables)
+
+
+def _add(rows: dict[str, tuple[list[dict], list[int]]], relation: str, new: list[dict], index: int) -> None:
+    table_rows, idx = rows.setdefault(relation, ([], []))
+    table_rows += new
+    idx += [index] * len(new)
+
+
+def _read_all(paths: list[Path], feed: Feed, s: Settings, root: Path) -> Iterator[_Chunk]:
+    """Chunks in order, parsed in worker processes while this process writes: DuckDB takes one writer."""
+    size = max(1, feed.batch_size // 20)  # a message is small, a tabular delivery is large
+    yield from ordered_map(_read, [paths[i:i + size] for i in range(0, len(paths), size)], s.workers, feed, s, root)
+
+
+def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive: bool) -> list[Outcome]:
+    now = dt.datetime.now()
+    outcomes = [Outcome(d.rel, "loaded", d.rows_loaded, len(d.rejected)) for d in batch.deliveries]
     con.execute("begin transaction")
     try:
-        for table in feed.full_tables:  # a full export replaces the previous one
-            if table in rows:
+        for table in feed.full_tables:  # a full export replaces the previous one, even with no rows
+            if f"raw.{table}" in batch.parts:
                 con.execute(f"delete from raw.{table}")
                 if table in feed.person_tables:
                     con.execute("delete from restricted.linkage_persons where source = ?", [table])
-        for table, table_rows in rows.items():
-            if table_rows:
-                _insert(con, f"raw.{table}", pd.DataFrame(table_rows))
-        if persons:
-            columns = list(LINKAGE_COLUMNS) + list(LINEAGE_COLUMNS)
-            frame = pd.DataFrame(persons).reindex(columns=columns).astype({"huisnummer": "string"})
-            _insert(con, "restricted.linkage_persons", frame)
-        log = [[delivery, feed.source, feed.name, rel, size, o.status, o.rows_loaded, o.rows_rejected, o.reason, now]
-               for (_, rel, delivery, size), o in zip(batch.files, outcomes)]
+        for relation, parts in batch.parts.items():
+            rows = pa.concat_tables(parts).drop_columns(["_idx"])
+            if rows.num_rows:
+                _insert(con, relation, rows, now)
+        log = [[d.delivery_id, feed.source, feed.name, d.rel, d.size, o.status, o.rows_loaded, o.rows_rejected,
+                o.reason, now] for d, o in zip(batch.deliveries, outcomes)]
         _insert(con, "raw.ingest_log", pd.DataFrame(log, columns=LOG_COLUMNS))
-        rejected = [[delivery, feed.source, feed.name, rel, r.line, r.rule, r.message, now]
-                    for (_, rel, delivery, _), parsed in zip(batch.files, batch.parsed)
-                    for p in parsed.values() for r in p.rejected]
+        rejected = [[d.delivery_id, feed.source, feed.name, d.rel, r.line, r.rule, r.message, now]
+                    for d in batch.deliveries for r in d.rejected]
         if rejected:
             _insert(con, "raw.rejected_rows", pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
         crash_point("ingest.before_commit")
@@ -187,30 +223,41 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, root: Path, archive: bo
     crash_point("ingest.after_commit")  # rows committed, files not yet archived
     if archive:
         target = s.archive_dir / dt.date.today().isoformat()
-        for path, *_ in batch.files:
-            _move(path, root, target)
+        for d in batch.deliveries:
+            mover.move(d, target)
     return outcomes
 
 
-def _insert(con, table: str, frame: pd.DataFrame) -> None:
+def _insert(con, relation: str, frame: pd.DataFrame | pa.Table, loaded_at: dt.datetime | None = None) -> None:
+    """Insert by column name; ``loaded_at`` fills the lineage column ``_loaded_at``."""
     con.register("_frame", frame)
     try:
-        con.execute(f"insert into {table} by name select * from _frame")
+        extra = ", ?::timestamp as _loaded_at" if loaded_at else ""
+        con.execute(f"insert into {relation} by name select *{extra} from _frame", [loaded_at] if loaded_at else [])
     finally:
         con.unregister("_frame")
 
 
-def _move(path: Path, root: Path, target: Path) -> Path:
-    dest = target / path.relative_to(root)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(path), dest)
-    return dest
+class _Mover:
+    """Moves files out of the landing zone, keeping their folders; creates each folder once."""
+
+    def __init__(self):
+        self.made: set[str] = set()
+
+    def move(self, d: _Delivery, target: Path) -> Path:
+        dest = os.path.join(target, d.rel)
+        folder = os.path.dirname(dest)
+        if folder not in self.made:
+            os.makedirs(folder, exist_ok=True)
+            self.made.add(folder)
+        shutil.move(d.path, dest)  # a rename within one file system
+        return Path(dest)
 
 
-def _log(con, delivery, feed: Feed, rel, size, outcome: Outcome) -> None:
+def _log(con, d: _Delivery, feed: Feed, outcome: Outcome) -> None:
     """Log a delivery that loads nothing (duplicate, quarantined); loaded ones are logged in their batch."""
     con.execute("insert into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [delivery, feed.source, feed.name, rel, size, outcome.status, outcome.rows_loaded,
+                [d.delivery_id, feed.source, feed.name, d.rel, d.size, outcome.status, outcome.rows_loaded,
                  outcome.rows_rejected, outcome.reason, dt.datetime.now()])
 
 

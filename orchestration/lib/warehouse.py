@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from .config import Settings
@@ -23,6 +24,14 @@ LINEAGE_COLUMNS = {
     "_row": "integer",  # line number in the file (header = 1) or element position
     "_loaded_at": "timestamp",
 }
+
+ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "date": pa.date32(),
+               "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
+
+
+def arrow_schema(columns: dict[str, str]) -> pa.Schema:
+    """The Arrow schema of DuckDB columns, so rows built in Python arrive with the table's types."""
+    return pa.schema([(name, ARROW_TYPES[sql]) for name, sql in columns.items()])
 
 
 @contextmanager
