@@ -51,6 +51,39 @@ def test_a_failed_run_leaves_an_alert_with_the_error(data_dir):
     assert alert["run_id"] == result.run_id and "not a DuckDB database file" in alert["error"]
 
 
+def _dbt_that_dies_first(tmp_path, how: str):
+    """A dbt executable whose first build ends with ``how`` (a signal or an exit code); it runs dbt otherwise."""
+    from orchestration.dbt.project import DBT_EXECUTABLE
+
+    script = tmp_path / "dbt"
+    script.write_text("#!/bin/sh\n"
+                      f"case \" $* \" in *\" build \"*) if [ ! -e {tmp_path}/built ]; then touch {tmp_path}/built; {how}; fi;; esac\n"
+                      f"exec {DBT_EXECUTABLE} \"$@\"\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("how", "retried"), [("kill -SEGV $$", True), ("exit 1", False)])
+def test_dbt_is_built_again_after_a_crash_but_not_after_a_failure(data_dir, tmp_path, how, retried):
+    from dagster import AssetKey
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt.assets import grip_dbt_assets
+    from orchestration.dbt.project import dbt_project
+
+    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_that_dies_first(tmp_path, how))
+    settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
+    instance = DagsterInstance.ephemeral()
+    result = materialize([grip_dbt_assets], selection=[AssetKey(["ref", "ref_eenheden"])], resources={"dbt": dbt},
+                         instance=instance, raise_on_error=False)
+    assert result.success is retried
+    assert bool(instance.all_logs(result.run_id, of_type=DagsterEventType.STEP_UP_FOR_RETRY)) is retried
+    if retried:
+        with duckdb.connect(str(settings().warehouse), read_only=True) as con:
+            assert con.execute("select count(*) from ref.ref_eenheden").fetchone()[0] > 0
+
+
 def test_linkage_data_older_than_the_retention_is_removed():
     from orchestration.linkage.assets import apply_retention
 
