@@ -88,3 +88,35 @@ def test_gx_counts_missing_implausible_and_exclusions(unit, future):
     assert by[("wp.uitkomst", "implausible")].unexpected_count == 1  # '-'
     # uitkomst is required only where there is a beschikking: two rows in scope, both filled
     assert (by[("wp.uitkomst", "missing")].element_count, by[("wp.uitkomst", "missing")].unexpected_count) == (2, 0)
+
+
+def test_samples_are_the_first_failing_rows_as_gx_itself_names_them():
+    """The validator looks samples up from GX's row numbers; GX's own (slow) unexpected_index_column_names
+    gives the reference, for a plain rule and for one scoped by a row condition."""
+    import pandas as pd
+
+    from orchestration.quality.gx import SAMPLE_SIZE, _expectation, _plain
+
+    suite = suites()["raw.suite4_werkprocessen"]
+    n = 40
+    frame = pd.DataFrame({c: [None] * n for c in ["procesnummer", "soort", "spoed", "datum_melding", "datum_start_onderzoek",
+                                                  "datum_einde_onderzoek", "datum_aanvraag", "productcategorie", "team"]})
+    frame["uitkomst"] = (["Toegekend", "-", None, "Afgewezen"] * n)[:n]
+    frame["datum_beschikking"] = pd.to_datetime((["2020-01-20", "2020-01-21", None, None, None] * n)[:n])
+    frame["client_key"] = [f"k{i}" for i in range(n)]
+    frame["_row"] = range(2, n + 2)
+    validator = Validator()
+    out = validator.validate(suite, frame, {"period_end": "2020-01-31"}, ["client_key", "_row"],
+                             measures={"missing", "implausible"})
+    by = {(o.element_id, o.measure): o.samples for o in out}
+    assert by[("wp.uitkomst", "implausible")][0] == {"uitkomst": "-", "client_key": "k1", "_row": 3}
+    for (element, measure), samples in by.items():
+        [spec] = [e for e in suite["expectations"] if e["meta"] == {"element_id": element, "measure": measure}]
+        reference = validator._batches.get_batch(batch_parameters={"dataframe": frame}).validate(
+            validator._gx.ExpectationSuite(name="reference", expectations=[_expectation(spec)]),
+            expectation_parameters={"period_end": pd.Timestamp("2020-01-31")},
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE,
+                           "unexpected_index_column_names": ["client_key", "_row"]}).results[0].result
+        expected = [{k: _plain(v) for k, v in s.items()} for s in reference.get("partial_unexpected_index_list") or []]
+        assert samples == expected, (element, measure)
+    assert sum(len(s) for s in by.values()) > 2 * SAMPLE_SIZE  # several rules failed, with full samples
