@@ -12,7 +12,10 @@ from faker import Faker
 
 # Synthetic BSNs are drawn from 990.000.000 upwards: a block documented as fake in
 # docs/feeds.md. They pass the elfproef so that the pipeline treats them as real ones.
+# The block holds about 470,000 persons at the generator's spacing (scale 1 uses about 50,000);
+# a larger population continues from 900.000.000, and past 989.999.999 the generator stops.
 BSN_FLOOR = 990_000_000
+BSN_OVERFLOW = (900_000_000, 989_999_999)
 PREFIXES = ("van der", "van den", "van de", "van", "de", "den", "der", "te", "ter", "in 't", "'t")
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
@@ -81,11 +84,17 @@ class PersonFactory:
         self.wijken = wijken
         self.persons: list[Person] = []
         self._next_bsn = BSN_FLOOR + int(self.rng.integers(0, 1000))
+        self._overflow = False
 
     def _bsn(self) -> str:
         n = self._next_bsn
-        while not passes_elfproef(n):
-            n += 1
+        while n > 999_999_999 or not passes_elfproef(n):
+            if n > 999_999_999:  # ten digits fail the elfproef: before this, scale 10 had 44% invalid BSNs
+                n, self._overflow = BSN_OVERFLOW[0], True
+            else:
+                n += 1
+        if self._overflow and n > BSN_OVERFLOW[1]:
+            raise RuntimeError("synthetic BSNs exhausted: the population is larger than the fake BSN blocks hold")
         self._next_bsn = n + 1 + int(self.rng.integers(0, 40))
         return f"{n:09d}"
 

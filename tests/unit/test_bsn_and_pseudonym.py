@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from orchestration.lib.bsn import elfproef
@@ -102,3 +103,18 @@ def test_no_value_the_exact_rules_flag_escapes_the_sql_filter(rows):
 
     flagged = {(c, v) for c, v in rows if find_in_text(v, {"ab ab"}, "t", c)}
     assert flagged <= _candidates(rows)
+
+
+def test_synthetic_bsns_stay_nine_digit_and_valid_past_the_first_block():
+    """Scale 10 outgrew the block from 990.000.000 and got ten-digit, invalid BSNs; the generator now
+    continues from 900.000.000 and stops with an error rather than repeat a BSN."""
+    from synthetic.people import BSN_OVERFLOW, PersonFactory
+
+    factory = PersonFactory(seed=1, wijken={})
+    factory._next_bsn = 999_999_900
+    bsns = [factory._bsn() for _ in range(20)]
+    assert all(len(b) == 9 and elfproef(b) for b in bsns) and len(set(bsns)) == 20
+    assert any(b.startswith("99999") for b in bsns) and any(b.startswith("9000") for b in bsns)
+    factory._next_bsn = BSN_OVERFLOW[1] - 5
+    with pytest.raises(RuntimeError, match="exhausted"):
+        [factory._bsn() for _ in range(20)]
