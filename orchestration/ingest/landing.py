@@ -88,7 +88,7 @@ def content_hash(data: bytes) -> str:
 
 def pending_files(root: Path, pattern: str) -> list[Path]:
     """Deliveries in order of arrival (modification time, then name)."""
-    found = [(p.stat(), p) for p in root.glob(pattern)]
+    found = [(p.stat(), p) for p in root.glob(pattern)]  # one stat per file, for the type and the time
     return [p for st, p in sorted((f for f in found if S_ISREG(f[0].st_mode)), key=lambda f: (f[0].st_mtime_ns, str(f[1])))]
 
 
@@ -134,7 +134,7 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: P
                 batch.ids.add(d.delivery_id)
                 continue
             outcomes.append(outcome)
-        for relation, table in chunk.tables.items():
+        for relation, table in chunk.tables.items() if keep else ():  # a refused delivery's tables stay untouched
             if len(keep) < len(chunk.deliveries):
                 table = table.filter(pc.is_in(table["_idx"], pa.array(keep, pa.int32())))
             batch.parts.setdefault(relation, []).append(table)
