@@ -83,9 +83,9 @@ class Validator:
         params = {k: _date_bound(v) for k, v in (parameters or {}).items()}
         # Samples are looked up from the row numbers GX returns. Given unexpected_index_column_names,
         # GX builds a dict for every failing row before keeping five: 22 s for a batch of 970,000
-        # invoice lines with 242,000 failing, against 0.4 s this way.
+        # invoice lines with 242,000 failing, against under 1 s this way.
         result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
-        frame = frame.reset_index(drop=True)
+        frame = frame.reset_index(drop=True)  # GX then returns row labels 0..n-1 that _samples looks up
         batch = self._batches.get_batch(batch_parameters={"dataframe": _nanosecond_dates(frame)})
         result = batch.validate(self._suites[key], expectation_parameters=params, result_format=result_format)
         outcomes = []
