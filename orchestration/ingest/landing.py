@@ -204,10 +204,11 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
                 con.execute(f"delete from raw.{table}")
                 if table in feed.person_tables:
                     con.execute("delete from restricted.linkage_persons where source = ?", [table])
+        loaded_at = pa.scalar(now, pa.timestamp("us"))
         for relation, parts in batch.parts.items():
             rows = pa.concat_tables(parts).drop_columns(["_idx"])
             if rows.num_rows:
-                _insert(con, relation, rows, now)
+                _insert(con, relation, rows.append_column("_loaded_at", pa.repeat(loaded_at, rows.num_rows)))
         log = [[d.delivery_id, feed.source, feed.name, d.rel, d.size, o.status, o.rows_loaded, o.rows_rejected,
                 o.reason, now] for d, o in zip(batch.deliveries, outcomes)]
         _insert(con, "raw.ingest_log", pd.DataFrame(log, columns=LOG_COLUMNS))
@@ -228,12 +229,10 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
     return outcomes
 
 
-def _insert(con, relation: str, frame: pd.DataFrame | pa.Table, loaded_at: dt.datetime | None = None) -> None:
-    """Insert by column name; ``loaded_at`` fills the lineage column ``_loaded_at``."""
+def _insert(con, relation: str, frame: pd.DataFrame | pa.Table) -> None:
     con.register("_frame", frame)
     try:
-        extra = ", ?::timestamp as _loaded_at" if loaded_at else ""
-        con.execute(f"insert into {relation} by name select *{extra} from _frame", [loaded_at] if loaded_at else [])
+        con.execute(f"insert into {relation} by name select * from _frame")
     finally:
         con.unregister("_frame")
 
