@@ -6,7 +6,7 @@
 } %}
 with
 
-care_months as (
+care_months_by_key as (
 
     select * from {{ ref('fct_care_months') }}
 
@@ -18,12 +18,25 @@ flows as (
 
 ),
 
-flow_months as (
+flow_months_by_key as (
 
     -- the care months in which a client flowed in or out, with every cross-section attribute
-    select care_months.*, flows.flow = 'instroom' as is_inflow, flows.flow = 'uitstroom' as is_outflow
-    from care_months
+    select care_months_by_key.*, flows.flow = 'instroom' as is_inflow, flows.flow = 'uitstroom' as is_outflow
+    from care_months_by_key
     inner join flows using (law, client_key, month_start)
+
+),
+
+-- from here on client_key is a number within this model: distinct counts of numbers are faster
+care_months as (
+
+    {{ with_key_numbers('care_months_by_key', 'client_key') }}
+
+),
+
+flow_months as (
+
+    {{ with_key_numbers('flow_months_by_key', 'client_key') }}
 
 ),
 

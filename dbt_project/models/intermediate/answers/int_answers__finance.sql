@@ -3,9 +3,16 @@
 -- Grain: question_id, period, cross-section, member.
 with
 
-lines as (
+booked_lines as (
 
     select * from {{ ref('fct_declaration_lines') }} where is_booked
+
+),
+
+lines as (
+
+    -- client_key as a number within this model: distinct counts of numbers are faster
+    {{ with_key_numbers('booked_lines', 'client_key') }}
 
 ),
 

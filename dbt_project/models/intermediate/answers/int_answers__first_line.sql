@@ -10,7 +10,8 @@ with
 
 months as (
 
-    select * from {{ ref('int_first_line__months') }}
+    -- person_key as a number within this model: distinct counts of numbers are faster
+    {{ with_key_numbers(ref('int_first_line__months'), 'person_key') }}
 
 ),
 
