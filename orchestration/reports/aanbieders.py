@@ -68,6 +68,7 @@ def benchmark(con, quarter_start) -> pd.DataFrame:
         )
         select provider_agb, product_group, clients, cost, cost / clients as cost_per_client
         from care join money using (provider_agb, product_group) where clients > 0
+        order by provider_agb, product_group
     """, [quarter_start] * 4).df()
     group = frame.groupby("product_group")["cost_per_client"]
     frame["median_cost_per_client"] = group.transform("median")
@@ -84,7 +85,7 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[s
     history = provider_quarters(con, qs)
     history["quarter"] = history["quarter_start"].map(quarter_label)
     bench = benchmark(con, qs)
-    risk = con.execute("""select provider_agb, string_agg(law || ': ' || reasons, ' | ') as risk
+    risk = con.execute("""select provider_agb, string_agg(law || ': ' || reasons, ' | ' order by law) as risk
                           from programming.provider_risk where quarter_end = ?::date + interval 3 month - interval 1 day
                           and elevated group by 1""", [qs.date()]).df()
     now = history[history["quarter_start"] == qs].copy()
@@ -93,7 +94,7 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[s
                     right_index=True, how="left").merge(risk, on="provider_agb", how="left")
     now["cost_per_client"] = now["cost"] / now["clients"].where(now["clients"] > 0)
     now.insert(0, "provider_name", now["provider_agb"].map(names).fillna(now["provider_agb"]))
-    now = now.sort_values("cost", ascending=False)
+    now = now.sort_values(["cost", "provider_agb"], ascending=[False, True])
     total = {"provider_name": "Totaal", "provider_agb": "", **{c: now[c].sum() for c in ("clients", "inflow", "outflow", "cost")}}
     index_table = pd.concat([now, pd.DataFrame([total])], ignore_index=True)
     index = Report(
@@ -108,7 +109,8 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[s
                       "gewogen naar cliënten. Eén pagina per aanbieder in de map aanbieders/.")])
     pages = {}
     stops = con.execute("""select provider_agb, stop_reason_name, trajectories_ended from marts.fct_stop_reasons
-                           where quarter_start = ?""", [qs.date()]).df()
+                           where quarter_start = ? order by provider_agb, trajectories_ended desc, stop_reason_name""",
+                        [qs.date()]).df()
     switches = _switches(con, qs)
     for agb in now["provider_agb"]:
         trend = history[history["provider_agb"] == agb].sort_values("quarter_start")

@@ -205,18 +205,34 @@ def write_excel(path: Path, report: Report, banner: str | None) -> None:
             table.to_excel(writer, sheet_name=name, index=False)
 
 
+def _for_mode(report: Report, external_threshold: int | None) -> Report:
+    if not external_threshold:
+        return report
+    sections = [s for s in (_external(s, external_threshold) for s in report.sections) if s is not None]
+    return dataclasses.replace(report, sections=sections)
+
+
+def is_current(folder: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> bool:
+    """Whether ``folder`` already shows this report, so that it need not be drawn again."""
+    return _shows(folder, content_digest(_for_mode(report, external_threshold), banner, external_threshold))
+
+
+def _shows(folder: Path, digest: str) -> bool:
+    stamp = folder / CONTENT_STAMP
+    return ((folder / "index.html").exists() and (folder / "tabellen.xlsx").exists() and stamp.exists()
+            and stamp.read_text() == digest)
+
+
 def write_report(folder: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> Path:
     """Write ``index.html`` and ``tabellen.xlsx`` into ``folder``; external mode suppresses first.
 
     A page whose content is what the folder already shows is not drawn again: after a night
     with one day of new deliveries most provider pages of the current quarter are unchanged.
     """
-    if external_threshold:
-        sections = [s for s in (_external(s, external_threshold) for s in report.sections) if s is not None]
-        report = dataclasses.replace(report, sections=sections)
+    report = _for_mode(report, external_threshold)
     page, book, stamp = folder / "index.html", folder / "tabellen.xlsx", folder / CONTENT_STAMP
     digest = content_digest(report, banner, external_threshold)
-    if page.exists() and book.exists() and stamp.exists() and stamp.read_text() == digest:
+    if _shows(folder, digest):
         return page
     folder.mkdir(parents=True, exist_ok=True)
     page.write_text(render_html(report, banner, external_threshold), encoding="utf-8")
@@ -236,5 +252,5 @@ def content_digest(report: Report, banner: str | None, external_threshold: int |
     for s in report.sections:
         h.update(repr((s.title, s.kinds, s.labels, s.text, s.chart, s.total_row, s.internal_only, s.derived,
                        s.key, s.links)).encode())
-        h.update(s.table.to_csv().encode())
+        h.update(s.table.to_csv(index=False).encode())  # the index is not shown, and follows the query's row order
     return h.hexdigest()

@@ -66,9 +66,10 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
                             chart=Chart("bar", "main_group", ["clients"], "Cliënten per hoofdgroep"), key="hoofdgroepen"))
 
     cost = con.execute(f"""
-        select client_key, string_agg(distinct product_group, ', ') as product_groups, sum(amount_cents) as cost
+        select client_key, string_agg(distinct product_group, ', ' order by product_group) as product_groups,
+               sum(amount_cents) as cost
         from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
-        group by all order by cost desc
+        group by all order by cost desc, client_key
     """, [law, year, last_month]).df()
     share = cost["cost"].cumsum() / cost["cost"].sum() if len(cost) else pd.Series(dtype=float)
     causing = int((share < CONCENTRATION).sum() + 1) if len(cost) else 0

@@ -17,7 +17,7 @@ import duckdb
 import lxml.html
 import pandas as pd
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 
 from orchestration.lib.config import REPO_ROOT
 from orchestration.programming.monitoring import load_monitoring
@@ -110,6 +110,19 @@ def test_provider_overview_has_a_page_per_provider(rendered):
         assert int(float(r["clients"][0])) == truth.get(agb, 0)
         assert (folder / "aanbieders" / agb / "index.html").exists()
     assert sum(1 for agb in truth if truth[agb]) <= len(rows)
+
+
+def test_rendering_the_same_data_again_draws_no_page(rendered):
+    """The current periods are rendered after every nightly build: a page whose content is unchanged is
+    neither drawn nor handed to a worker (before, every provider page was drawn again, 31 s at scale 1)."""
+    reports, *_ = rendered
+    pages = sorted(reports.rglob("index.html"))
+    before = {p: p.stat().st_mtime_ns for p in pages}
+    instance = DagsterInstance.ephemeral()
+    assert render_current(instance)
+    assert {p: p.stat().st_mtime_ns for p in pages} == before
+    event = instance.get_latest_materialization_event(AssetKey(["reports", "kwartaaloverzicht_aanbieders"]))
+    assert event.asset_materialization.metadata["pages_drawn"].value == 0
 
 
 def test_external_reports_hide_every_small_count(rendered):

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from orchestration.reports.document import Report, Section, fmt, write_report
+from orchestration.reports.document import Report, Section, fmt, is_current, write_report
 from orchestration.reports.explain import EFFECTS, decompose, decompose_per_client
 from orchestration.reports.suppression import SUPPRESSED, suppress
 
@@ -94,3 +94,17 @@ def test_an_unchanged_page_is_not_drawn_again_and_a_changed_one_is(tmp_path):
     page.write_text("drawn before")
     write_report(tmp_path, report([40, 13]), None, external_threshold=10)  # same data, other mode
     assert 'data-raw="13"' in page.read_text()
+
+
+def test_a_page_is_current_whatever_the_index_of_its_tables(tmp_path):
+    """Rows that a query returned in another order and that were then sorted keep other index labels.
+    The page shows no index, so it is the same page; hashing the index redrew every provider page each night."""
+    table = pd.DataFrame({"wijk": ["A", "B"], "clients": [40, 12]})
+
+    def report(t):
+        return Report("t", "s", [Section("wijken", t, {"wijk": "text", "clients": "count"}, key="w")])
+
+    write_report(tmp_path, report(table), None)
+    assert is_current(tmp_path, report(table.set_axis([7, 3])), None)
+    assert not is_current(tmp_path, report(table.iloc[::-1]), None)  # rows in another order: another page
+    assert not is_current(tmp_path, report(table), None, external_threshold=10)  # the other mode
