@@ -25,9 +25,10 @@ from dagster import (
 from orchestration.lib.config import settings
 from orchestration.lib.warehouse import connect, replace_table
 
-from .batches import validate_keys, validate_table
+from .batches import validate_table
 from .catalogue import EXPECTATIONS_DIR, load_elements, load_suite
 from .gx import Validator
+from .keys import check_keys
 from .store import append_validations, done_fingerprints, element_status, ensure_schema, question_feasibility
 
 TABLES = sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json"))  # the kept suites; a test keeps them in step
@@ -100,11 +101,12 @@ def build_key_check(table: str):
                  description=f"Blocking: key columns of {table} unique (expectations/{table}.json, measure 'key').")
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         with connect(settings()) as con:
-            outcomes = validate_keys(con, Validator(), table, load_suite(table))
-        failed = [o for o in outcomes if o.unexpected_count]
+            checked = check_keys(con, Validator(), table, load_suite(table))
+        failed = [o for o in checked.outcomes if o.unexpected_count]
         return AssetCheckResult(
             passed=not failed, severity=AssetCheckSeverity.ERROR,
-            metadata={"keys": len(outcomes), "duplicates": sum(o.unexpected_count for o in failed),
+            metadata={"new_deliveries": checked.new_deliveries, "rows_read": checked.rows_read,
+                      "duplicates": sum(o.unexpected_count for o in failed),
                       "failures": "\n".join(f"{o.element_id}: {o.unexpected_count} duplicate rows, e.g. {o.samples[:3]}"
                                             for o in failed) or "none"})
     return _check

@@ -191,13 +191,21 @@ def validate_table(con, validator: Validator, table: str, suite: dict, elements:
     return out, read
 
 
-def validate_keys(con, validator: Validator, table: str, suite: dict) -> list[Outcome]:
-    """The key expectations (unique within a delivery period, or everywhere) on the key columns only."""
+def validate_keys(con, validator: Validator, table: str, suite: dict,
+                  unchecked: str | None = None) -> tuple[list[Outcome], int]:
+    """The key expectations (unique within a delivery period, or everywhere) on the key columns only,
+    and the number of rows read. With ``unchecked``, a relation of delivery ids, only the rows that
+    share their key with a row of those deliveries (see keys.py)."""
     keys = [e for e in suite["expectations"] if e["meta"]["measure"] == "key"]
     batches = Batches.of(con, table)
     if not keys or batches is None:
-        return []
+        return [], 0
     columns = [c for c in suite_columns({"expectations": keys}) if c != "_period"]
     selected = ", ".join(dict.fromkeys(columns + list(batches.sample_columns)))
-    frame = con.execute(f"select {selected}, {batches.period} as _period from {table} where {batches.where}").df()
-    return validator.validate(suite, frame, sample_columns=list(batches.sample_columns), measures={"key"})
+    rows = table
+    if unchecked is not None and len(keys) == 1:  # with two, a row may share one key and not the other: read all
+        same_key = " and ".join(f"{table}.{c} is not distinct from new.{c}" for c in columns)
+        rows = (f"{table} semi join (select distinct {', '.join(columns)} from {table} where _delivery_id in "
+                f"(select delivery_id from {unchecked})) as new on {same_key}")
+    frame = con.execute(f"select {selected}, {batches.period} as _period from {rows} where {batches.where}").df()
+    return validator.validate(suite, frame, sample_columns=list(batches.sample_columns), measures={"key"}), len(frame)
