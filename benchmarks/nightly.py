@@ -2,7 +2,7 @@
 
     python -m benchmarks.nightly --scale 1 10 [--root /tmp/grip-bench] [--memory-limit 1GB --threads 1]
 
-Per scale it generates the feeds, runs the full nightly build and the report products,
+Per scale it generates the feeds (once: later runs hard-link them from ``<root>/feeds``), runs the full nightly build and the report products,
 then an incremental build after one more day of deliveries. It prints per stage
 (generate, ingest, linkage, dbt, data quality, programming, publish, reports) the wall time,
 rows per second and peak memory (this process and its children, sampled every 0.2 s), and
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -176,9 +177,36 @@ def _hold_back_last_day(data: Path) -> tuple[Path, int]:
     return held, sum(1 for p in held.rglob("*") if p.is_file())
 
 
-def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
-    from orchestration.lib.config import REPO_ROOT, settings
+SEED = 20200326
+
+
+def _feeds(scale: float, end: dt.date, data: Path, cache: Path | None) -> tuple[float, bool]:
+    """Generate the feeds into ``data``: the seconds generating took, and whether the feeds came
+    from the cache. Feeds generated once (same scale, seed, end date and generator code) are
+    hard-linked from the cache: ingest renames the links away, so the cached copy stays whole."""
+    from orchestration.lib.config import REPO_ROOT
     from synthetic.generate import GeneratorConfig, generate
+
+    if cache is None:
+        t0 = time.time()
+        generate(GeneratorConfig(out=data, scale=scale, seed=SEED, end=end))
+        return time.time() - t0, False
+    code = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((REPO_ROOT / "synthetic").glob("*.py"))))
+    cached = cache / f"scale_{scale:g}-seed_{SEED}-{end}-{code.hexdigest()[:12]}"
+    stamp = cached / "generated_seconds"
+    hit = stamp.exists()
+    if not hit:
+        shutil.rmtree(cached, ignore_errors=True)
+        t0 = time.time()
+        generate(GeneratorConfig(out=cached, scale=scale, seed=SEED, end=end))
+        stamp.write_text(f"{time.time() - t0:.1f}")
+    data.mkdir(parents=True)
+    subprocess.run(["cp", "-al", *(str(p) for p in cached.iterdir() if p != stamp), str(data)], check=True)
+    return float(stamp.read_text()), hit
+
+
+def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> dict:
+    from orchestration.lib.config import REPO_ROOT, settings
 
     data = root / f"scale_{scale:g}"
     shutil.rmtree(data, ignore_errors=True)
@@ -187,9 +215,7 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
         os.environ.pop(var, None)
     sampler = Sampler()
     sampler.start()
-    t0 = time.time()
-    generate(GeneratorConfig(out=data, scale=scale, seed=20200326, end=end))
-    generate_s = time.time() - t0
+    generate_s, from_cache = _feeds(scale, end, data, cache)
     feeds_bytes = _du(data / "landing")
     held, new_files = _hold_back_last_day(data)
     stages, full_s = _nightly(sampler)
@@ -206,7 +232,8 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
     shutil.move(str(held), data / "landing" / "suite4" / "berichten" / held.name)  # the new day arrives
     inc_stages, inc_s = _nightly(sampler)
     sampler.running = False
-    return {"new_files_incremental": new_files,"scale": scale, "generate_seconds": round(generate_s, 1), "feeds_bytes": feeds_bytes,
+    return {"scale": scale, "new_files_incremental": new_files, "generate_seconds": round(generate_s, 1),
+            "feeds_from_cache": from_cache, "feeds_bytes": feeds_bytes,
             "warehouse_bytes": s.warehouse.stat().st_size, "raw_rows": raw_rows, "model_rows": model_rows,
             "full_nightly_seconds": round(full_s, 1), "stages": stages,
             "dbt_lower_bound_seconds": round(lb, 1), "dbt_breakdown": dbt_parts, "dbt_over_lower_bound": round(dbt_s / lb, 2) if dbt_s and lb else None,
@@ -218,13 +245,16 @@ def bench_scale(scale: float, root: Path, end: dt.date) -> dict:
 def print_scale(r: dict) -> None:
     print(f"\n== scale {r['scale']:g}: feeds {r['feeds_bytes'] / 1e6:,.0f} MB, warehouse {r['warehouse_bytes'] / 1e6:,.0f} MB, "
           f"{r['raw_rows']:,} raw rows, {r['model_rows']:,} model rows")
-    print(f"generate {r['generate_seconds']} s | full nightly + reports {r['full_nightly_seconds']} s | "
+    cached = " (when the cached feeds were made)" if r["feeds_from_cache"] else ""
+    print(f"generate {r['generate_seconds']} s{cached} | full nightly + reports {r['full_nightly_seconds']} s | "
           f"incremental {r['incremental_nightly_seconds']} s | peak RSS {r['peak_rss_mb']} MB (limit {r['memory_limit']})")
-    print(f"{'stage':<14}{'seconds':>9}{'share':>8}{'rows/s':>12}{'peak MB':>9}")
+    incremental = {st["stage"]: st for st in r["incremental_stages"]}
+    print(f"{'stage':<14}{'seconds':>9}{'share':>8}{'rows/s':>12}{'peak MB':>9}{'incremental s':>15}")
     for st in r["stages"]:
         share = st["seconds"] / r["full_nightly_seconds"] * 100
         rps = f"{st['rows_per_second']:,}" if st.get("rows_per_second") else "-"
-        print(f"{st['stage']:<14}{st['seconds']:>9.1f}{share:>7.0f}%{rps:>12}{st['peak_rss_mb']:>9}")
+        inc = incremental.get(st["stage"], {}).get("seconds", "-")
+        print(f"{st['stage']:<14}{st['seconds']:>9.1f}{share:>7.0f}%{rps:>12}{st['peak_rss_mb']:>9}{inc:>15}")
     print(f"dbt lower bound (plain DuckDB script) {r['dbt_lower_bound_seconds']} s: pipeline / lower bound = {r['dbt_over_lower_bound']}x")
     print(f"dbt's own timing (summed over threads): {r['dbt_breakdown']}")
 
@@ -234,6 +264,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, nargs="+", default=[1.0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/grip-bench"))
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2025, 12, 31))
+    parser.add_argument("--feeds-cache", type=Path, default=None,
+                        help="keep generated feeds here and reuse them (same file system as --root; default <root>/feeds)")
+    parser.add_argument("--no-feeds-cache", action="store_true", help="generate the feeds again in every run")
     parser.add_argument("--memory-limit", default=None, help="GRIP_DUCKDB_MEMORY_LIMIT for this run, e.g. 1GB")
     parser.add_argument("--threads", default=None, help="GRIP_DUCKDB_THREADS for this run (1 under a small memory limit)")
     args = parser.parse_args()
@@ -244,7 +277,8 @@ def main() -> None:
     args.root.mkdir(parents=True, exist_ok=True)
     results = []
     for scale in args.scale:
-        results.append(bench_scale(scale, args.root, args.end))
+        cache = None if args.no_feeds_cache else (args.feeds_cache or args.root / "feeds")
+        results.append(bench_scale(scale, args.root, args.end, cache))
         print_scale(results[-1])
     out = args.root / f"benchmark-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count(), "results": results}, indent=2,
