@@ -86,10 +86,10 @@ def _du(path: Path) -> int:
     return int(subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True).stdout.split()[0])
 
 
-def _rows(warehouse: Path, schemas: tuple[str, ...]) -> int:
+def _rows(warehouse: Path, schemas: tuple[str, ...], config: dict) -> int:
     import duckdb
 
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=config) as con:
         tables = con.execute("select schema_name, table_name, estimated_size from duckdb_tables() "
                              f"where schema_name in ({', '.join(repr(s) for s in schemas)})").fetchall()
         return sum(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t, _ in tables)
@@ -120,8 +120,9 @@ def _nightly(sampler: Sampler) -> tuple[list[dict], float]:
             for k, v in stages.items()], end - t0
 
 
-def lower_bound(warehouse: Path, manifest: Path, workdir: Path) -> float:
-    """The dbt models as one plain DuckDB script, on a copy of the warehouse (same catalog name)."""
+def lower_bound(warehouse: Path, manifest: Path, workdir: Path, config: dict) -> float:
+    """The dbt models as one plain DuckDB script, on a copy of the warehouse (same catalog name),
+    with the memory limit and threads dbt gets (``config``)."""
     import duckdb
 
     nodes = json.loads(manifest.read_text())["nodes"]
@@ -141,7 +142,7 @@ def lower_bound(warehouse: Path, manifest: Path, workdir: Path) -> float:
     workdir.mkdir(parents=True, exist_ok=True)
     copy = workdir / warehouse.name
     shutil.copyfile(warehouse, copy)
-    with duckdb.connect(str(copy)) as con:
+    with duckdb.connect(str(copy), config=config) as con:
         kinds = dict(((s, n), k) for s, n, k in con.execute(
             "select table_schema, table_name, table_type from information_schema.tables").fetchall())
         for m in order:  # dbt's views and tables make way for plain tables
@@ -220,12 +221,13 @@ def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> d
     held, new_files = _hold_back_last_day(data)
     stages, full_s = _nightly(sampler)
     s = settings()
-    raw_rows, model_rows = _rows(s.warehouse, ("raw",)), _rows(s.warehouse, ("marts", "intermediate", "staging"))
+    raw_rows = _rows(s.warehouse, ("raw",), s.duckdb_config())
+    model_rows = _rows(s.warehouse, ("marts", "intermediate", "staging"), s.duckdb_config())
     for st in stages:
         rows = {"ingest": raw_rows, "dbt": model_rows}.get(st["stage"])
         st["rows_per_second"] = round(rows / st["seconds"]) if rows and st["seconds"] else None
     runs = sorted((REPO_ROOT / "dbt_project" / "target").glob("grip_dbt_assets-*/manifest.json"), key=lambda p: p.stat().st_mtime)
-    lb = lower_bound(s.warehouse, runs[-1], root / "lower_bound")  # the build's own manifest holds the compiled SQL
+    lb = lower_bound(s.warehouse, runs[-1], root / "lower_bound", s.duckdb_config())  # the build's own manifest holds the compiled SQL
     dbt_parts = dbt_breakdown(runs[-1].with_name("run_results.json"))
     dbt_s = next((st["seconds"] for st in stages if st["stage"] == "dbt"), None)
     print(f"full nightly {full_s:.0f} s; stages {stages}; dbt lower bound {lb:.1f} s", flush=True)

@@ -95,7 +95,7 @@ def _splink_settings():
 
 
 def probabilistic_links(clients: pd.DataFrame, persons: pd.DataFrame, cfg: LinkageSettings = LinkageSettings(),
-                        seed: int = 42) -> pd.DataFrame:
+                        seed: int = 42, duckdb_config: dict | None = None) -> pd.DataFrame:
     """The best SUITE4 candidate per person with its match probability (all candidates Splink scored).
 
     The model is trained without labels: u from random pairs, m by expectation maximisation
@@ -109,7 +109,7 @@ def probabilistic_links(clients: pd.DataFrame, persons: pd.DataFrame, cfg: Linka
         return pd.DataFrame(columns=["source_key", "suite4_key", "match_probability"])
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config or {})  # Splink's own database: at scale 10 it took 8 GB unbounded
     try:
         db = DuckDBAPI(con)
         left = db.register(clients[cols].reset_index(drop=True), dataset_display_name="suite4")
@@ -136,7 +136,8 @@ def probabilistic_links(clients: pd.DataFrame, persons: pd.DataFrame, cfg: Linka
     return best.drop_duplicates("source_key")[["source_key", "suite4_key", "match_probability"]]
 
 
-def link(clients: pd.DataFrame, persons: pd.DataFrame, cfg: LinkageSettings = LinkageSettings()) -> pd.DataFrame:
+def link(clients: pd.DataFrame, persons: pd.DataFrame, cfg: LinkageSettings = LinkageSettings(),
+         duckdb_config: dict | None = None) -> pd.DataFrame:
     """One row per STAPP/CJG person: the SUITE4 client it is linked to (or none), how, and how sure.
 
     ``clients`` and ``persons`` are outputs of :func:`prepare_persons`. A valid BSN on both
@@ -150,7 +151,7 @@ def link(clients: pd.DataFrame, persons: pd.DataFrame, cfg: LinkageSettings = Li
     out["match_probability"] = det.notna().astype(float).where(det.notna())
     out["method"] = det.notna().map({True: "bsn", False: None})
     rest = persons[det.isna()]
-    prob = probabilistic_links(clients, rest, cfg).set_index("source_key")
+    prob = probabilistic_links(clients, rest, cfg, duckdb_config=duckdb_config).set_index("source_key")
     idx = out["suite4_key"].isna() & out["source_key"].isin(prob.index)
     candidates = prob.reindex(out.loc[idx, "source_key"])
     out.loc[idx, "match_probability"] = candidates["match_probability"].to_numpy()

@@ -104,10 +104,11 @@ def _scan_relation(con, relation: str, columns: list[str], where: str, names: se
     return findings, values
 
 
-def scan_database(path: Path, names: set[str]) -> tuple[list[Finding], int]:
-    """Every text column of every table and view; returns findings and the number of candidate values checked."""
+def scan_database(path: Path, names: set[str], config: dict | None = None) -> tuple[list[Finding], int]:
+    """Every text column of every table and view; returns findings and the number of candidate values checked.
+    ``config``: the DuckDB settings (memory limit, threads, spill directory)."""
     findings, values = [], 0
-    with duckdb.connect(str(path), read_only=True) as con:
+    with duckdb.connect(str(path), read_only=True, config=config or {}) as con:
         columns = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
                                  from information_schema.columns where data_type = 'VARCHAR' group by all""").fetchall()
         for schema, table, cols in columns:
@@ -116,9 +117,9 @@ def scan_database(path: Path, names: set[str]) -> tuple[list[Finding], int]:
     return findings, values
 
 
-def scan_parquet(folder: Path, names: set[str]) -> tuple[list[Finding], int]:
+def scan_parquet(folder: Path, names: set[str], config: dict | None = None) -> tuple[list[Finding], int]:
     findings, values = [], 0
-    with duckdb.connect() as con:
+    with duckdb.connect(config=config or {}) as con:
         for file in sorted(folder.glob("**/*.parquet")):
             cols = [name for name, kind, *_ in con.execute(f"describe select * from '{file}'").fetchall() if kind == "VARCHAR"]
             more, n = _scan_relation(con, f"'{file}'", cols, str(file), names)

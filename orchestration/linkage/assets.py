@@ -70,7 +70,7 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
         if unchanged:  # a night of message traffic only: at scale 10 this saves most of linkage's 74 s
             context.log.info("linkage: persons, settings and code unchanged since the last build; links kept")
         else:
-            _relink(con, prepared, cfg, fingerprint)
+            _relink(con, prepared, cfg, fingerprint, s.duckdb_config())
         summary = con.execute("""
             select source, count(*) as persons, count(suite4_key) as linked,
                    count(*) filter (where method = 'bsn') as on_bsn,
@@ -84,9 +84,10 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
 
 
 def _relink(con: duckdb.DuckDBPyConnection, prepared: dict[str, pd.DataFrame], cfg: LinkageSettings,
-            fingerprint: str) -> None:
+            fingerprint: str, duckdb_config: dict) -> None:
     """Link again and store the links with the fingerprint of what they were computed from."""
-    links = link(prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg)
+    links = link(prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg,
+                 duckdb_config)
     con.execute("create schema if not exists linkage")
     con.register("_links", links)
     try:

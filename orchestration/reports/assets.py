@@ -114,8 +114,8 @@ def published_warehouse(context: AssetExecutionContext):
         names = person_names(con) if con.execute(
             "select count(*) from duckdb_tables() where schema_name = 'restricted'").fetchone()[0] else set()
     candidate = build_published(s)
-    findings, values = scan_database(candidate, names)
-    more, exported = scan_parquet(exports, names)
+    findings, values = scan_database(candidate, names, s.duckdb_config())
+    more, exported = scan_parquet(exports, names, s.duckdb_config())
     findings += more
     more, files = scan_reports(s.reports_dir, names) if s.reports_dir.exists() else ([], 0)
     findings += more

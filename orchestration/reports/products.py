@@ -142,7 +142,7 @@ def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
                    description="After a successful nightly build, render the current period.")
 def reports_after_nightly(context):
     s = settings()
-    with duckdb.connect(str(s.published_warehouse), read_only=True) as con:
+    with duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config()) as con:
         periods = current_periods(con)
     if periods is None:
         return SkipReason("no booked invoice lines yet")

@@ -30,3 +30,21 @@ def test_every_setting_is_in_the_readme_and_read_by_settings():
     for name, _, _ in config.VARIABLES:
         assert f"| `{name}` |" in readme, f"{name} missing from the README's configuration table"
         assert f'"{name}"' in source, f"{name} is listed but never read"
+
+
+def test_every_duckdb_connection_of_the_pipeline_takes_the_configured_limits():
+    """GRIP_DUCKDB_MEMORY_LIMIT bounds memory only if every connection gets it: Splink's own
+    connection took 8 GB at scale 10 without it, the bench's lower bound 21 GB. The generator is not
+    part of the pipeline."""
+    import ast
+
+    from orchestration.lib.config import REPO_ROOT
+
+    unbounded = []
+    for path in sorted([*(REPO_ROOT / "orchestration").rglob("*.py"), *(REPO_ROOT / "benchmarks").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "connect"
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "duckdb"
+                    and not any(k.arg == "config" for k in node.keywords)):
+                unbounded.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
+    assert unbounded == []
