@@ -62,6 +62,7 @@ def _programme(con, law: str, year: int) -> pd.DataFrame:
         select main_group, product_group, clients, budget_cents, trend_method
         from programming.scenario_products join programming.scenarios using (scenario)
         where adopted and law = ? and year = ? and not is_base_year
+        order by main_group, product_group
     """, [law, year]).df()
 
 
@@ -79,17 +80,20 @@ def key_figures(con, law: str, year: int, month: int) -> dict:
         fc = con.execute("""select main_group, method, sum(mean) as mean, sum(lower) as lower, sum(upper) as upper
                             from programming.baseline_forecast
                             where law = ? and measure = 'booked_cents' and year(month) = ? and month(month) > ?
-                            group by all""", [law, year, month]).df()
+                            group by all order by all""", [law, year, month]).df()
         fc = fc[fc.apply(lambda r: methods.get(r["main_group"]) == r["method"], axis=1)]
         if len(fc):
             trend, lower, upper = (p["ytd_cents"] + fc[c].sum() for c in ("mean", "lower", "upper"))
     elif month == 12:
         trend = lower = upper = p["ytd_cents"]
-    return {"budget_cents": float(budget) if budget is not None else None,
-            "programme_cents": float(programme["budget_cents"].sum()) if len(programme) else None,
-            "ytd_cents": p["ytd_cents"], "projected_cents": p["projected_cents"], "trend_cents": trend,
-            "trend_lower_cents": lower, "trend_upper_cents": upper,
-            "utilisation": p["projected_cents"] / float(budget) if budget else None}
+    # whole cents: sums of fractional cents (forecasts, scenarios) differ in the last bits with the order
+    # DuckDB returns rows in, and a page would differ from one rendering of the same data to the next
+    figures = {k: None if v is None else round(float(v)) for k, v in {
+        "budget_cents": budget, "programme_cents": programme["budget_cents"].sum() if len(programme) else None,
+        "ytd_cents": p["ytd_cents"], "projected_cents": p["projected_cents"], "trend_cents": trend,
+        "trend_lower_cents": lower, "trend_upper_cents": upper}.items()}
+    budget = figures["budget_cents"]
+    return figures | {"utilisation": figures["projected_cents"] / budget if budget else None}
 
 
 def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
