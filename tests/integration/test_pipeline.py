@@ -40,7 +40,12 @@ def test_nightly_runs_every_kind_of_writer_in_one_job(built, small_feeds, monkey
     report = query(data_dir, "select budget_year, law, budget_cents from reports.rpt_budget_by_year")
     expected = truth.groupby(["year", "law"], as_index=False)["budget_cents"].sum()
     assert sorted(map(tuple, report.values.tolist())) == sorted(map(tuple, expected.values.tolist()))
-    assert (data_dir / "reports" / "budget_by_year.csv").read_text().startswith("# SYNTHETISCHE DATA")
+    csv_path = data_dir / "reports" / "budget_by_year.csv"
+    assert csv_path.read_text().startswith("# SYNTHETISCHE DATA")
+    csv = pd.read_csv(csv_path, comment="#")  # euros only: plain-text cents can read as a BSN
+    assert list(csv.columns) == ["municipality_code", "budget_year", "law", "budget_eur"]
+    shown = {(int(y), law): eur for y, law, eur in zip(csv["budget_year"], csv["law"], csv["budget_eur"])}
+    assert shown == pytest.approx({(int(y), law): cents / 100 for y, law, cents in expected.values.tolist()})
     assert (data_dir / "exports" / "fct_budget" / "data.parquet").exists()
     assert (data_dir / "exports" / "question_answers" / "data.parquet").exists()
     assert "question_answers" in (data_dir / "dbt_docs" / "catalog.json").read_text()
