@@ -51,25 +51,29 @@ def _read_only() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config())
 
 
-def _versions():
-    """(subfolder, banner, suppression threshold) of the internal and the external version."""
+Versions = list[tuple[str, str | None, int | None]]
+
+
+def _versions() -> Versions:
+    """(subfolder, banner, suppression threshold) of the internal and the external version; read
+    once per report and handed to the page workers, which then need no settings of their own."""
     s = settings()
     banner = SYNTHETIC_LABEL if s.demo else None
     return [("intern", banner, None), ("extern", banner, s.report_min_count)]
 
 
-def _write_both(folder, report, sub: str = "") -> list[str]:
+def _write_both(folder, report, versions: Versions, sub: str = "") -> list[str]:
     """The internal and the external version: ``folder/intern/sub`` and ``folder/extern/sub``."""
-    return [str(write_report(folder / mode / sub, report, banner, threshold)) for mode, banner, threshold in _versions()]
+    return [str(write_report(folder / mode / sub, report, banner, threshold)) for mode, banner, threshold in versions]
 
 
-def _both_current(folder, report, sub: str = "") -> bool:
-    return all(is_current(folder / mode / sub, report, banner, threshold) for mode, banner, threshold in _versions())
+def _both_current(folder, report, versions: Versions, sub: str = "") -> bool:
+    return all(is_current(folder / mode / sub, report, banner, threshold) for mode, banner, threshold in versions)
 
 
-def _write_page(item: tuple[str, object], folder) -> list[str]:
+def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[str]:
     agb, page = item
-    return _write_both(folder, page, f"aanbieders/{agb}")
+    return _write_both(folder, page, versions, f"aanbieders/{agb}")
 
 
 @asset(key=["reports", "budgethoudersrapportage"], partitions_def=MONTHLY, deps=INPUTS, group_name=GROUP,
@@ -78,11 +82,11 @@ def _write_page(item: tuple[str, object], folder) -> list[str]:
                    "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.")
 def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult:
     month = context.partition_time_window.start
-    paths = []
+    paths, versions = [], _versions()
     with _read_only() as con:
         for law in LAWS:
             report = budgethouder.build(con, law, month.year, month.month)
-            paths += _write_both(settings().reports_dir / "budgethouder" / f"{month:%Y-%m}" / law, report)
+            paths += _write_both(settings().reports_dir / "budgethouder" / f"{month:%Y-%m}" / law, report, versions)
     return MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)})
 
 
@@ -95,11 +99,12 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeR
     folder = settings().reports_dir / "aanbieders" / aanbieders.quarter_label(start)
     with _read_only() as con:
         index, pages = aanbieders.build(con, start)
-    paths = _write_both(folder, index)
+    versions = _versions()
+    paths = _write_both(folder, index, versions)
     # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time. Unchanged
     # pages are recognised here, so a night that changes none starts no workers (8 s at scale 1).
-    changed = [(agb, page) for agb, page in pages.items() if not _both_current(folder, page, f"aanbieders/{agb}")]
-    for _ in ordered_map(_write_page, changed, settings().workers, folder):
+    changed = [(agb, page) for agb, page in pages.items() if not _both_current(folder, page, versions, f"aanbieders/{agb}")]
+    for _ in ordered_map(_write_page, changed, settings().workers, folder, versions):
         pass
     return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "providers": len(pages),
                                        "pages_drawn": len(changed), "files": "\n".join(paths)})
@@ -110,11 +115,11 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeR
        description="Voortgangsrapportage per quarter and law for directors and the alderman.")
 def voortgangsrapportage(context: AssetExecutionContext) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
-    paths = []
+    paths, versions = [], _versions()
     with _read_only() as con:
         for law in LAWS:
             paths += _write_both(settings().reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
-                                 voortgang.build(con, law, start))
+                                 voortgang.build(con, law, start), versions)
     return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "files": "\n".join(paths)})
 
 
