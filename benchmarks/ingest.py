@@ -42,8 +42,10 @@ def run(scale: float, feeds_dir: Path | None, work: Path) -> dict:
             figures["feeds"][feed.name] = {"files": files, "rows": rows, "seconds": round(seconds, 2)}
             unit = "messages/s" if feed.name == "suite4_berichten" else "rows/s"
             rate = (files if unit == "messages/s" else rows) / seconds if seconds else 0
-            print(f"scale {scale:>5}  {feed.name:28s} {files:>9,} files {rows:>11,} rows {seconds:8.2f}s "
-                  f"{rate:>12,.0f} {unit}")
+            print(
+                f"scale {scale:>5}  {feed.name:28s} {files:>9,} files {rows:>11,} rows {seconds:8.2f}s "
+                f"{rate:>12,.0f} {unit}"
+            )
     msg = figures["feeds"]["suite4_berichten"]
     tab = [v for k, v in figures["feeds"].items() if k != "suite4_berichten"]
     figures["messages_per_second"] = round(msg["files"] / msg["seconds"]) if msg["seconds"] else None

@@ -51,8 +51,10 @@ def run(scale: float, feeds_dir: Path | None, work: Path) -> dict:
         score = precision_recall(predicted, truth[truth["source_key"].isin(predicted["source_key"])])
         on_bsn = int((predicted["method"] == "bsn").sum())
         figures[source] = {**score, "persons": len(predicted), "on_bsn": on_bsn}
-        print(f"scale {scale:>5}  {source:6s} {len(predicted):>7,} persons {score['links_true']:>6,} true links "
-              f"precision {score['precision']:.4f} recall {score['recall']:.4f} ({on_bsn:,} on BSN)")
+        print(
+            f"scale {scale:>5}  {source:6s} {len(predicted):>7,} persons {score['links_true']:>6,} true links "
+            f"precision {score['precision']:.4f} recall {score['recall']:.4f} ({on_bsn:,} on BSN)"
+        )
     print(f"scale {scale:>5}  linkage of {len(links):,} persons to {len(prepared['suite4']):,} clients: {seconds:.1f}s")
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return figures

@@ -27,9 +27,16 @@ import threading
 import time
 from pathlib import Path
 
-STAGES = [("ingest", "ingest_"), ("linkage", "linkage"), ("reference", "calendar"), ("dbt", "grip_dbt_assets"),
-          ("data quality", "quality"), ("programming", "programming"), ("publish", "published_warehouse"),
-          ("reports", "reports")]
+STAGES = [
+    ("ingest", "ingest_"),
+    ("linkage", "linkage"),
+    ("reference", "calendar"),
+    ("dbt", "grip_dbt_assets"),
+    ("data quality", "quality"),
+    ("programming", "programming"),
+    ("publish", "published_warehouse"),
+    ("reports", "reports"),
+]
 
 
 def _descendants(pid: int) -> list[int]:
@@ -92,8 +99,10 @@ def _rows(warehouse: Path, schemas: tuple[str, ...], config: dict) -> int:
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True, config=config) as con:
-        tables = con.execute("select schema_name, table_name, estimated_size from duckdb_tables() "
-                             f"where schema_name in ({', '.join(repr(s) for s in schemas)})").fetchall()
+        tables = con.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables() "
+            f"where schema_name in ({', '.join(repr(s) for s in schemas)})"
+        ).fetchall()
         return sum(con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t, _ in tables)
 
 
@@ -110,16 +119,20 @@ def _nightly(sampler: Sampler) -> tuple[list[dict], float]:
     t_reports = time.time()
     assert render_current(instance)
     end = time.time()
-    steps = [{"stage": _stage(s.step_key), "start": s.start_time, "end": s.end_time}
-             for s in instance.get_run_step_stats(result.run_id)]
+    steps = [
+        {"stage": _stage(s.step_key), "start": s.start_time, "end": s.end_time}
+        for s in instance.get_run_step_stats(result.run_id)
+    ]
     steps.append({"stage": "reports", "start": t_reports, "end": end})
     stages = {}
     for s in steps:
         agg = stages.setdefault(s["stage"], {"seconds": 0.0, "peak_rss_mb": 0})
         agg["seconds"] += s["end"] - s["start"]
         agg["peak_rss_mb"] = max(agg["peak_rss_mb"], round(sampler.peak(s["start"], s["end"]) / 2**20))
-    return [{"stage": k, **{kk: round(vv, 1) if isinstance(vv, float) else vv for kk, vv in v.items()}}
-            for k, v in stages.items()], end - t0
+    return [
+        {"stage": k, **{kk: round(vv, 1) if isinstance(vv, float) else vv for kk, vv in v.items()}}
+        for k, v in stages.items()
+    ], end - t0
 
 
 def lower_bound(warehouse: Path, manifest: Path, workdir: Path, config: dict) -> float:
@@ -145,8 +158,12 @@ def lower_bound(warehouse: Path, manifest: Path, workdir: Path, config: dict) ->
     copy = workdir / warehouse.name
     shutil.copyfile(warehouse, copy)
     with duckdb.connect(str(copy), config=config) as con:
-        kinds = dict(((s, n), k) for s, n, k in con.execute(
-            "select table_schema, table_name, table_type from information_schema.tables").fetchall())
+        kinds = dict(
+            ((s, n), k)
+            for s, n, k in con.execute(
+                "select table_schema, table_name, table_type from information_schema.tables"
+            ).fetchall()
+        )
         for m in order:  # dbt's views and tables make way for plain tables
             kind = kinds.get((m["schema"], m["alias"]))
             if kind:
@@ -228,9 +245,13 @@ def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> d
     for st in stages:
         rows = {"ingest": raw_rows, "dbt": model_rows}.get(st["stage"])
         st["rows_per_second"] = round(rows / st["seconds"]) if rows and st["seconds"] else None
-    runs = sorted((REPO_ROOT / "dbt_project" / "target").glob("grip_dbt_assets-*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    runs = sorted(
+        (REPO_ROOT / "dbt_project" / "target").glob("grip_dbt_assets-*/manifest.json"), key=lambda p: p.stat().st_mtime
+    )
     t_lb = time.time()
-    lb = lower_bound(s.warehouse, runs[-1], root / "lower_bound", s.duckdb_config())  # the build's own manifest holds the compiled SQL
+    lb = lower_bound(
+        s.warehouse, runs[-1], root / "lower_bound", s.duckdb_config()
+    )  # the build's own manifest holds the compiled SQL
     lb_peak = round(sampler.peak(t_lb, time.time()) / 2**20)
     dbt_parts = dbt_breakdown(runs[-1].with_name("run_results.json"))
     dbt_s = next((st["seconds"] for st in stages if st["stage"] == "dbt"), None)
@@ -238,23 +259,40 @@ def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> d
     shutil.move(str(held), data / "landing" / "suite4" / "berichten" / held.name)  # the new day arrives
     inc_stages, inc_s = _nightly(sampler)
     sampler.running = False
-    return {"scale": scale, "new_files_incremental": new_files, "generate_seconds": round(generate_s, 1),
-            "feeds_from_cache": from_cache, "feeds_bytes": feeds_bytes,
-            "warehouse_bytes": s.warehouse.stat().st_size, "raw_rows": raw_rows, "model_rows": model_rows,
-            "full_nightly_seconds": round(full_s, 1), "stages": stages,
-            "dbt_lower_bound_seconds": round(lb, 1), "dbt_breakdown": dbt_parts, "dbt_over_lower_bound": round(dbt_s / lb, 2) if dbt_s and lb else None,
-            "incremental_nightly_seconds": round(inc_s, 1), "incremental_stages": inc_stages,
-            "peak_rss_mb": max(st["peak_rss_mb"] for st in stages + inc_stages),  # the nightly builds, not the lower bound
-            "dbt_lower_bound_peak_rss_mb": lb_peak,
-            "memory_limit": s.duckdb_memory_limit, "duckdb_threads": s.duckdb_threads, "workers": s.workers}
+    return {
+        "scale": scale,
+        "new_files_incremental": new_files,
+        "generate_seconds": round(generate_s, 1),
+        "feeds_from_cache": from_cache,
+        "feeds_bytes": feeds_bytes,
+        "warehouse_bytes": s.warehouse.stat().st_size,
+        "raw_rows": raw_rows,
+        "model_rows": model_rows,
+        "full_nightly_seconds": round(full_s, 1),
+        "stages": stages,
+        "dbt_lower_bound_seconds": round(lb, 1),
+        "dbt_breakdown": dbt_parts,
+        "dbt_over_lower_bound": round(dbt_s / lb, 2) if dbt_s and lb else None,
+        "incremental_nightly_seconds": round(inc_s, 1),
+        "incremental_stages": inc_stages,
+        "peak_rss_mb": max(st["peak_rss_mb"] for st in stages + inc_stages),  # the nightly builds, not the lower bound
+        "dbt_lower_bound_peak_rss_mb": lb_peak,
+        "memory_limit": s.duckdb_memory_limit,
+        "duckdb_threads": s.duckdb_threads,
+        "workers": s.workers,
+    }
 
 
 def print_scale(r: dict) -> None:
-    print(f"\n== scale {r['scale']:g}: feeds {r['feeds_bytes'] / 1e6:,.0f} MB, warehouse {r['warehouse_bytes'] / 1e6:,.0f} MB, "
-          f"{r['raw_rows']:,} raw rows, {r['model_rows']:,} model rows")
+    print(
+        f"\n== scale {r['scale']:g}: feeds {r['feeds_bytes'] / 1e6:,.0f} MB, warehouse {r['warehouse_bytes'] / 1e6:,.0f} MB, "
+        f"{r['raw_rows']:,} raw rows, {r['model_rows']:,} model rows"
+    )
     cached = " (when the cached feeds were made)" if r["feeds_from_cache"] else ""
-    print(f"generate {r['generate_seconds']} s{cached} | full nightly + reports {r['full_nightly_seconds']} s | "
-          f"incremental {r['incremental_nightly_seconds']} s | peak RSS {r['peak_rss_mb']} MB (limit {r['memory_limit']})")
+    print(
+        f"generate {r['generate_seconds']} s{cached} | full nightly + reports {r['full_nightly_seconds']} s | "
+        f"incremental {r['incremental_nightly_seconds']} s | peak RSS {r['peak_rss_mb']} MB (limit {r['memory_limit']})"
+    )
     incremental = {st["stage"]: st for st in r["incremental_stages"]}
     print(f"{'stage':<14}{'seconds':>9}{'share':>8}{'rows/s':>12}{'peak MB':>9}{'incremental s':>15}")
     for st in r["stages"]:
@@ -262,8 +300,10 @@ def print_scale(r: dict) -> None:
         rps = f"{st['rows_per_second']:,}" if st.get("rows_per_second") else "-"
         inc = incremental.get(st["stage"], {}).get("seconds", "-")
         print(f"{st['stage']:<14}{st['seconds']:>9.1f}{share:>7.0f}%{rps:>12}{st['peak_rss_mb']:>9}{inc:>15}")
-    print(f"dbt lower bound (plain DuckDB script) {r['dbt_lower_bound_seconds']} s, peak {r['dbt_lower_bound_peak_rss_mb']} MB: "
-          f"pipeline / lower bound = {r['dbt_over_lower_bound']}x")
+    print(
+        f"dbt lower bound (plain DuckDB script) {r['dbt_lower_bound_seconds']} s, peak {r['dbt_lower_bound_peak_rss_mb']} MB: "
+        f"pipeline / lower bound = {r['dbt_over_lower_bound']}x"
+    )
     print(f"dbt's own timing (summed over threads): {r['dbt_breakdown']}")
 
 
@@ -272,11 +312,17 @@ def main() -> None:
     parser.add_argument("--scale", type=float, nargs="+", default=[1.0])
     parser.add_argument("--root", type=Path, default=Path("/tmp/grip-bench"))
     parser.add_argument("--end", type=dt.date.fromisoformat, default=dt.date(2025, 12, 31))
-    parser.add_argument("--feeds-cache", type=Path, default=None,
-                        help="keep generated feeds here and reuse them (same file system as --root; default <root>/feeds)")
+    parser.add_argument(
+        "--feeds-cache",
+        type=Path,
+        default=None,
+        help="keep generated feeds here and reuse them (same file system as --root; default <root>/feeds)",
+    )
     parser.add_argument("--no-feeds-cache", action="store_true", help="generate the feeds again in every run")
     parser.add_argument("--memory-limit", default=None, help="GRIP_DUCKDB_MEMORY_LIMIT for this run, e.g. 1GB")
-    parser.add_argument("--threads", default=None, help="GRIP_DUCKDB_THREADS for this run (1 under a small memory limit)")
+    parser.add_argument(
+        "--threads", default=None, help="GRIP_DUCKDB_THREADS for this run (1 under a small memory limit)"
+    )
     args = parser.parse_args()
     if args.memory_limit:
         os.environ["GRIP_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
@@ -289,8 +335,9 @@ def main() -> None:
         results.append(bench_scale(scale, args.root, args.end, cache))
         print_scale(results[-1])
     out = args.root / f"benchmark-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-    out.write_text(json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count(), "results": results}, indent=2,
-                              default=str))
+    out.write_text(
+        json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count(), "results": results}, indent=2, default=str)
+    )
     print(f"\nfigures written to {out}")
 
 

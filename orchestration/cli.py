@@ -1,10 +1,10 @@
 """grip's command line: what a user does outside the Dagster UI.
 
-    grip generate   write synthetic demo feeds into the landing zone
-    grip prepare    parse the dbt project so Dagster can load it (done by make)
-    grip nightly    run the nightly build once, in this process
-    grip rebuild    rebuild the raw layer from the archive alone
-    grip where      print where the warehouse, reports and feeds are
+grip generate   write synthetic demo feeds into the landing zone
+grip prepare    parse the dbt project so Dagster can load it (done by make)
+grip nightly    run the nightly build once, in this process
+grip rebuild    rebuild the raw layer from the archive alone
+grip where      print where the warehouse, reports and feeds are
 """
 
 from __future__ import annotations
@@ -29,13 +29,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     # generating needs no pseudonym key, so it does not go through settings()
     out = Path(args.out or os.environ.get("GRIP_DATA_DIR") or REPO_ROOT / "data")
-    cfg = GeneratorConfig(out=out, seed=args.seed, scale=args.scale, start=args.start,
-                          municipalities=tuple(args.municipalities.split(",")))
+    cfg = GeneratorConfig(
+        out=out,
+        seed=args.seed,
+        scale=args.scale,
+        start=args.start,
+        municipalities=tuple(args.municipalities.split(",")),
+    )
     if args.end:
         cfg.end = args.end
     summary = generate(cfg)
-    print(f"SYNTHETIC feeds for {', '.join(cfg.municipalities)}: {summary['files']:,} files in {out / 'landing'}; "
-          f"ground truth in {out / 'manifest'}")
+    print(
+        f"SYNTHETIC feeds for {', '.join(cfg.municipalities)}: {summary['files']:,} files in {out / 'landing'}; "
+        f"ground truth in {out / 'manifest'}"
+    )
     return 0
 
 
@@ -58,8 +65,9 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("nightly")
-    result = job.execute_in_process(instance=DagsterInstance.get(),
-                                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+    result = job.execute_in_process(
+        instance=DagsterInstance.get(), run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    )
     print("nightly build", "succeeded" if result.success else "FAILED")
     reports_ok = True
     if result.success:
@@ -104,20 +112,29 @@ def cmd_where(_: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="grip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="grip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("generate", help="write SYNTHETIC demo feeds and their ground truth")
     g.add_argument("--scale", type=float, default=1.0, help="1 = a city of ~167,000 like Haarlem; 0.05 for quick tests")
     g.add_argument("--seed", type=int, default=20200326, help="same seed, same bytes")
-    g.add_argument("--start", type=_date, default=dt.date(2018, 1, 1), help="first day of the feeds (default 2018-01-01)")
+    g.add_argument(
+        "--start", type=_date, default=dt.date(2018, 1, 1), help="first day of the feeds (default 2018-01-01)"
+    )
     g.add_argument("--end", type=_date, default=None, help="last day delivered (default: end of last month)")
-    g.add_argument("--municipalities", default="0392",
-                   help="CBS codes, comma-separated; several = a regional collaboration with shared providers")
+    g.add_argument(
+        "--municipalities",
+        default="0392",
+        help="CBS codes, comma-separated; several = a regional collaboration with shared providers",
+    )
     g.add_argument("--out", default=None, help="output folder (default: GRIP_DATA_DIR)")
     g.set_defaults(func=cmd_generate)
 
-    sub.add_parser("prepare", help="parse the dbt project (writes dbt_project/target/manifest.json)").set_defaults(func=cmd_prepare)
+    sub.add_parser("prepare", help="parse the dbt project (writes dbt_project/target/manifest.json)").set_defaults(
+        func=cmd_prepare
+    )
     sub.add_parser("nightly", help="run the nightly job once, in this process").set_defaults(func=cmd_nightly)
     sub.add_parser("rebuild", help="rebuild the raw layer from the archive alone").set_defaults(func=cmd_rebuild)
     sub.add_parser("where", help="print where the outputs are").set_defaults(func=cmd_where)

@@ -13,5 +13,7 @@ defs = Definitions.merge(
     quality.defs,
     programming.defs,
     reports.defs,
-    Definitions(jobs=[nightly_job], schedules=[nightly_schedule], sensors=[run_failure_alert], executor=in_process_executor),
+    Definitions(
+        jobs=[nightly_job], schedules=[nightly_schedule], sensors=[run_failure_alert], executor=in_process_executor
+    ),
 )

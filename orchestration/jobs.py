@@ -20,12 +20,20 @@ from orchestration.lib.config import settings
 # contended, and it saves the multiprocess executor's ~3 s start-up per step.
 # The period-partitioned report products are rendered by their own jobs (orchestration/reports/products.py),
 # started by a sensor when the nightly build succeeds.
-nightly_job = define_asset_job("nightly", selection=AssetSelection.all() - AssetSelection.groups("report_products"),
-                               executor_def=in_process_executor,
-                               description="Ingest new deliveries, build the dbt models, check quality, write reports.")
+nightly_job = define_asset_job(
+    "nightly",
+    selection=AssetSelection.all() - AssetSelection.groups("report_products"),
+    executor_def=in_process_executor,
+    description="Ingest new deliveries, build the dbt models, check quality, write reports.",
+)
 
-nightly_schedule = ScheduleDefinition(job=nightly_job, cron_schedule="0 2 * * *", execution_timezone="Europe/Amsterdam",
-                                      default_status=DefaultScheduleStatus.RUNNING, name="nightly_0200")
+nightly_schedule = ScheduleDefinition(
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Europe/Amsterdam",
+    default_status=DefaultScheduleStatus.RUNNING,
+    name="nightly_0200",
+)
 
 
 def _root_cause(error) -> str:
@@ -35,16 +43,26 @@ def _root_cause(error) -> str:
     return error.message.strip()
 
 
-@run_failure_sensor(name="run_failure_alert", default_status=DefaultSensorStatus.RUNNING,
-                    description="Writes a JSON alert per failed run to $GRIP_DATA_DIR/alerts/ for the monitoring to pick up.")
+@run_failure_sensor(
+    name="run_failure_alert",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Writes a JSON alert per failed run to $GRIP_DATA_DIR/alerts/ for the monitoring to pick up.",
+)
 def run_failure_alert(context):
     folder = settings().data_dir / "alerts"
     folder.mkdir(parents=True, exist_ok=True)
     error = context.failure_event.message if context.failure_event else ""
     steps = context.instance.all_logs(context.dagster_run.run_id, of_type=DagsterEventType.STEP_FAILURE)
-    causes = [f"{e.step_key}: {_root_cause(e.dagster_event.step_failure_data.error)}" for e in steps
-              if e.dagster_event and e.dagster_event.step_failure_data and e.dagster_event.step_failure_data.error]
+    causes = [
+        f"{e.step_key}: {_root_cause(e.dagster_event.step_failure_data.error)}"
+        for e in steps
+        if e.dagster_event and e.dagster_event.step_failure_data and e.dagster_event.step_failure_data.error
+    ]
     error = "\n".join([error, *causes])  # the run says which steps failed, the steps say why
-    alert = {"job": context.dagster_run.job_name, "run_id": context.dagster_run.run_id,
-             "failed_at": dt.datetime.now().isoformat(timespec="seconds"), "error": error}
+    alert = {
+        "job": context.dagster_run.job_name,
+        "run_id": context.dagster_run.run_id,
+        "failed_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "error": error,
+    }
     (folder / f"{context.dagster_run.run_id}.json").write_text(json.dumps(alert, indent=2), encoding="utf-8")

@@ -76,12 +76,16 @@ def generate(cfg: GeneratorConfig) -> dict:
     traffic.allocations()
     traffic.starts_and_stops()
     rejected = traffic.rejected_requests()
-    _progress(f"{traffic.messages.count + len(traffic.messages.rows):,} allocation, start, stop and request messages", t0)
+    _progress(
+        f"{traffic.messages.count + len(traffic.messages.rows):,} allocation, start, stop and request messages", t0
+    )
     traffic.declarations()
     traffic.close()
     n_msgs, n_lines = traffic.messages.count, traffic.lines.count
-    _progress(f"{n_msgs:,} messages with {n_lines:,} declaration lines "
-              f"({n_msgs / (time.monotonic() - t0):,.0f} messages/s)", t0)
+    _progress(
+        f"{n_msgs:,} messages with {n_lines:,} declaration lines ({n_msgs / (time.monotonic() - t0):,.0f} messages/s)",
+        t0,
+    )
 
     exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path)
     exports.suite4()
@@ -113,10 +117,12 @@ def generate(cfg: GeneratorConfig) -> dict:
     (out.manifest / "manifest.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     (cfg.out / "SYNTHETIC.md").write_text(SYNTHETIC_NOTE, encoding="utf-8")
     (out.landing / "SYNTHETIC.md").write_text(SYNTHETIC_NOTE, encoding="utf-8")
-    _progress(f"done: {out.files_written:,} files, {out.bytes_written / 1e6:,.0f} MB, "
-              f"{out.files_written / elapsed:,.0f} files/s", t0)
+    _progress(
+        f"done: {out.files_written:,} files, {out.bytes_written / 1e6:,.0f} MB, "
+        f"{out.files_written / elapsed:,.0f} files/s",
+        t0,
+    )
     return summary
-
 
 
 def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports, rejected: list[dict]) -> None:
@@ -126,26 +132,72 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
         k = traffic.known.get(a.tid, {})
         g = GROUP_BY_KEY[a.group]
         p = world.persons[a.person]
-        rows.append({
-            "tid": a.tid, "municipality": a.municipality, "law": a.law, "product_group": a.group,
-            "hoofdgroep": g.hoofdgroep, "category": a.category, "product": a.product, "provider": a.provider,
-            "bsn": p.bsn, "toewijzing": a.toewijzing, "referrer": a.referrer, "request_kind": a.request_kind,
-            "request_date": a.request_date, "decision_date": a.decision_date, "start": a.start, "end": a.end,
-            "stop_reason": a.stop_reason, "volume": a.volume, "unit": a.unit, "frequency": a.frequency,
-            "open_ended": a.open_ended, "withdrawn": a.withdrawn, "predecessor": a.predecessor,
-            "allocated_by_end": bool(k.get("allocated")), "allocation_end_known": k.get("allocation_end"),
-            "withdrawn_known": bool(k.get("withdrawn_known")),
-            "start_known": k.get("start"), "start_sent": k.get("start_sent"), "stop_known": k.get("stop_date"),
-            "stop_reason_known": k.get("stop_reason"), "stop_sent": k.get("stop_sent"),
-        })
+        rows.append(
+            {
+                "tid": a.tid,
+                "municipality": a.municipality,
+                "law": a.law,
+                "product_group": a.group,
+                "hoofdgroep": g.hoofdgroep,
+                "category": a.category,
+                "product": a.product,
+                "provider": a.provider,
+                "bsn": p.bsn,
+                "toewijzing": a.toewijzing,
+                "referrer": a.referrer,
+                "request_kind": a.request_kind,
+                "request_date": a.request_date,
+                "decision_date": a.decision_date,
+                "start": a.start,
+                "end": a.end,
+                "stop_reason": a.stop_reason,
+                "volume": a.volume,
+                "unit": a.unit,
+                "frequency": a.frequency,
+                "open_ended": a.open_ended,
+                "withdrawn": a.withdrawn,
+                "predecessor": a.predecessor,
+                "allocated_by_end": bool(k.get("allocated")),
+                "allocation_end_known": k.get("allocation_end"),
+                "withdrawn_known": bool(k.get("withdrawn_known")),
+                "start_known": k.get("start"),
+                "start_sent": k.get("start_sent"),
+                "stop_known": k.get("stop_date"),
+                "stop_reason_known": k.get("stop_reason"),
+                "stop_sent": k.get("stop_sent"),
+            }
+        )
     out.table("allocations", rows)
     out.table("rejected_requests", rejected)
-    out.table("providers", [{"agb": p.agb, "name": p.name, "laws": ",".join(p.laws), "late_submitter": p.late_submitter,
-                             "intensity": p.intensity} for p in world.providers])
-    out.table("products", [{"code": p.code, "law": p.law, "category": p.category, "product_group": p.group,
-                            "hoofdgroep": GROUP_BY_KEY[p.group].hoofdgroep, "unit": p.unit, "frequency": p.frequency,
-                            **{f"tariff_{y}": c for y, c in p.tariff_cents.items() if y >= cfg.start.year}}
-                           for p in world.products.values()])
+    out.table(
+        "providers",
+        [
+            {
+                "agb": p.agb,
+                "name": p.name,
+                "laws": ",".join(p.laws),
+                "late_submitter": p.late_submitter,
+                "intensity": p.intensity,
+            }
+            for p in world.providers
+        ],
+    )
+    out.table(
+        "products",
+        [
+            {
+                "code": p.code,
+                "law": p.law,
+                "category": p.category,
+                "product_group": p.group,
+                "hoofdgroep": GROUP_BY_KEY[p.group].hoofdgroep,
+                "unit": p.unit,
+                "frequency": p.frequency,
+                **{f"tariff_{y}": c for y, c in p.tariff_cents.items() if y >= cfg.start.year},
+            }
+            for p in world.products.values()
+        ],
+    )
     for name, table_rows in exports.truth.items():
         out.table(name, table_rows)
     out.table("defects", [d.__dict__ for d in out.defects])

@@ -205,9 +205,24 @@ def start_stop(law, kind, sender, receiver, ident, date, client: Client, items: 
     return w.text()
 
 
-def verzoek_om_toewijzing(law, sender, receiver, ident, date, client: Client, reference: str, category: str,
-                          code: str, start: dt.date, end: dt.date, volume: int, unit: str, frequency: str,
-                          referrer_type: str, referrer_code: str | None) -> str:
+def verzoek_om_toewijzing(
+    law,
+    sender,
+    receiver,
+    ident,
+    date,
+    client: Client,
+    reference: str,
+    category: str,
+    code: str,
+    start: dt.date,
+    end: dt.date,
+    volume: int,
+    unit: str,
+    frequency: str,
+    referrer_type: str,
+    referrer_code: str | None,
+) -> str:
     """315: the provider asks the municipality for an allocation (Jeugd: after a referral)."""
     w = Writer(law, "315")
     w.header(sender, receiver, ident, date)
@@ -236,9 +251,24 @@ def verzoek_om_toewijzing(law, sender, receiver, ident, date, client: Client, re
     return w.text()
 
 
-def verzoek_om_wijziging(law, sender, receiver, ident, date, bsn: str, reference: str, old_toewijzing: int,
-                         old_end: dt.date, category: str, code: str, new_start: dt.date, new_end: dt.date,
-                         volume: int, unit: str, frequency: str) -> str:
+def verzoek_om_wijziging(
+    law,
+    sender,
+    receiver,
+    ident,
+    date,
+    bsn: str,
+    reference: str,
+    old_toewijzing: int,
+    old_end: dt.date,
+    category: str,
+    code: str,
+    new_start: dt.date,
+    new_end: dt.date,
+    volume: int,
+    unit: str,
+    frequency: str,
+) -> str:
     """317: the provider asks to end one allocation early and start another product."""
     w = Writer(law, "317")
     w.header(sender, receiver, ident, date)
@@ -297,8 +327,9 @@ class Prestatie:
     debit_credit: str
 
 
-def declaratie(law, sender, receiver, ident, date, number: str, period_first: dt.date, period_last: dt.date,
-               lines: list[Prestatie]) -> str:
+def declaratie(
+    law, sender, receiver, ident, date, number: str, period_first: dt.date, period_last: dt.date, lines: list[Prestatie]
+) -> str:
     """323: a provider's monthly invoice; amounts in eurocents, credits cancel earlier debits."""
     w = Writer(law, "323")
     w.header(sender, receiver, ident, date)

@@ -75,8 +75,9 @@ class TableSink:
     def flush(self) -> None:
         if self.rows:
             names = self.schema.names
-            self.writer.write_table(pa.Table.from_pylist([{n: r.get(n) for n in names} for r in self.rows],
-                                                         schema=self.schema))
+            self.writer.write_table(
+                pa.Table.from_pylist([{n: r.get(n) for n in names} for r in self.rows], schema=self.schema)
+            )
             self.count += len(self.rows)
             self.rows = []
 
@@ -85,23 +86,56 @@ class TableSink:
         self.writer.close()
 
 
-MESSAGE_SCHEMA = pa.schema([
-    ("file", pa.string()), ("law", pa.string()), ("kind", pa.string()), ("sender", pa.string()),
-    ("identificatie", pa.string()), ("dagtekening", pa.date32()), ("duplicate_of", pa.string()),
-    ("toewijzing", pa.string()), ("toewijzingen", pa.string()), ("malformed", pa.bool_()),
-])
+MESSAGE_SCHEMA = pa.schema(
+    [
+        ("file", pa.string()),
+        ("law", pa.string()),
+        ("kind", pa.string()),
+        ("sender", pa.string()),
+        ("identificatie", pa.string()),
+        ("dagtekening", pa.date32()),
+        ("duplicate_of", pa.string()),
+        ("toewijzing", pa.string()),
+        ("toewijzingen", pa.string()),
+        ("malformed", pa.bool_()),
+    ]
+)
 
-LINE_SCHEMA = pa.schema([
-    ("seq", pa.int64()), ("file", pa.string()), ("delivered", pa.bool_()), ("municipality", pa.string()),
-    ("provider", pa.string()), ("law", pa.string()), ("declaratie", pa.string()), ("dagtekening", pa.date32()),
-    ("bsn", pa.string()), ("tid", pa.int64()), ("toewijzing", pa.int64()), ("reference", pa.string()),
-    ("previous_reference", pa.string()), ("period_first", pa.date32()), ("period_last", pa.date32()),
-    ("volume", pa.int64()), ("tariff_cents", pa.int64()), ("amount_cents", pa.int64()), ("debit_credit", pa.string()),
-    ("status", pa.string()), ("days_after_period", pa.int64()), ("on_time", pa.bool_()),
-])
+LINE_SCHEMA = pa.schema(
+    [
+        ("seq", pa.int64()),
+        ("file", pa.string()),
+        ("delivered", pa.bool_()),
+        ("municipality", pa.string()),
+        ("provider", pa.string()),
+        ("law", pa.string()),
+        ("declaratie", pa.string()),
+        ("dagtekening", pa.date32()),
+        ("bsn", pa.string()),
+        ("tid", pa.int64()),
+        ("toewijzing", pa.int64()),
+        ("reference", pa.string()),
+        ("previous_reference", pa.string()),
+        ("period_first", pa.date32()),
+        ("period_last", pa.date32()),
+        ("volume", pa.int64()),
+        ("tariff_cents", pa.int64()),
+        ("amount_cents", pa.int64()),
+        ("debit_credit", pa.string()),
+        ("status", pa.string()),
+        ("days_after_period", pa.int64()),
+        ("on_time", pa.bool_()),
+    ]
+)
 
-PAYMENT_SCHEMA = pa.schema([
-    ("seq", pa.int64()), ("paid_date", pa.date32()), ("cents", pa.int64()), ("bsn", pa.string()),
-    ("provider", pa.string()), ("toewijzing", pa.int64()), ("period_first", pa.date32()),
-])
-
+PAYMENT_SCHEMA = pa.schema(
+    [
+        ("seq", pa.int64()),
+        ("paid_date", pa.date32()),
+        ("cents", pa.int64()),
+        ("bsn", pa.string()),
+        ("provider", pa.string()),
+        ("toewijzing", pa.int64()),
+        ("period_first", pa.date32()),
+    ]
+)

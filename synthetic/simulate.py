@@ -42,12 +42,24 @@ SEASON = {
     "jeugd": [1.05, 1.05, 1.1, 1.0, 1.0, 0.95, 0.75, 0.8, 1.1, 1.15, 1.05, 1.0],
 }
 AGE = {  # (low, mode, high) age in years at the start of care
-    "wmo_hh": (60, 82, 99), "wmo_amb_zwaar": (19, 45, 85), "wmo_amb_middel": (19, 50, 90),
-    "wmo_amb_licht": (19, 55, 92), "wmo_dagbesteding": (25, 75, 95), "wmo_kortverblijf": (65, 84, 99),
-    "wmo_vervoer": (55, 80, 99), "wmo_rolstoel": (40, 80, 99), "wmo_woonvoorz": (40, 78, 99),
-    "wmo_hulpmiddel": (40, 80, 99), "wmo_bw": (19, 30, 65), "wmo_opvang": (19, 35, 65),
-    "jgd_pleegzorg": (0, 6, 17), "jgd_pleegzorg_deeltijd": (2, 8, 17), "jgd_crisis": (8, 15, 17),
-    "jgd_jr": (12, 16, 17.9), "jgd_jb": (0, 8, 17), "jgd_dagbehandeling": (2, 6, 14),
+    "wmo_hh": (60, 82, 99),
+    "wmo_amb_zwaar": (19, 45, 85),
+    "wmo_amb_middel": (19, 50, 90),
+    "wmo_amb_licht": (19, 55, 92),
+    "wmo_dagbesteding": (25, 75, 95),
+    "wmo_kortverblijf": (65, 84, 99),
+    "wmo_vervoer": (55, 80, 99),
+    "wmo_rolstoel": (40, 80, 99),
+    "wmo_woonvoorz": (40, 78, 99),
+    "wmo_hulpmiddel": (40, 80, 99),
+    "wmo_bw": (19, 30, 65),
+    "wmo_opvang": (19, 35, 65),
+    "jgd_pleegzorg": (0, 6, 17),
+    "jgd_pleegzorg_deeltijd": (2, 8, 17),
+    "jgd_crisis": (8, 15, 17),
+    "jgd_jr": (12, 16, 17.9),
+    "jgd_jb": (0, 8, 17),
+    "jgd_dagbehandeling": (2, 6, 14),
 }
 DEFAULT_AGE = {"wmo": (19, 70, 99), "jeugd": (3, 12, 17.9)}
 RECIDIVISM_SHARE = 0.10
@@ -166,7 +178,9 @@ class World:
 
 
 class Simulator:
-    def __init__(self, seed: int, scale: float, municipalities: list[str], wijken: dict[str, list[Wijk]], horizon: dt.date):
+    def __init__(
+        self, seed: int, scale: float, municipalities: list[str], wijken: dict[str, list[Wijk]], horizon: dt.date
+    ):
         self.seed = seed
         self.scale = scale
         self.municipalities = municipalities
@@ -217,8 +231,20 @@ class Simulator:
 
     def _make_products(self) -> dict[str, Product]:
         rng = np.random.default_rng([self.seed, 3])
-        variants = ["basis", "plus", "intensief", "specialistisch", "kort", "lang", "groep", "individueel",
-                    "met vervoer", "licht verstandelijk beperkt", "ouder-kind", "niet-aangeboren hersenletsel"]
+        variants = [
+            "basis",
+            "plus",
+            "intensief",
+            "specialistisch",
+            "kort",
+            "lang",
+            "groep",
+            "individueel",
+            "met vervoer",
+            "licht verstandelijk beperkt",
+            "ouder-kind",
+            "niet-aangeboren hersenletsel",
+        ]
         letters: dict[str, int] = {}
         products: dict[str, Product] = {}
         for g in GROUPS:
@@ -231,7 +257,8 @@ class Simulator:
                     category=g.category,
                     group=g.key,
                     law=g.law,
-                    name=f"{g.name} {variants[i % len(variants)]}" + (f" {i // len(variants) + 1}" if i >= len(variants) else ""),
+                    name=f"{g.name} {variants[i % len(variants)]}"
+                    + (f" {i // len(variants) + 1}" if i >= len(variants) else ""),
                     unit=g.unit,
                     frequency=g.frequency,
                     variant_factor=float(np.exp(rng.normal(0, 0.08))),
@@ -304,8 +331,17 @@ class Simulator:
             self._simulate_municipality(muni)
         self._add_18plus_requests()
         calibration = self._calibrate_tariffs()
-        return World(self.people.persons, self.providers, self.products, self.allocations, self.rejected,
-                     self.wijken, self.horizon, calibration, self.people)
+        return World(
+            self.people.persons,
+            self.providers,
+            self.products,
+            self.allocations,
+            self.rejected,
+            self.wijken,
+            self.horizon,
+            calibration,
+            self.people,
+        )
 
     def _simulate_municipality(self, muni: str) -> None:
         inhabitants = sum(w.inhabitants for w in self.wijken[muni])
@@ -355,11 +391,25 @@ class Simulator:
             new_group = next(x for x in GROUPS if x.key == new_key)
             provider = a.provider
         start = a.end + dt.timedelta(days=1)
-        heapq.heappush(pending, (start, seq, dict(
-            muni=a.municipality, g=new_group, person=self.people.persons[a.person], start=start,
-            provider=provider, referrer="01", request_kind="317" if a.stop_reason == CHANGE_REASON else None,
-            request_date=a.end - dt.timedelta(days=21) if a.stop_reason == CHANGE_REASON else None,
-            decision_date=a.end - dt.timedelta(days=int(self.rng.integers(3, 18))), predecessor=a.tid)))
+        heapq.heappush(
+            pending,
+            (
+                start,
+                seq,
+                dict(
+                    muni=a.municipality,
+                    g=new_group,
+                    person=self.people.persons[a.person],
+                    start=start,
+                    provider=provider,
+                    referrer="01",
+                    request_kind="317" if a.stop_reason == CHANGE_REASON else None,
+                    request_date=a.end - dt.timedelta(days=21) if a.stop_reason == CHANGE_REASON else None,
+                    decision_date=a.end - dt.timedelta(days=int(self.rng.integers(3, 18))),
+                    predecessor=a.tid,
+                ),
+            ),
+        )
         return seq + 1
 
     def _new_trajectory(self, muni: str, g: ProductGroup, start: dt.date, leavers: list) -> Allocation | None:
@@ -388,14 +438,27 @@ class Simulator:
             request_date = decision - dt.timedelta(days=max(1, self._gamma_days(10)))
             if self.rng.random() < REJECTED_REQUEST_SHARE:
                 product = self._product(g)
-                self.rejected.append(RejectedRequest(muni, g.law, g.key, product.code, g.category,
-                                                     self._pick_provider(g).agb, person.idx, referrer, request_date,
-                                                     request_date + dt.timedelta(days=int(self.rng.integers(2, 12))),
-                                                     str(self.rng.choice(["3", "4", "7", "8"]))))
+                self.rejected.append(
+                    RejectedRequest(
+                        muni,
+                        g.law,
+                        g.key,
+                        product.code,
+                        g.category,
+                        self._pick_provider(g).agb,
+                        person.idx,
+                        referrer,
+                        request_date,
+                        request_date + dt.timedelta(days=int(self.rng.integers(2, 12))),
+                        str(self.rng.choice(["3", "4", "7", "8"])),
+                    )
+                )
                 return None
         return self._make_allocation(muni, g, person, start, None, referrer, request_kind, request_date, decision, None)
 
-    def _make_allocation(self, muni, g, person, start, provider, referrer, request_kind, request_date, decision_date, predecessor) -> Allocation:
+    def _make_allocation(
+        self, muni, g, person, start, provider, referrer, request_kind, request_date, decision_date, predecessor
+    ) -> Allocation:
         if provider is None:
             if start.year == CALIBRATION_YEAR:
                 provider = self._unused_provider(g) or self._pick_provider(g).agb
@@ -409,7 +472,9 @@ class Simulator:
             end = max(start, person.death)
         q = self._quantile(g.key + ":vol")
         base_volume = g.volume[min(int(q * len(g.volume)), len(g.volume) - 1)]
-        volume = base_volume if g.unit in ("83",) or g.volume == (1,) else max(1, int(round(base_volume * prov.intensity)))
+        volume = (
+            base_volume if g.unit in ("83",) or g.volume == (1,) else max(1, int(round(base_volume * prov.intensity)))
+        )
         reasons = STOP_REASONS[g.law]
         stop = str(self.rng.choice(list(reasons), p=np.array(list(reasons.values())) / sum(reasons.values())))
         shift = AFSCHALING.get(g.key) or OPSCHALING.get(g.key)
@@ -437,11 +502,29 @@ class Simulator:
         if withdrawn:
             versions.append((decision_date + dt.timedelta(days=int(self.rng.integers(3, 20))), decision_date, "13"))
         a = Allocation(
-            tid=len(self.allocations), municipality=muni, law=g.law, group=g.key, product=product.code,
-            category=g.category, provider=provider, person=person.idx, toewijzing=toewijzing, referrer=referrer,
-            request_kind=request_kind, request_date=request_date, decision_date=decision_date, start=start, end=end,
-            stop_reason=stop, volume=volume, unit=g.unit, frequency=g.frequency, versions=versions,
-            open_ended=g.open_ended, withdrawn=withdrawn, predecessor=predecessor,
+            tid=len(self.allocations),
+            municipality=muni,
+            law=g.law,
+            group=g.key,
+            product=product.code,
+            category=g.category,
+            provider=provider,
+            person=person.idx,
+            toewijzing=toewijzing,
+            referrer=referrer,
+            request_kind=request_kind,
+            request_date=request_date,
+            decision_date=decision_date,
+            start=start,
+            end=end,
+            stop_reason=stop,
+            volume=volume,
+            unit=g.unit,
+            frequency=g.frequency,
+            versions=versions,
+            open_ended=g.open_ended,
+            withdrawn=withdrawn,
+            predecessor=predecessor,
             stop_message=not (self.rng.random() < MISSING_STOP_SHARE),
         )
         if predecessor is not None and request_kind == "317":
@@ -495,9 +578,13 @@ class Simulator:
             if a.withdrawn or a.start.year > CALIBRATION_YEAR or a.end.year < CALIBRATION_YEAR:
                 continue
             tariff = self.products[a.product].tariff_cents[CALIBRATION_YEAR]
-            for first, last in months_between(max(a.start, dt.date(CALIBRATION_YEAR, 1, 1)), min(a.end, dt.date(CALIBRATION_YEAR, 12, 31))):
+            for first, last in months_between(
+                max(a.start, dt.date(CALIBRATION_YEAR, 1, 1)), min(a.end, dt.date(CALIBRATION_YEAR, 12, 31))
+            ):
                 covered = (last - first).days + 1
-                vol = month_volume(a.frequency, a.volume, covered, calendar.monthrange(first.year, first.month)[1], first <= a.start)
+                vol = month_volume(
+                    a.frequency, a.volume, covered, calendar.monthrange(first.year, first.month)[1], first <= a.start
+                )
                 raw[a.group] += vol * tariff
         factors = {}
         for g in GROUPS:

@@ -4,7 +4,6 @@ dbt sources ``raw.<table>`` resolve to the ingest assets' keys ``raw/<table>``, 
 lineage in the UI runs from feed to report in one graph.
 """
 
-
 import hashlib
 import os
 import shutil

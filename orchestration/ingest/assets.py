@@ -22,15 +22,26 @@ from .landing import ingest_feed
 
 def build_ingest_asset(feed: Feed):
     keys = [AssetKey(["raw", table]) for table in feed.tables]
-    check = AssetCheckSpec("deliveries_accepted", asset=keys[0],
-                           description="Warns when a delivery was quarantined or rows were rejected.")
-    fresh = AssetCheckSpec("feed_fresh", asset=keys[0],
-                           description="Warns when the feed has not delivered for GRIP_FEED_MAX_AGE_DAYS days.")
+    check = AssetCheckSpec(
+        "deliveries_accepted", asset=keys[0], description="Warns when a delivery was quarantined or rows were rejected."
+    )
+    fresh = AssetCheckSpec(
+        "feed_fresh",
+        asset=keys[0],
+        description="Warns when the feed has not delivered for GRIP_FEED_MAX_AGE_DAYS days.",
+    )
 
     @multi_asset(
         name=f"ingest_{feed.name}",
-        specs=[AssetSpec(k, group_name=f"ingest_{feed.source}", kinds={"duckdb", "python"},
-                         description=f"{feed.description} Landing pattern: {feed.pattern}.") for k in keys],
+        specs=[
+            AssetSpec(
+                k,
+                group_name=f"ingest_{feed.source}",
+                kinds={"duckdb", "python"},
+                description=f"{feed.description} Landing pattern: {feed.pattern}.",
+            )
+            for k in keys
+        ],
         check_specs=[check, fresh],
     )
     def _ingest(context: AssetExecutionContext):
@@ -38,29 +49,48 @@ def build_ingest_asset(feed: Feed):
         with connect(s) as con:
             outcomes = ingest_feed(con, s, feed)
             totals = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in feed.tables}
-            last = con.execute("select max(processed_at) from raw.ingest_log where entity = ? and status = 'loaded'",
-                               [feed.name]).fetchone()[0]
+            last = con.execute(
+                "select max(processed_at) from raw.ingest_log where entity = ? and status = 'loaded'", [feed.name]
+            ).fetchone()[0]
         counts = {k: sum(1 for o in outcomes if o.status == k) for k in ("loaded", "duplicate", "quarantined")}
         rejected = sum(o.rows_rejected for o in outcomes)
         problems = [f"{o.file}: {o.reason}" for o in outcomes if o.status == "quarantined"]
         for p in problems:
             context.log.warning(f"quarantined {p}")
         for key, table in zip(keys, feed.tables):
-            yield MaterializeResult(asset_key=key, metadata={
-                "deliveries_loaded": counts["loaded"], "deliveries_duplicate": counts["duplicate"],
-                "deliveries_quarantined": counts["quarantined"], "rows_rejected": rejected,
-                "rows_in_table": int(totals[table])})
+            yield MaterializeResult(
+                asset_key=key,
+                metadata={
+                    "deliveries_loaded": counts["loaded"],
+                    "deliveries_duplicate": counts["duplicate"],
+                    "deliveries_quarantined": counts["quarantined"],
+                    "rows_rejected": rejected,
+                    "rows_in_table": int(totals[table]),
+                },
+            )
         yield AssetCheckResult(
-            asset_key=keys[0], check_name="deliveries_accepted", passed=not problems and rejected == 0,
+            asset_key=keys[0],
+            check_name="deliveries_accepted",
+            passed=not problems and rejected == 0,
             severity=AssetCheckSeverity.WARN,
-            metadata={"quarantined": "\n".join(problems[:50]) or "none", "quarantined_count": len(problems),
-                      "rows_rejected": rejected})
+            metadata={
+                "quarantined": "\n".join(problems[:50]) or "none",
+                "quarantined_count": len(problems),
+                "rows_rejected": rejected,
+            },
+        )
         age = (dt.datetime.now() - last).days if last is not None else None
         yield AssetCheckResult(
-            asset_key=keys[0], check_name="feed_fresh", severity=AssetCheckSeverity.WARN,
+            asset_key=keys[0],
+            check_name="feed_fresh",
+            severity=AssetCheckSeverity.WARN,
             passed=age is not None and age <= s.feed_max_age_days,
-            metadata={"last_delivery_loaded": str(last) if last else "never", "age_days": age if age is not None else -1,
-                      "max_age_days": s.feed_max_age_days})
+            metadata={
+                "last_delivery_loaded": str(last) if last else "never",
+                "age_days": age if age is not None else -1,
+                "max_age_days": s.feed_max_age_days,
+            },
+        )
 
     return _ingest
 

@@ -48,8 +48,11 @@ def _tabular_feed(contracts: list[Contract]) -> Feed:
     else:
         name, parse = first.source, partial(_xlsx_parse, contracts)
     return Feed(
-        name=name, source=first.source, pattern=first.pattern,
-        tables={c.table: output_columns(c) for c in contracts}, parse=parse,
+        name=name,
+        source=first.source,
+        pattern=first.pattern,
+        tables={c.table: output_columns(c) for c in contracts},
+        parse=parse,
         full_tables=tuple(c.table for c in contracts if c.delivery == "full"),
         person_tables=tuple(c.table for c in contracts if c.person_id),
         description=" ".join(c.description for c in contracts),
@@ -57,10 +60,14 @@ def _tabular_feed(contracts: list[Contract]) -> Feed:
 
 
 MESSAGES = Feed(
-    name="suite4_berichten", source="suite4", pattern="suite4/berichten/**/*.xml",
-    tables=istandaard.TABLES, parse=_message_parse, batch_size=5000,
+    name="suite4_berichten",
+    source="suite4",
+    pattern="suite4/berichten/**/*.xml",
+    tables=istandaard.TABLES,
+    parse=_message_parse,
+    batch_size=5000,
     description="iWmo/iJw message traffic (301, 305, 307, 315, 317, 319, 323 and retour messages), one file "
-                "per message, schema-validated when GRIP_XSD_DIR is set.",
+    "per message, schema-validated when GRIP_XSD_DIR is set.",
 )
 
 FEEDS: tuple[Feed, ...] = (

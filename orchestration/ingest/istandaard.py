@@ -28,8 +28,9 @@ RETOUR_KINDS = {"302", "306", "308", "316", "318", "320", "325"}
 MAX_BYTES = 20_000_000
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                         huge_tree=False, remove_comments=True)
+PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True
+)
 
 
 class MessageRejected(Exception):
@@ -138,13 +139,17 @@ def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> Pa
     if schemas is not None:
         schemas.validate(law_dir, f"{prefix.upper()}{kind}", root)
     law = LAW[law_dir]
-    r = _Reader(root, f"http://www.istandaarden.nl/{law_dir}/3_2/{prefix}{kind}/schema",
-                f"http://www.istandaarden.nl/{law_dir}/3_2/basisschema/schema")
+    r = _Reader(
+        root,
+        f"http://www.istandaarden.nl/{law_dir}/3_2/{prefix}{kind}/schema",
+        f"http://www.istandaarden.nl/{law_dir}/3_2/basisschema/schema",
+    )
     header = r.find(root, "Header")
     if header is None:
         raise MessageRejected("structure: missing Header")
     msg = {
-        "law": law, "kind": kind,
+        "law": law,
+        "kind": kind,
         "berichtcode": r.text(header, "BerichtCode", True),
         "afzender": r.text(header, "Afzender", True),
         "ontvanger": r.text(header, "Ontvanger", True),
@@ -155,17 +160,36 @@ def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> Pa
     client = r.find(root, "Client")
     person = _client(r, client, key) if client is not None and kind != "323" else {}
     out.rows["ist_berichten"] = [{**msg, **person}]
-    keys = {"law": law, "afzender": msg["afzender"], "identificatie": msg["identificatie"],
-            "dagtekening": msg["dagtekening"]}
+    keys = {
+        "law": law,
+        "afzender": msg["afzender"],
+        "identificatie": msg["identificatie"],
+        "dagtekening": msg["dagtekening"],
+    }
     if kind in RETOUR_KINDS:
         out.rows["ist_retourcodes"] = [
-            {**keys, "kind": kind, "element": etree.QName(el.getparent().getparent()).localname
-             if el.getparent().getparent() is not None else "", "retourcode": el.text}
-            for el in root.iter(f"{{{r.b}}}RetourCode", f"{{{r.m}}}RetourCode") if el.text]
+            {
+                **keys,
+                "kind": kind,
+                "element": etree.QName(el.getparent().getparent()).localname
+                if el.getparent().getparent() is not None
+                else "",
+                "retourcode": el.text,
+            }
+            for el in root.iter(f"{{{r.b}}}RetourCode", f"{{{r.m}}}RetourCode")
+            if el.text
+        ]
         return out
     ck = {"client_key": person.get("client_key")}
-    parse = {"301": _toewijzingen, "305": _starts, "307": _stops, "315": _verzoeken_toewijzing,
-             "317": _verzoeken_wijziging, "319": _antwoorden, "323": _declaraties}[kind]
+    parse = {
+        "301": _toewijzingen,
+        "305": _starts,
+        "307": _stops,
+        "315": _verzoeken_toewijzing,
+        "317": _verzoeken_wijziging,
+        "319": _antwoorden,
+        "323": _declaraties,
+    }[kind]
     table, rows = parse(r, root, client, key)
     out.rows[table] = [{**keys, **ck, "_pos": i + 1, **row} for i, row in enumerate(rows)]
     if kind == "323":
@@ -194,26 +218,41 @@ def _product(r: _Reader, el) -> dict:
 
 
 def _omvang(r: _Reader, el) -> dict:
-    return {"volume": r.int(el, "Omvang/:Volume"), "eenheid": r.text(el, "Omvang/:Eenheid"),
-            "frequentie": r.text(el, "Omvang/:Frequentie")}
+    return {
+        "volume": r.int(el, "Omvang/:Volume"),
+        "eenheid": r.text(el, "Omvang/:Eenheid"),
+        "frequentie": r.text(el, "Omvang/:Frequentie"),
+    }
 
 
 def _toewijzingen(r, root, client, key):
-    rows = [{
-        "toewijzing_nummer": r.text(p, "ToewijzingNummer", True), "referentie_aanbieder": r.text(p, "ReferentieAanbieder"),
-        **_product(r, p), "toewijzingsdatum": r.date(p, "Toewijzingsdatum", True),
-        "ingangsdatum": r.date(p, "Ingangsdatum", True), "einddatum": r.date(p, "Einddatum"),
-        "reden_wijziging": r.text(p, "RedenWijziging"), **_omvang(r, p), "budget_cents": r.int(p, "Budget"),
-    } for p in r.all(client, "ToegewezenProducten/ToegewezenProduct")]
+    rows = [
+        {
+            "toewijzing_nummer": r.text(p, "ToewijzingNummer", True),
+            "referentie_aanbieder": r.text(p, "ReferentieAanbieder"),
+            **_product(r, p),
+            "toewijzingsdatum": r.date(p, "Toewijzingsdatum", True),
+            "ingangsdatum": r.date(p, "Ingangsdatum", True),
+            "einddatum": r.date(p, "Einddatum"),
+            "reden_wijziging": r.text(p, "RedenWijziging"),
+            **_omvang(r, p),
+            "budget_cents": r.int(p, "Budget"),
+        }
+        for p in r.all(client, "ToegewezenProducten/ToegewezenProduct")
+    ]
     if not rows:
         raise MessageRejected("structure: a 301 without ToegewezenProduct")
     return "ist_toewijzingen", rows
 
 
 def _start_stop_common(r, p):
-    return {"toewijzing_nummer": r.text(p, "ToewijzingNummer", True), **_product(r, p),
-            "toewijzing_ingangsdatum": r.date(p, "ToewijzingIngangsdatum"), "begindatum": r.date(p, "Begindatum", True),
-            "status_aanlevering": r.text(p, "StatusAanlevering", True)}
+    return {
+        "toewijzing_nummer": r.text(p, "ToewijzingNummer", True),
+        **_product(r, p),
+        "toewijzing_ingangsdatum": r.date(p, "ToewijzingIngangsdatum"),
+        "begindatum": r.date(p, "Begindatum", True),
+        "status_aanlevering": r.text(p, "StatusAanlevering", True),
+    }
 
 
 def _starts(r, root, client, key):
@@ -221,36 +260,60 @@ def _starts(r, root, client, key):
 
 
 def _stops(r, root, client, key):
-    return "ist_stops", [{**_start_stop_common(r, p), "reden_beeindiging": r.text(p, "RedenBeeindiging"),
-                          "einddatum": r.date(p, "Einddatum", True)}
-                         for p in r.all(client, "StopProducten/StopProduct")]
+    return "ist_stops", [
+        {
+            **_start_stop_common(r, p),
+            "reden_beeindiging": r.text(p, "RedenBeeindiging"),
+            "einddatum": r.date(p, "Einddatum", True),
+        }
+        for p in r.all(client, "StopProducten/StopProduct")
+    ]
 
 
 def _verzoeken_toewijzing(r, root, client, key):
-    return "ist_verzoeken_toewijzing", [{
-        "referentie_aanbieder": r.text(p, "ReferentieAanbieder", True), "beschikking_nummer": r.text(p, "BeschikkingNummer"),
-        **_product(r, p), "beschikking_ingangsdatum": r.date(p, "BeschikkingIngangsdatum"),
-        "toewijzing_ingangsdatum": r.date(p, "ToewijzingIngangsdatum", True),
-        "toewijzing_einddatum": r.date(p, "ToewijzingEinddatum"), **_omvang(r, p),
-        "verwijzer_type": r.text(p, "Verwijzer/:Type"), "verwijzer_zorgverlenercode": r.text(p, "Verwijzer/:ZorgverlenerCode"),
-        "raamcontract": r.text(p, "Raamcontract"),
-    } for p in r.all(client, "AangevraagdeProducten/AangevraagdProduct")]
+    return "ist_verzoeken_toewijzing", [
+        {
+            "referentie_aanbieder": r.text(p, "ReferentieAanbieder", True),
+            "beschikking_nummer": r.text(p, "BeschikkingNummer"),
+            **_product(r, p),
+            "beschikking_ingangsdatum": r.date(p, "BeschikkingIngangsdatum"),
+            "toewijzing_ingangsdatum": r.date(p, "ToewijzingIngangsdatum", True),
+            "toewijzing_einddatum": r.date(p, "ToewijzingEinddatum"),
+            **_omvang(r, p),
+            "verwijzer_type": r.text(p, "Verwijzer/:Type"),
+            "verwijzer_zorgverlenercode": r.text(p, "Verwijzer/:ZorgverlenerCode"),
+            "raamcontract": r.text(p, "Raamcontract"),
+        }
+        for p in r.all(client, "AangevraagdeProducten/AangevraagdProduct")
+    ]
 
 
 def _verzoeken_wijziging(r, root, client, key):
     verzoek = r.find(client, "Verzoek")
     if verzoek is None:
         raise MessageRejected("structure: a 317 without Verzoek")
-    common = {"referentie_aanbieder": r.text(verzoek, "ReferentieAanbieder", True),
-              "reden_verzoek": r.text(verzoek, "RedenVerzoek")}
+    common = {
+        "referentie_aanbieder": r.text(verzoek, "ReferentieAanbieder", True),
+        "reden_verzoek": r.text(verzoek, "RedenVerzoek"),
+    }
     rows = []
-    for group, item, soort in (("OngewijzigdeProducten", "OngewijzigdProduct", "ongewijzigd"),
-                               ("TeWijzigenProducten", "TeWijzigenProduct", "te_wijzigen"),
-                               ("NieuweProducten", "NieuwProduct", "nieuw")):
+    for group, item, soort in (
+        ("OngewijzigdeProducten", "OngewijzigdProduct", "ongewijzigd"),
+        ("TeWijzigenProducten", "TeWijzigenProduct", "te_wijzigen"),
+        ("NieuweProducten", "NieuwProduct", "nieuw"),
+    ):
         for p in r.all(verzoek, f"{group}/{item}"):
-            rows.append({**common, "soort": soort, "toewijzing_nummer": r.text(p, "ToewijzingNummer"), **_product(r, p),
-                         "gewenste_ingangsdatum": r.date(p, "GewensteIngangsdatum"), "einddatum": r.date(p, "Einddatum"),
-                         **_omvang(r, p)})
+            rows.append(
+                {
+                    **common,
+                    "soort": soort,
+                    "toewijzing_nummer": r.text(p, "ToewijzingNummer"),
+                    **_product(r, p),
+                    "gewenste_ingangsdatum": r.date(p, "GewensteIngangsdatum"),
+                    "einddatum": r.date(p, "Einddatum"),
+                    **_omvang(r, p),
+                }
+            )
     return "ist_verzoeken_wijziging", rows
 
 
@@ -258,9 +321,13 @@ def _antwoorden(r, root, client, key):
     antwoord = r.find(root, "Antwoord")
     if antwoord is None:
         raise MessageRejected("structure: a 319 without Antwoord")
-    return "ist_antwoorden", [{"referentie_aanbieder": r.text(antwoord, "ReferentieAanbieder", True),
-                               "verzoek_antwoord": r.text(antwoord, "VerzoekAntwoord", True),
-                               "reden_afwijzing": r.text(antwoord, "RedenAfwijzingVerzoek")}]
+    return "ist_antwoorden", [
+        {
+            "referentie_aanbieder": r.text(antwoord, "ReferentieAanbieder", True),
+            "verzoek_antwoord": r.text(antwoord, "VerzoekAntwoord", True),
+            "reden_afwijzing": r.text(antwoord, "RedenAfwijzingVerzoek"),
+        }
+    ]
 
 
 def _signed(r, el, amount: str, sign: str, maximum: int = 99_999_999) -> int:
@@ -281,65 +348,147 @@ def _declaraties(r, root, client, key):
         "declaratie_begindatum": r.date(decl, "DeclaratiePeriode/:Begindatum", True),
         "declaratie_einddatum": r.date(decl, "DeclaratiePeriode/:Einddatum", True),
         "declaratie_dagtekening": r.date(decl, "DeclaratieDagtekening"),
-        "totaal_bedrag_cents": _signed(r, decl, "TotaalIngediendBedrag/:TotaalBedrag", "TotaalIngediendBedrag/:DebetCredit",
-                                      maximum=999_999_999_999),
+        "totaal_bedrag_cents": _signed(
+            r,
+            decl,
+            "TotaalIngediendBedrag/:TotaalBedrag",
+            "TotaalIngediendBedrag/:DebetCredit",
+            maximum=999_999_999_999,
+        ),
     }
     rows = []
     for c in r.all(decl, "Clienten/Client"):
         bsn = r.text(c, "Bsn", True)
         who = {"client_key": pseudonymise(bsn, key, "bsn"), "bsn_valid": elfproef(bsn)}
         for p in r.all(c, "Prestaties/Prestatie"):
-            rows.append({**common, "_client": who,
-                         "referentie_nummer": r.text(p, "ProductReferentie/:ReferentieNummer", True),
-                         "vorig_referentie_nummer": r.text(p, "ProductReferentie/:VorigReferentieNummer"),
-                         "toewijzing_nummer": r.text(p, "ToewijzingNummer"),
-                         "productcategorie": r.text(p, "ProductCategorie"), "productcode": r.text(p, "ProductCode"),
-                         "product_begindatum": r.date(p, "ProductPeriode/:Begindatum", True),
-                         "product_einddatum": r.date(p, "ProductPeriode/:Einddatum", True),
-                         "geleverd_volume": r.int(p, "GeleverdVolume"), "eenheid": r.text(p, "Eenheid"),
-                         "product_tarief_cents": r.int(p, "ProductTarief"),
-                         "ingediend_bedrag_cents": _signed(r, p, "IngediendBedrag/:Bedrag", "IngediendBedrag/:DebetCredit"),
-                         "debet_credit": r.text(p, "IngediendBedrag/:DebetCredit")})
+            rows.append(
+                {
+                    **common,
+                    "_client": who,
+                    "referentie_nummer": r.text(p, "ProductReferentie/:ReferentieNummer", True),
+                    "vorig_referentie_nummer": r.text(p, "ProductReferentie/:VorigReferentieNummer"),
+                    "toewijzing_nummer": r.text(p, "ToewijzingNummer"),
+                    "productcategorie": r.text(p, "ProductCategorie"),
+                    "productcode": r.text(p, "ProductCode"),
+                    "product_begindatum": r.date(p, "ProductPeriode/:Begindatum", True),
+                    "product_einddatum": r.date(p, "ProductPeriode/:Einddatum", True),
+                    "geleverd_volume": r.int(p, "GeleverdVolume"),
+                    "eenheid": r.text(p, "Eenheid"),
+                    "product_tarief_cents": r.int(p, "ProductTarief"),
+                    "ingediend_bedrag_cents": _signed(r, p, "IngediendBedrag/:Bedrag", "IngediendBedrag/:DebetCredit"),
+                    "debet_credit": r.text(p, "IngediendBedrag/:DebetCredit"),
+                }
+            )
     return "ist_declaratieregels", rows
 
 
 _KEYS = [("law", "varchar"), ("afzender", "varchar"), ("identificatie", "varchar"), ("dagtekening", "date")]
 _PRODUCT = [("productcategorie", "varchar"), ("productcode", "varchar")]
 _OMVANG = [("volume", "bigint"), ("eenheid", "varchar"), ("frequentie", "varchar")]
-_START = [("toewijzing_nummer", "varchar"), *_PRODUCT, ("toewijzing_ingangsdatum", "date"), ("begindatum", "date"),
-          ("status_aanlevering", "varchar")]
+_START = [
+    ("toewijzing_nummer", "varchar"),
+    *_PRODUCT,
+    ("toewijzing_ingangsdatum", "date"),
+    ("begindatum", "date"),
+    ("status_aanlevering", "varchar"),
+]
 
 # Raw tables written from the message traffic; every row also carries the lineage columns.
 TABLES: dict[str, list[tuple[str, str]]] = {
-    "ist_berichten": [("law", "varchar"), ("kind", "varchar"), ("berichtcode", "varchar"), ("afzender", "varchar"),
-                      ("ontvanger", "varchar"), ("identificatie", "varchar"), ("dagtekening", "date"),
-                      ("client_key", "varchar"), ("bsn_valid", "boolean"), ("birth_year_month", "varchar"),
-                      ("gender", "varchar"), ("wijk_code", "varchar")],
-    "ist_toewijzingen": [*_KEYS, ("client_key", "varchar"), ("_pos", "integer"), ("toewijzing_nummer", "varchar"),
-                         ("referentie_aanbieder", "varchar"), *_PRODUCT, ("toewijzingsdatum", "date"),
-                         ("ingangsdatum", "date"), ("einddatum", "date"), ("reden_wijziging", "varchar"), *_OMVANG,
-                         ("budget_cents", "bigint")],
+    "ist_berichten": [
+        ("law", "varchar"),
+        ("kind", "varchar"),
+        ("berichtcode", "varchar"),
+        ("afzender", "varchar"),
+        ("ontvanger", "varchar"),
+        ("identificatie", "varchar"),
+        ("dagtekening", "date"),
+        ("client_key", "varchar"),
+        ("bsn_valid", "boolean"),
+        ("birth_year_month", "varchar"),
+        ("gender", "varchar"),
+        ("wijk_code", "varchar"),
+    ],
+    "ist_toewijzingen": [
+        *_KEYS,
+        ("client_key", "varchar"),
+        ("_pos", "integer"),
+        ("toewijzing_nummer", "varchar"),
+        ("referentie_aanbieder", "varchar"),
+        *_PRODUCT,
+        ("toewijzingsdatum", "date"),
+        ("ingangsdatum", "date"),
+        ("einddatum", "date"),
+        ("reden_wijziging", "varchar"),
+        *_OMVANG,
+        ("budget_cents", "bigint"),
+    ],
     "ist_starts": [*_KEYS, ("client_key", "varchar"), ("_pos", "integer"), *_START],
-    "ist_stops": [*_KEYS, ("client_key", "varchar"), ("_pos", "integer"), *_START, ("reden_beeindiging", "varchar"),
-                  ("einddatum", "date")],
-    "ist_verzoeken_toewijzing": [*_KEYS, ("client_key", "varchar"), ("_pos", "integer"),
-                                 ("referentie_aanbieder", "varchar"), ("beschikking_nummer", "varchar"), *_PRODUCT,
-                                 ("beschikking_ingangsdatum", "date"), ("toewijzing_ingangsdatum", "date"),
-                                 ("toewijzing_einddatum", "date"), *_OMVANG, ("verwijzer_type", "varchar"),
-                                 ("verwijzer_zorgverlenercode", "varchar"), ("raamcontract", "varchar")],
-    "ist_verzoeken_wijziging": [*_KEYS, ("client_key", "varchar"), ("_pos", "integer"),
-                                ("referentie_aanbieder", "varchar"), ("reden_verzoek", "varchar"), ("soort", "varchar"),
-                                ("toewijzing_nummer", "varchar"), *_PRODUCT, ("gewenste_ingangsdatum", "date"),
-                                ("einddatum", "date"), *_OMVANG],
-    "ist_antwoorden": [*_KEYS, ("client_key", "varchar"), ("_pos", "integer"), ("referentie_aanbieder", "varchar"),
-                       ("verzoek_antwoord", "varchar"), ("reden_afwijzing", "varchar")],
-    "ist_declaratieregels": [*_KEYS, ("client_key", "varchar"), ("bsn_valid", "boolean"), ("_pos", "integer"),
-                             ("declaratie_nummer", "varchar"), ("declaratie_begindatum", "date"),
-                             ("declaratie_einddatum", "date"), ("declaratie_dagtekening", "date"),
-                             ("totaal_bedrag_cents", "bigint"), ("referentie_nummer", "varchar"),
-                             ("vorig_referentie_nummer", "varchar"), ("toewijzing_nummer", "varchar"), *_PRODUCT,
-                             ("product_begindatum", "date"), ("product_einddatum", "date"),
-                             ("geleverd_volume", "bigint"), ("eenheid", "varchar"), ("product_tarief_cents", "bigint"),
-                             ("ingediend_bedrag_cents", "bigint"), ("debet_credit", "varchar")],
+    "ist_stops": [
+        *_KEYS,
+        ("client_key", "varchar"),
+        ("_pos", "integer"),
+        *_START,
+        ("reden_beeindiging", "varchar"),
+        ("einddatum", "date"),
+    ],
+    "ist_verzoeken_toewijzing": [
+        *_KEYS,
+        ("client_key", "varchar"),
+        ("_pos", "integer"),
+        ("referentie_aanbieder", "varchar"),
+        ("beschikking_nummer", "varchar"),
+        *_PRODUCT,
+        ("beschikking_ingangsdatum", "date"),
+        ("toewijzing_ingangsdatum", "date"),
+        ("toewijzing_einddatum", "date"),
+        *_OMVANG,
+        ("verwijzer_type", "varchar"),
+        ("verwijzer_zorgverlenercode", "varchar"),
+        ("raamcontract", "varchar"),
+    ],
+    "ist_verzoeken_wijziging": [
+        *_KEYS,
+        ("client_key", "varchar"),
+        ("_pos", "integer"),
+        ("referentie_aanbieder", "varchar"),
+        ("reden_verzoek", "varchar"),
+        ("soort", "varchar"),
+        ("toewijzing_nummer", "varchar"),
+        *_PRODUCT,
+        ("gewenste_ingangsdatum", "date"),
+        ("einddatum", "date"),
+        *_OMVANG,
+    ],
+    "ist_antwoorden": [
+        *_KEYS,
+        ("client_key", "varchar"),
+        ("_pos", "integer"),
+        ("referentie_aanbieder", "varchar"),
+        ("verzoek_antwoord", "varchar"),
+        ("reden_afwijzing", "varchar"),
+    ],
+    "ist_declaratieregels": [
+        *_KEYS,
+        ("client_key", "varchar"),
+        ("bsn_valid", "boolean"),
+        ("_pos", "integer"),
+        ("declaratie_nummer", "varchar"),
+        ("declaratie_begindatum", "date"),
+        ("declaratie_einddatum", "date"),
+        ("declaratie_dagtekening", "date"),
+        ("totaal_bedrag_cents", "bigint"),
+        ("referentie_nummer", "varchar"),
+        ("vorig_referentie_nummer", "varchar"),
+        ("toewijzing_nummer", "varchar"),
+        *_PRODUCT,
+        ("product_begindatum", "date"),
+        ("product_einddatum", "date"),
+        ("geleverd_volume", "bigint"),
+        ("eenheid", "varchar"),
+        ("product_tarief_cents", "bigint"),
+        ("ingediend_bedrag_cents", "bigint"),
+        ("debet_credit", "varchar"),
+    ],
     "ist_retourcodes": [*_KEYS, ("kind", "varchar"), ("element", "varchar"), ("retourcode", "varchar")],
 }

@@ -33,14 +33,33 @@ from .istandaard import MessageRejected
 from .tabular import DeliveryRejected, Rejected
 
 LINKAGE_COLUMNS = {
-    "source": "varchar", "source_key": "varchar", "client_key": "varchar", "voornamen": "varchar",
-    "voornaam": "varchar", "voorvoegsel": "varchar", "tussenvoegsel": "varchar", "achternaam": "varchar",
-    "birth_date": "date", "postcode": "varchar", "huisnummer": "varchar", "woonplaats": "varchar",
+    "source": "varchar",
+    "source_key": "varchar",
+    "client_key": "varchar",
+    "voornamen": "varchar",
+    "voornaam": "varchar",
+    "voorvoegsel": "varchar",
+    "tussenvoegsel": "varchar",
+    "achternaam": "varchar",
+    "birth_date": "date",
+    "postcode": "varchar",
+    "huisnummer": "varchar",
+    "woonplaats": "varchar",
 }
 
 
-LOG_COLUMNS = ["delivery_id", "source", "entity", "file", "size_bytes", "status", "rows_loaded", "rows_rejected",
-               "reason", "processed_at"]
+LOG_COLUMNS = [
+    "delivery_id",
+    "source",
+    "entity",
+    "file",
+    "size_bytes",
+    "status",
+    "rows_loaded",
+    "rows_rejected",
+    "reason",
+    "processed_at",
+]
 REJECTED_COLUMNS = ["delivery_id", "source", "entity", "file", "line", "rule", "message", "processed_at"]
 
 
@@ -89,7 +108,9 @@ def content_hash(data: bytes) -> str:
 def pending_files(root: Path, pattern: str) -> list[Path]:
     """Deliveries in order of arrival (modification time, then name)."""
     found = [(p.stat(), p) for p in root.glob(pattern)]  # one stat per file, for the type and the time
-    return [p for st, p in sorted((f for f in found if S_ISREG(f[0].st_mode)), key=lambda f: (f[0].st_mtime_ns, str(f[1])))]
+    return [
+        p for st, p in sorted((f for f in found if S_ISREG(f[0].st_mode)), key=lambda f: (f[0].st_mtime_ns, str(f[1])))
+    ]
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
@@ -102,14 +123,19 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
         con.execute(f"create table if not exists restricted.linkage_persons ({', '.join(f'{n} {t}' for n, t in cols)})")
 
 
-def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: Path | None = None,
-                archive: bool = True) -> list[Outcome]:
+def ingest_feed(
+    con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: Path | None = None, archive: bool = True
+) -> list[Outcome]:
     """Load every pending delivery of one feed; ``root`` defaults to the landing zone."""
     root = root or s.landing_dir
     ensure_tables(con, feed)
-    loaded = {r[0] for r in con.execute(
-        "select delivery_id from raw.ingest_log where status = 'loaded' and source = ? and entity = ?",
-        [feed.source, feed.name]).fetchall()}
+    loaded = {
+        r[0]
+        for r in con.execute(
+            "select delivery_id from raw.ingest_log where status = 'loaded' and source = ? and entity = ?",
+            [feed.source, feed.name],
+        ).fetchall()
+    }
     mover = _Mover()
     outcomes: list[Outcome] = []
     batch = _Batch()
@@ -127,7 +153,8 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, s: Settings, feed: Feed, root: P
                 if archive:
                     dest = mover.move(d, s.quarantine_dir)
                     dest.with_name(dest.name + ".reason.txt").write_text(
-                        f"file: {d.rel}\nrule: {str(d.error).split(':')[0]}\nmessage: {d.error}\n", encoding="utf-8")
+                        f"file: {d.rel}\nrule: {str(d.error).split(':')[0]}\nmessage: {d.error}\n", encoding="utf-8"
+                    )
             else:
                 keep.append(i)
                 batch.deliveries.append(d)
@@ -167,18 +194,25 @@ def _read(paths: list[Path], feed: Feed, s: Settings, root: Path) -> _Chunk:
             if table in feed.person_tables:
                 _add(rows, "restricted.linkage_persons", [{**r, "source": table} for r in p.persons], len(deliveries))
         deliveries.append(d)
-    columns = {f"raw.{t}": dict(cols) for t, cols in feed.tables.items()} | {"restricted.linkage_persons": LINKAGE_COLUMNS}
+    columns = {f"raw.{t}": dict(cols) for t, cols in feed.tables.items()} | {
+        "restricted.linkage_persons": LINKAGE_COLUMNS
+    }
     ids = pa.array([d.delivery_id for d in deliveries], pa.string())
     files = pa.array([d.rel for d in deliveries], pa.string())
     tables = {}
     for relation, (table_rows, idx) in rows.items():
-        schema = arrow_schema({c: t for c, t in columns[relation].items() if c not in LINEAGE_COLUMNS} | {"_row": "integer"})
+        schema = arrow_schema(
+            {c: t for c, t in columns[relation].items() if c not in LINEAGE_COLUMNS} | {"_row": "integer"}
+        )
         table = pa.Table.from_pylist(table_rows, schema=schema)
         # one message = one file: its rows have _row 1 and their element position in _pos
         table = table.set_column(table.schema.get_field_index("_row"), "_row", pc.fill_null(table["_row"], 1))
         idx_array = pa.array(idx, pa.int32())
-        tables[relation] = table.append_column("_idx", idx_array).append_column(
-            "_delivery_id", ids.take(idx_array)).append_column("_file", files.take(idx_array))
+        tables[relation] = (
+            table.append_column("_idx", idx_array)
+            .append_column("_delivery_id", ids.take(idx_array))
+            .append_column("_file", files.take(idx_array))
+        )
     return _Chunk(deliveries, tables)
 
 
@@ -191,7 +225,7 @@ def _add(rows: dict[str, tuple[list[dict], list[int]]], relation: str, new: list
 def _read_all(paths: list[Path], feed: Feed, s: Settings, root: Path) -> Iterator[_Chunk]:
     """Chunks in order, parsed in worker processes while this process writes: DuckDB takes one writer."""
     size = max(1, feed.batch_size // 20)  # a message is small, a tabular delivery is large
-    yield from ordered_map(_read, [paths[i:i + size] for i in range(0, len(paths), size)], s.workers, feed, s, root)
+    yield from ordered_map(_read, [paths[i : i + size] for i in range(0, len(paths), size)], s.workers, feed, s, root)
 
 
 def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive: bool) -> list[Outcome]:
@@ -209,11 +243,27 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
             rows = pa.concat_tables(parts).drop_columns(["_idx"])
             if rows.num_rows:
                 _insert(con, relation, rows.append_column("_loaded_at", pa.repeat(loaded_at, rows.num_rows)))
-        log = [[d.delivery_id, feed.source, feed.name, d.rel, d.size, o.status, o.rows_loaded, o.rows_rejected,
-                o.reason, now] for d, o in zip(batch.deliveries, outcomes)]
+        log = [
+            [
+                d.delivery_id,
+                feed.source,
+                feed.name,
+                d.rel,
+                d.size,
+                o.status,
+                o.rows_loaded,
+                o.rows_rejected,
+                o.reason,
+                now,
+            ]
+            for d, o in zip(batch.deliveries, outcomes)
+        ]
         _insert(con, "raw.ingest_log", pd.DataFrame(log, columns=LOG_COLUMNS))
-        rejected = [[d.delivery_id, feed.source, feed.name, d.rel, r.line, r.rule, r.message, now]
-                    for d in batch.deliveries for r in d.rejected]
+        rejected = [
+            [d.delivery_id, feed.source, feed.name, d.rel, r.line, r.rule, r.message, now]
+            for d in batch.deliveries
+            for r in d.rejected
+        ]
         if rejected:
             _insert(con, "raw.rejected_rows", pd.DataFrame(rejected, columns=REJECTED_COLUMNS))
         crash_point("ingest.before_commit")
@@ -255,9 +305,21 @@ class _Mover:
 
 def _log(con, d: _Delivery, feed: Feed, outcome: Outcome) -> None:
     """Log a delivery that loads nothing (duplicate, quarantined); loaded ones are logged in their batch."""
-    con.execute("insert into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [d.delivery_id, feed.source, feed.name, d.rel, d.size, outcome.status, outcome.rows_loaded,
-                 outcome.rows_rejected, outcome.reason, dt.datetime.now()])
+    con.execute(
+        "insert into raw.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            d.delivery_id,
+            feed.source,
+            feed.name,
+            d.rel,
+            d.size,
+            outcome.status,
+            outcome.rows_loaded,
+            outcome.rows_rejected,
+            outcome.reason,
+            dt.datetime.now(),
+        ],
+    )
 
 
 def rebuild_from_archive(con: duckdb.DuckDBPyConnection, s: Settings, feeds) -> list[Outcome]:

@@ -205,7 +205,9 @@ def read_rows(contract: Contract, header, numbered_rows, key: str | None = None)
         if not fields:
             continue
         if len(fields) != len(expected):
-            out.rejected.append(Rejected(line, "field_count", f"{len(fields)} fields, the contract has {len(expected)}"))
+            out.rejected.append(
+                Rejected(line, "field_count", f"{len(fields)} fields, the contract has {len(expected)}")
+            )
             continue
         row: dict = {}
         person: dict = {}

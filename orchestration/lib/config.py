@@ -19,21 +19,65 @@ DEMO_PSEUDONYM_KEY = "grip-demo-key-NOT-FOR-REAL-DATA"
 
 # (variable, default, meaning): the README's configuration table lists each (tests/unit/test_config.py).
 VARIABLES: list[tuple[str, str, str]] = [
-    ("GRIP_DATA_DIR", "<repo>/data", "Root of landing/, archive/, quarantine/, warehouse/, reports/ and dagster_home/."),
-    ("GRIP_WAREHOUSE", "$GRIP_DATA_DIR/warehouse/grip.duckdb", "DuckDB file the pipeline writes (one writer at a time)."),
-    ("GRIP_PUBLISHED_WAREHOUSE", "$GRIP_DATA_DIR/warehouse/grip_published.duckdb", "Read-only copy for analysts, replaced atomically after each build."),
+    (
+        "GRIP_DATA_DIR",
+        "<repo>/data",
+        "Root of landing/, archive/, quarantine/, warehouse/, reports/ and dagster_home/.",
+    ),
+    (
+        "GRIP_WAREHOUSE",
+        "$GRIP_DATA_DIR/warehouse/grip.duckdb",
+        "DuckDB file the pipeline writes (one writer at a time).",
+    ),
+    (
+        "GRIP_PUBLISHED_WAREHOUSE",
+        "$GRIP_DATA_DIR/warehouse/grip_published.duckdb",
+        "Read-only copy for analysts, replaced atomically after each build.",
+    ),
     ("GRIP_MUNICIPALITY", "0392", "CBS code of the municipality (or comma-separated codes for a region)."),
-    ("GRIP_PSEUDONYM_KEY", "(required unless GRIP_DEMO=1)", "Secret key for HMAC-SHA256 pseudonyms of BSNs and source client numbers."),
+    (
+        "GRIP_PSEUDONYM_KEY",
+        "(required unless GRIP_DEMO=1)",
+        "Secret key for HMAC-SHA256 pseudonyms of BSNs and source client numbers.",
+    ),
     ("GRIP_DEMO", "0", "1 = demo mode: synthetic data, built-in pseudonym key (with a loud warning)."),
-    ("GRIP_XSD_DIR", "(unset)", "Folder with the official iWmo/iJw XSDs (iwmo/xsd, ijw/xsd); when set every message is schema-validated."),
+    (
+        "GRIP_XSD_DIR",
+        "(unset)",
+        "Folder with the official iWmo/iJw XSDs (iwmo/xsd, ijw/xsd); when set every message is schema-validated.",
+    ),
     ("GRIP_DUCKDB_MEMORY_LIMIT", "4GB", "DuckDB memory_limit for pipeline connections."),
     ("GRIP_DUCKDB_THREADS", "2", "DuckDB threads for pipeline connections."),
-    ("GRIP_WORKERS", "(number of CPUs)", "Worker processes for CPU-bound Python work: parsing deliveries, drawing report pages."),
-    ("GRIP_DUCKDB_TEMP_DIR", "$GRIP_DATA_DIR/warehouse/tmp", "Where grip's own DuckDB connections spill beyond the memory limit (dbt spills to DuckDB's default, <warehouse>.tmp)."),
-    ("GRIP_DQ_RECENT_PERIODS", "13", "Data quality: delivery periods per table validated one by one on a first build; older ones per year."),
-    ("GRIP_FEED_MAX_AGE_DAYS", "35", "A feed that has not delivered for this many days gets a warning (asset check feed_fresh)."),
-    ("GRIP_LINKAGE_RETENTION_DAYS", "0", "Remove names, birth dates and addresses kept for linkage after this many days (0 = keep)."),
-    ("GRIP_REPORT_MIN_COUNT", "10", "External reports: counts below this are suppressed, also where a total would reveal them."),
+    (
+        "GRIP_WORKERS",
+        "(number of CPUs)",
+        "Worker processes for CPU-bound Python work: parsing deliveries, drawing report pages.",
+    ),
+    (
+        "GRIP_DUCKDB_TEMP_DIR",
+        "$GRIP_DATA_DIR/warehouse/tmp",
+        "Where grip's own DuckDB connections spill beyond the memory limit (dbt spills to DuckDB's default, <warehouse>.tmp).",
+    ),
+    (
+        "GRIP_DQ_RECENT_PERIODS",
+        "13",
+        "Data quality: delivery periods per table validated one by one on a first build; older ones per year.",
+    ),
+    (
+        "GRIP_FEED_MAX_AGE_DAYS",
+        "35",
+        "A feed that has not delivered for this many days gets a warning (asset check feed_fresh).",
+    ),
+    (
+        "GRIP_LINKAGE_RETENTION_DAYS",
+        "0",
+        "Remove names, birth dates and addresses kept for linkage after this many days (0 = keep).",
+    ),
+    (
+        "GRIP_REPORT_MIN_COUNT",
+        "10",
+        "External reports: counts below this are suppressed, also where a total would reveal them.",
+    ),
 ]
 
 
@@ -94,8 +138,11 @@ class Settings:
 
     def duckdb_config(self) -> dict[str, str | int]:
         """Bounded memory at every scale: a limit, and a place to spill beyond it."""
-        return {"memory_limit": self.duckdb_memory_limit, "threads": self.duckdb_threads,
-                "temp_directory": str(self.duckdb_temp_dir)}
+        return {
+            "memory_limit": self.duckdb_memory_limit,
+            "threads": self.duckdb_threads,
+            "temp_directory": str(self.duckdb_temp_dir),
+        }
 
     def dbt_env(self) -> dict[str, str]:
         """Variables dbt needs, so dbt and Dagster always agree on the warehouse."""
@@ -140,8 +187,13 @@ def settings(env: dict[str, str] | None = None) -> Settings:
     retention = env.get("GRIP_LINKAGE_RETENTION_DAYS", "0")
     if not retention.isdigit():
         raise ConfigError(f"GRIP_LINKAGE_RETENTION_DAYS: {retention!r} is not a whole number of days")
-    for name, value in (("GRIP_DUCKDB_THREADS", threads), ("GRIP_WORKERS", workers), ("GRIP_DQ_RECENT_PERIODS", recent),
-                        ("GRIP_REPORT_MIN_COUNT", min_count), ("GRIP_FEED_MAX_AGE_DAYS", max_age)):
+    for name, value in (
+        ("GRIP_DUCKDB_THREADS", threads),
+        ("GRIP_WORKERS", workers),
+        ("GRIP_DQ_RECENT_PERIODS", recent),
+        ("GRIP_REPORT_MIN_COUNT", min_count),
+        ("GRIP_FEED_MAX_AGE_DAYS", max_age),
+    ):
         if not value.isdigit() or int(value) < 1:
             raise ConfigError(f"{name}: {value!r} is not a positive whole number")
     return Settings(

@@ -18,8 +18,28 @@ import duckdb
 import pandas as pd
 
 # Dutch surname prefixes (voorvoegsels): "van der Berg" and "Berg, van der" are one surname.
-PREFIX_WORDS = {"van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op", "'t", "t", "d", "la", "le", "du",
-                "von", "vd", "v"}
+PREFIX_WORDS = {
+    "van",
+    "de",
+    "der",
+    "den",
+    "het",
+    "ter",
+    "ten",
+    "te",
+    "in",
+    "op",
+    "'t",
+    "t",
+    "d",
+    "la",
+    "le",
+    "du",
+    "von",
+    "vd",
+    "v",
+}
+
 
 @dataclass(frozen=True)
 class LinkageSettings:
@@ -55,15 +75,17 @@ def prepare_persons(frame: pd.DataFrame, source: str, first_col: str, surname_co
     """One source's persons as (source, source_key, client_key, first_name, surname, birth_date, postcode),
     standardised for comparison, one row per source key (the latest delivery)."""
     f = frame.sort_values("_loaded_at").drop_duplicates("source_key", keep="last") if "_loaded_at" in frame else frame
-    out = pd.DataFrame({
-        "source": source,
-        "source_key": f["source_key"].to_numpy(),
-        "client_key": f["client_key"].to_numpy() if "client_key" in f else None,
-        "first_name": [first_given_name(v) for v in f[first_col]],
-        "surname": [normalise_name(v) for v in f[surname_col]],
-        "birth_date": pd.to_datetime(f["birth_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-        "postcode": [normalise_postcode(v) for v in f["postcode"]],
-    })
+    out = pd.DataFrame(
+        {
+            "source": source,
+            "source_key": f["source_key"].to_numpy(),
+            "client_key": f["client_key"].to_numpy() if "client_key" in f else None,
+            "first_name": [first_given_name(v) for v in f[first_col]],
+            "surname": [normalise_name(v) for v in f[surname_col]],
+            "birth_date": pd.to_datetime(f["birth_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+            "postcode": [normalise_postcode(v) for v in f["postcode"]],
+        }
+    )
     return out.astype({"client_key": "object", "birth_date": "object"})
 
 
@@ -77,13 +99,22 @@ def _splink_settings():
         comparisons=[
             cl.ForenameSurnameComparison("first_name", "surname", jaro_winkler_thresholds=[0.92, 0.85]),
             cl.DateOfBirthComparison("birth_date", input_is_string=True),
-            cl.CustomComparison(output_column_name="postcode", comparison_levels=[
-                {"sql_condition": '"postcode_l" is null or "postcode_r" is null', "label_for_charts": "null",
-                 "is_null_level": True},
-                {"sql_condition": '"postcode_l" = "postcode_r"', "label_for_charts": "exact"},
-                {"sql_condition": 'left("postcode_l", 4) = left("postcode_r", 4)', "label_for_charts": "same digits"},
-                {"sql_condition": "else", "label_for_charts": "else"},
-            ]),
+            cl.CustomComparison(
+                output_column_name="postcode",
+                comparison_levels=[
+                    {
+                        "sql_condition": '"postcode_l" is null or "postcode_r" is null',
+                        "label_for_charts": "null",
+                        "is_null_level": True,
+                    },
+                    {"sql_condition": '"postcode_l" = "postcode_r"', "label_for_charts": "exact"},
+                    {
+                        "sql_condition": 'left("postcode_l", 4) = left("postcode_r", 4)',
+                        "label_for_charts": "same digits",
+                    },
+                    {"sql_condition": "else", "label_for_charts": "else"},
+                ],
+            ),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("birth_date"),
@@ -94,8 +125,13 @@ def _splink_settings():
     )
 
 
-def probabilistic_links(clients: pd.DataFrame, persons: pd.DataFrame, cfg: LinkageSettings = LinkageSettings(),
-                        seed: int = 42, duckdb_config: dict | None = None) -> pd.DataFrame:
+def probabilistic_links(
+    clients: pd.DataFrame,
+    persons: pd.DataFrame,
+    cfg: LinkageSettings = LinkageSettings(),
+    seed: int = 42,
+    duckdb_config: dict | None = None,
+) -> pd.DataFrame:
     """The best SUITE4 candidate per person with its match probability (all candidates Splink scored).
 
     The model is trained without labels: u from random pairs, m by expectation maximisation
@@ -116,7 +152,8 @@ def probabilistic_links(clients: pd.DataFrame, persons: pd.DataFrame, cfg: Linka
         right = db.register(persons[cols].reset_index(drop=True), dataset_display_name="other")
         linker = Linker([left, right], _splink_settings())
         linker.training.estimate_probability_two_random_records_match(
-            [block_on("first_name", "surname", "birth_date")], recall=0.8)
+            [block_on("first_name", "surname", "birth_date")], recall=0.8
+        )
         linker.training.estimate_u_using_random_sampling(max_pairs=cfg.max_pairs_for_u, seed=seed)
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
         linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
@@ -127,17 +164,23 @@ def probabilistic_links(clients: pd.DataFrame, persons: pd.DataFrame, cfg: Linka
         return pd.DataFrame(columns=["source_key", "suite4_key", "match_probability"])
     # orient every pair as (suite4, other)
     left_is_suite4 = pairs["source_dataset_l"] == "suite4"
-    oriented = pd.DataFrame({
-        "suite4_key": pairs["source_key_l"].where(left_is_suite4, pairs["source_key_r"]),
-        "source_key": pairs["source_key_r"].where(left_is_suite4, pairs["source_key_l"]),
-        "match_probability": pairs["match_probability"],
-    })
+    oriented = pd.DataFrame(
+        {
+            "suite4_key": pairs["source_key_l"].where(left_is_suite4, pairs["source_key_r"]),
+            "source_key": pairs["source_key_r"].where(left_is_suite4, pairs["source_key_l"]),
+            "match_probability": pairs["match_probability"],
+        }
+    )
     best = oriented.sort_values(["source_key", "match_probability", "suite4_key"], ascending=[True, False, True])
     return best.drop_duplicates("source_key")[["source_key", "suite4_key", "match_probability"]]
 
 
-def link(clients: pd.DataFrame, persons: pd.DataFrame, cfg: LinkageSettings = LinkageSettings(),
-         duckdb_config: dict | None = None) -> pd.DataFrame:
+def link(
+    clients: pd.DataFrame,
+    persons: pd.DataFrame,
+    cfg: LinkageSettings = LinkageSettings(),
+    duckdb_config: dict | None = None,
+) -> pd.DataFrame:
     """One row per STAPP/CJG person: the SUITE4 client it is linked to (or none), how, and how sure.
 
     ``clients`` and ``persons`` are outputs of :func:`prepare_persons`. A valid BSN on both
@@ -174,7 +217,9 @@ def precision_recall(predicted: pd.DataFrame, truth: pd.DataFrame) -> dict[str, 
     true_links = t.dropna()
     correct = int((p == t.reindex(p.index)).sum())
     return {
-        "links_predicted": int(len(p)), "links_true": int(len(true_links)), "links_correct": correct,
+        "links_predicted": int(len(p)),
+        "links_true": int(len(true_links)),
+        "links_correct": correct,
         "precision": correct / len(p) if len(p) else 1.0,
         "recall": correct / len(true_links) if len(true_links) else 1.0,
     }

@@ -67,7 +67,7 @@ def _name_hits(text: str, names: set[str]) -> set[str]:
         words = [None if DIGIT.search(t) else t for t in TOKEN.findall(line)]
         for n in (2, 3, 4):
             for i in range(len(words) - n + 1):
-                run = words[i:i + n]
+                run = words[i : i + n]
                 if None not in run and " ".join(run) in names:
                     hits.add(" ".join(run))
     return hits
@@ -112,7 +112,9 @@ def scan_database(path: Path, names: set[str], config: dict | None = None) -> tu
         columns = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
                                  from information_schema.columns where data_type = 'VARCHAR' group by all""").fetchall()
         for schema, table, cols in columns:
-            more, n = _scan_relation(con, f"{quote(schema)}.{quote(table)}", cols, f"{path.name}: {schema}.{table}", names)
+            more, n = _scan_relation(
+                con, f"{quote(schema)}.{quote(table)}", cols, f"{path.name}: {schema}.{table}", names
+            )
             findings, values = findings + more, values + n
     return findings, values
 
@@ -121,7 +123,11 @@ def scan_parquet(folder: Path, names: set[str], config: dict | None = None) -> t
     findings, values = [], 0
     with duckdb.connect(config=config or {}) as con:
         for file in sorted(folder.glob("**/*.parquet")):
-            cols = [name for name, kind, *_ in con.execute(f"describe select * from '{file}'").fetchall() if kind == "VARCHAR"]
+            cols = [
+                name
+                for name, kind, *_ in con.execute(f"describe select * from '{file}'").fetchall()
+                if kind == "VARCHAR"
+            ]
             more, n = _scan_relation(con, f"'{file}'", cols, str(file), names)
             findings, values = findings + more, values + n
     return findings, values
@@ -138,8 +144,13 @@ def scan_reports(folder: Path, names: set[str]) -> tuple[list[Finding], int]:
     for file in sorted(folder.glob("**/*.xlsx")):
         files += 1
         book = openpyxl.load_workbook(file, read_only=True)
-        cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
-                 if isinstance(v, str)]
+        cells = [
+            str(v)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for v in row
+            if isinstance(v, str)
+        ]
         book.close()
         findings += find_in_text("\n".join(cells), names, str(file))
     for file in sorted(folder.glob("**/*.csv")):

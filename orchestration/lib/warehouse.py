@@ -25,8 +25,14 @@ LINEAGE_COLUMNS = {
     "_loaded_at": "timestamp",
 }
 
-ARROW_TYPES = {"varchar": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "date": pa.date32(),
-               "boolean": pa.bool_(), "timestamp": pa.timestamp("us")}
+ARROW_TYPES = {
+    "varchar": pa.string(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us"),
+}
 
 
 def arrow_schema(columns: dict[str, str]) -> pa.Schema:
@@ -106,18 +112,25 @@ def build_published(s: Settings) -> Path:
     try:
         con.execute(f"attach '{s.warehouse}' as src (read_only)")
         private = ", ".join(f"'{p}'" for p in PRIVATE_SCHEMAS)
-        schemas = [r[0] for r in con.execute(
-            f"select distinct schema_name from duckdb_tables() where database_name = 'src' and schema_name not in ({private}) "
-            f"union select distinct schema_name from duckdb_views() where database_name = 'src' and not internal "
-            f"and schema_name not in ({private})").fetchall()]
+        schemas = [
+            r[0]
+            for r in con.execute(
+                f"select distinct schema_name from duckdb_tables() where database_name = 'src' and schema_name not in ({private}) "
+                f"union select distinct schema_name from duckdb_views() where database_name = 'src' and not internal "
+                f"and schema_name not in ({private})"
+            ).fetchall()
+        ]
         for schema in schemas:
             con.execute(f'create schema if not exists "{schema}"')
         for schema, table in con.execute(
-                f"select schema_name, table_name from duckdb_tables() where database_name = 'src' "
-                f"and schema_name not in ({private})").fetchall():
+            f"select schema_name, table_name from duckdb_tables() where database_name = 'src' "
+            f"and schema_name not in ({private})"
+        ).fetchall():
             con.execute(f'create table "{schema}"."{table}" as select * from src."{schema}"."{table}"')
-        views = con.execute(f"select sql from duckdb_views() where database_name = 'src' and not internal "
-                            f"and schema_name not in ({private})").fetchall()
+        views = con.execute(
+            f"select sql from duckdb_views() where database_name = 'src' and not internal "
+            f"and schema_name not in ({private})"
+        ).fetchall()
         con.execute("detach src")
         _create_views(con, [v[0] for v in views])
         con.execute("checkpoint")

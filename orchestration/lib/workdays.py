@@ -69,7 +69,14 @@ def calendar_rows(first: dt.date, last: dt.date) -> list[dict]:
     while day <= last:
         working = is_working_day(day)
         n += working
-        rows.append({"calendar_date": day, "is_working_day": working, "holiday_name": holiday_name(day),
-                     "working_day_number": n, "next_working_day": next_working_day(day)})
+        rows.append(
+            {
+                "calendar_date": day,
+                "is_working_day": working,
+                "holiday_name": holiday_name(day),
+                "working_day_number": n,
+                "next_working_day": next_working_day(day),
+            }
+        )
         day += dt.timedelta(days=1)
     return rows

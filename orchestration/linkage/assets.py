@@ -25,14 +25,17 @@ def read_persons(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         select source, source_key, client_key, coalesce(voornamen, voornaam) as given_names, achternaam,
                birth_date, postcode, _loaded_at
         from restricted.linkage_persons""").df()
-    return {name: prepare_persons(persons[persons["source"] == table], name, "given_names", "achternaam")
-            for name, table in SOURCES.items()}
+    return {
+        name: prepare_persons(persons[persons["source"] == table], name, "given_names", "achternaam")
+        for name, table in SOURCES.items()
+    }
 
 
 def apply_retention(con: duckdb.DuckDBPyConnection, days: int) -> int:
     """DPIA: names and addresses for linkage are kept no longer than configured; returns rows removed."""
-    return con.execute("delete from restricted.linkage_persons where _loaded_at < now() - ?::integer * interval 1 day",
-                       [days]).fetchone()[0]
+    return con.execute(
+        "delete from restricted.linkage_persons where _loaded_at < now() - ?::integer * interval 1 day", [days]
+    ).fetchone()[0]
 
 
 def inputs_fingerprint(prepared: dict[str, pd.DataFrame], cfg: LinkageSettings) -> str:
@@ -52,11 +55,14 @@ def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     return con.execute("select fingerprint from restricted.client_links_inputs").fetchone()[0] if found == 2 else None
 
 
-@asset(key=AssetKey(["linkage", "client_links"]),
-       deps=[AssetKey(["raw", t]) for t in SOURCES.values()],
-       group_name="linkage", kinds={"duckdb", "python"},
-       description="STAPP and CJG persons linked to SUITE4 clients: on the BSN where both know it, else "
-                   "probabilistically (Splink) on name, birth date and postcode. Pseudonymous keys only.")
+@asset(
+    key=AssetKey(["linkage", "client_links"]),
+    deps=[AssetKey(["raw", t]) for t in SOURCES.values()],
+    group_name="linkage",
+    kinds={"duckdb", "python"},
+    description="STAPP and CJG persons linked to SUITE4 clients: on the BSN where both know it, else "
+    "probabilistically (Splink) on name, birth date and postcode. Pseudonymous keys only.",
+)
 def client_links(context: AssetExecutionContext) -> MaterializeResult:
     s = settings()
     cfg = LinkageSettings()
@@ -77,17 +83,26 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
                    count(*) filter (where method = 'probabilistisch') as probabilistic,
                    count(*) filter (where suite4_key is null and match_probability >= 0.5) as doubtful
             from linkage.client_links group by 1 order by 1""").fetchall()
-    meta = {f"{src}_{k}": v for src, *vals in summary
-            for k, v in zip(("persons", "linked", "on_bsn", "probabilistic", "doubtful_unlinked"), vals)}
+    meta = {
+        f"{src}_{k}": v
+        for src, *vals in summary
+        for k, v in zip(("persons", "linked", "on_bsn", "probabilistic", "doubtful_unlinked"), vals)
+    }
     context.log.info(f"linkage: {meta}")
     return MaterializeResult(metadata={**meta, "threshold": cfg.threshold, "inputs_unchanged": unchanged})
 
 
-def _relink(con: duckdb.DuckDBPyConnection, prepared: dict[str, pd.DataFrame], cfg: LinkageSettings,
-            fingerprint: str, duckdb_config: dict) -> None:
+def _relink(
+    con: duckdb.DuckDBPyConnection,
+    prepared: dict[str, pd.DataFrame],
+    cfg: LinkageSettings,
+    fingerprint: str,
+    duckdb_config: dict,
+) -> None:
     """Link again and store the links with the fingerprint of what they were computed from."""
-    links = link(prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg,
-                 duckdb_config)
+    links = link(
+        prepared["suite4"], pd.concat([prepared["stapp"], prepared["cjg"]], ignore_index=True), cfg, duckdb_config
+    )
     con.execute("create schema if not exists linkage")
     con.register("_links", links)
     try:
@@ -98,4 +113,6 @@ def _relink(con: duckdb.DuckDBPyConnection, prepared: dict[str, pd.DataFrame], c
     finally:
         con.unregister("_links")
     # last: a crash before it leaves the previous fingerprint, which makes the next build link again
-    con.execute("create or replace table restricted.client_links_inputs as select ?::varchar as fingerprint", [fingerprint])
+    con.execute(
+        "create or replace table restricted.client_links_inputs as select ?::varchar as fingerprint", [fingerprint]
+    )

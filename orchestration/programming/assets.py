@@ -31,27 +31,38 @@ from .plan import baseline_totals, compare, programme_products, provider_ceiling
 from .risk import risk_profile
 from .scenario import Scenario, load_scenarios, parse_overrides
 
-MARTS = [AssetKey(["marts", name]) for name in
-         ("fct_care_months", "fct_declaration_lines", "dim_product", "dim_provider", "fct_wijk_support_mix")]
+MARTS = [
+    AssetKey(["marts", name])
+    for name in ("fct_care_months", "fct_declaration_lines", "dim_product", "dim_provider", "fct_wijk_support_mix")
+]
 METHODS = ("damped", "linear", "none")
 REFERENCE_SCENARIO = "geen_wijziging"
 
 
 class ProgrammingConfig(Config):
     adopted_scenario: str = Field("", description="Monitor this scenario's ceilings instead of the one marked adopted.")
-    base_year: int = Field(0, description="Base year for every scenario that does not set one; 0: the year before the latest invoiced month.")
-    overrides: str = Field("", description="YAML: scenario name -> fields to replace, e.g. "
-                                           "'zo_thuis_mogelijk: {horizon_years: 5}'.")
+    base_year: int = Field(
+        0,
+        description="Base year for every scenario that does not set one; 0: the year before the latest invoiced month.",
+    )
+    overrides: str = Field(
+        "", description="YAML: scenario name -> fields to replace, e.g. 'zo_thuis_mogelijk: {horizon_years: 5}'."
+    )
 
 
 def _base(year: int, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["year"] == year].drop(columns="year")
 
 
-@asset(key=["programming", "baseline_forecast"], deps=MARTS, group_name="programming", kinds={"duckdb", "statsmodels"},
-       description="programming.baseline_forecast: clients in care and booked money per main group and month for the "
-                   "coming years, per trend method, with 80% prediction intervals; programming.forecast_backtest: "
-                   "each method backtested on the base year.")
+@asset(
+    key=["programming", "baseline_forecast"],
+    deps=MARTS,
+    group_name="programming",
+    kinds={"duckdb", "statsmodels"},
+    description="programming.baseline_forecast: clients in care and booked money per main group and month for the "
+    "coming years, per trend method, with 80% prediction intervals; programming.forecast_backtest: "
+    "each method backtested on the base year.",
+)
 def baseline_forecast(context: AssetExecutionContext) -> MaterializeResult:
     with connect(settings()) as con:
         inputs = read_inputs(con)
@@ -64,8 +75,13 @@ def baseline_forecast(context: AssetExecutionContext) -> MaterializeResult:
         replace_table(con, "programming.forecast_backtest", backtests)
     clients = backtests[backtests["measure"] == "clients"]
     best = clients.groupby("method")["mape_pct"].median().round(1).to_dict()
-    return MaterializeResult(metadata={"base_year": base_year, "groups": int(forecasts["main_group"].nunique()),
-                                       **{f"median_mape_clients_{m}": v for m, v in best.items()}})
+    return MaterializeResult(
+        metadata={
+            "base_year": base_year,
+            "groups": int(forecasts["main_group"].nunique()),
+            **{f"median_mape_clients_{m}": v for m, v in best.items()},
+        }
+    )
 
 
 def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -96,14 +112,18 @@ def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.
         totals.append(t[t["main_group"].map(methods) == method].assign(method=method))
     products = programme_products(sc, base, pd.concat(totals, ignore_index=True))
     providers = provider_ceilings(sc, products, _base(sc.base_year, inputs.providers))
-    wijken = wijk_yardsticks(sc, products, _base(sc.base_year, inputs.wijken),
-                             _base(sc.base_year, inputs.first_line))
+    wijken = wijk_yardsticks(sc, products, _base(sc.base_year, inputs.wijken), _base(sc.base_year, inputs.first_line))
     return products, providers, wijken
 
 
-@asset(key=["programming", "scenarios"], deps=MARTS, group_name="programming", kinds={"duckdb"},
-       description="Scenario tables from programming/scenarios/*.yaml: clients, tariff and maximum budget per product "
-                   "group and year; provider volumes and ceilings; wijk yardsticks; comparison in euros per year.")
+@asset(
+    key=["programming", "scenarios"],
+    deps=MARTS,
+    group_name="programming",
+    kinds={"duckdb"},
+    description="Scenario tables from programming/scenarios/*.yaml: clients, tariff and maximum budget per product "
+    "group and year; provider volumes and ceilings; wijk yardsticks; comparison in euros per year.",
+)
 def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -> MaterializeResult:
     scenarios = load_scenarios(overrides=parse_overrides(config.overrides), adopted=config.adopted_scenario or None)
     with connect(settings()) as con:
@@ -117,10 +137,23 @@ def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -
             built.append((sc, *_build(sc, inputs, cache)))
         products = pd.concat([b[1] for b in built], ignore_index=True)
         names = {sc.name for sc, *_ in built}
-        reference = REFERENCE_SCENARIO if REFERENCE_SCENARIO in names else next(sc.name for sc, *_ in built if sc.adopted)
-        definitions = pd.DataFrame([{"scenario": sc.name, "title": sc.title, "description": sc.description,
-                                     "adopted": sc.adopted, "base_year": sc.base_year, "horizon_years": sc.horizon_years,
-                                     "definition_json": json.dumps(sc.model_dump(), ensure_ascii=False)} for sc, *_ in built])
+        reference = (
+            REFERENCE_SCENARIO if REFERENCE_SCENARIO in names else next(sc.name for sc, *_ in built if sc.adopted)
+        )
+        definitions = pd.DataFrame(
+            [
+                {
+                    "scenario": sc.name,
+                    "title": sc.title,
+                    "description": sc.description,
+                    "adopted": sc.adopted,
+                    "base_year": sc.base_year,
+                    "horizon_years": sc.horizon_years,
+                    "definition_json": json.dumps(sc.model_dump(), ensure_ascii=False),
+                }
+                for sc, *_ in built
+            ]
+        )
         con.execute("create schema if not exists programming")
         replace_table(con, "programming.scenarios", definitions)
         replace_table(con, "programming.scenario_products", products)
@@ -129,63 +162,113 @@ def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -
         comparison = compare(products, reference)
         replace_table(con, "programming.scenario_comparison", comparison)
     summary = comparison.groupby(["scenario", "year"])["budget_eur"].sum()
-    return MaterializeResult(metadata={"scenarios": ", ".join(sorted(names)), "reference": reference,
-                                       "adopted": next(sc.name for sc, *_ in built if sc.adopted),
-                                       "budget_eur": "\n".join(f"{k[0]} {k[1]}: {v:,.0f}" for k, v in summary.items())})
+    return MaterializeResult(
+        metadata={
+            "scenarios": ", ".join(sorted(names)),
+            "reference": reference,
+            "adopted": next(sc.name for sc, *_ in built if sc.adopted),
+            "budget_eur": "\n".join(f"{k[0]} {k[1]}: {v:,.0f}" for k, v in summary.items()),
+        }
+    )
 
 
-@asset(key=["programming", "realisation"], deps=[scenarios_asset], group_name="programming", kinds={"duckdb"},
-       check_specs=[AssetCheckSpec("no_projected_overrun", asset=["programming", "realisation"],
-                                   description="Warns when a provider or product group is projected to pass its "
-                                               "ceiling of the adopted programme before year-end.")],
-       description="Realisation per month against the adopted programme, per provider and per product group, with the "
-                   "year-end projection as it stood each month; programming.early_warnings lists who will pass the "
-                   "ceiling, by how much and in which month.")
+@asset(
+    key=["programming", "realisation"],
+    deps=[scenarios_asset],
+    group_name="programming",
+    kinds={"duckdb"},
+    check_specs=[
+        AssetCheckSpec(
+            "no_projected_overrun",
+            asset=["programming", "realisation"],
+            description="Warns when a provider or product group is projected to pass its "
+            "ceiling of the adopted programme before year-end.",
+        )
+    ],
+    description="Realisation per month against the adopted programme, per provider and per product group, with the "
+    "year-end projection as it stood each month; programming.early_warnings lists who will pass the "
+    "ceiling, by how much and in which month.",
+)
 def realisation_asset(context: AssetExecutionContext):
     ew = load_monitoring().early_warning
     with connect(settings()) as con:
         inputs = read_inputs(con)
-        adopted, base_year = con.execute("select scenario, base_year from programming.scenarios where adopted").fetchone()
+        adopted, base_year = con.execute(
+            "select scenario, base_year from programming.scenarios where adopted"
+        ).fetchone()
         year, last_month = inputs.reporting_year, inputs.latest_month.month
-        ceilings = con.execute("select * from programming.scenario_providers where scenario = ? and year = ?",
-                               [adopted, year]).df()
-        budgets = con.execute("select law, main_group, product_group, budget_cents as ceiling_cents "
-                              "from programming.scenario_products where scenario = ? and year = ? and not is_base_year",
-                              [adopted, year]).df()
+        ceilings = con.execute(
+            "select * from programming.scenario_providers where scenario = ? and year = ?", [adopted, year]
+        ).df()
+        budgets = con.execute(
+            "select law, main_group, product_group, budget_cents as ceiling_cents "
+            "from programming.scenario_products where scenario = ? and year = ? and not is_base_year",
+            [adopted, year],
+        ).df()
         if budgets.empty:
-            raise ValueError(f"the adopted scenario {adopted} (base year {base_year}) has no programme for {year}, "
-                             "the year being realised: set its base_year to the year before")
+            raise ValueError(
+                f"the adopted scenario {adopted} (base year {base_year}) has no programme for {year}, "
+                "the year being realised: set its base_year to the year before"
+            )
         realised = inputs.realisation
-        by_provider = realisation_against(realised, ceilings.groupby("provider_agb", as_index=False)["ceiling_cents"].sum(),
-                                          ["provider_agb"], year, last_month, ew.run_rate_months, ew.margin)
-        by_product = realisation_against(realised, budgets, ["law", "main_group", "product_group"], year, last_month,
-                                         ew.run_rate_months, ew.margin)
+        by_provider = realisation_against(
+            realised,
+            ceilings.groupby("provider_agb", as_index=False)["ceiling_cents"].sum(),
+            ["provider_agb"],
+            year,
+            last_month,
+            ew.run_rate_months,
+            ew.margin,
+        )
+        by_product = realisation_against(
+            realised, budgets, ["law", "main_group", "product_group"], year, last_month, ew.run_rate_months, ew.margin
+        )
         by_provider.insert(1, "provider_name", by_provider["provider_agb"].map(inputs.provider_names))
         provider_subject = {"level": "aanbieder", "subject": lambda f: f["provider_name"].fillna(f["provider_agb"])}
         product_subject = {"level": "productgroep", "subject": lambda f: f["product_group"]}
-        warnings = pd.concat([
-            first_warnings(by_provider, ["provider_agb"]).assign(kind="plafond", **provider_subject),
-            first_warnings(by_product, ["law", "main_group", "product_group"]).assign(kind="plafond", **product_subject),
-            without_ceiling(by_provider, ["provider_agb"]).assign(kind="zonder plafond", **provider_subject),
-        ], ignore_index=True).assign(scenario=adopted)
+        warnings = pd.concat(
+            [
+                first_warnings(by_provider, ["provider_agb"]).assign(kind="plafond", **provider_subject),
+                first_warnings(by_product, ["law", "main_group", "product_group"]).assign(
+                    kind="plafond", **product_subject
+                ),
+                without_ceiling(by_provider, ["provider_agb"]).assign(kind="zonder plafond", **provider_subject),
+            ],
+            ignore_index=True,
+        ).assign(scenario=adopted)
         for frame in (by_provider, by_product):
             frame.insert(0, "scenario", adopted)
         replace_table(con, "programming.realisation_providers", by_provider)
         replace_table(con, "programming.realisation_products", by_product)
         replace_table(con, "programming.early_warnings", warnings)
     current = warnings[warnings["warning"].fillna(False).astype(bool)]
-    yield MaterializeResult(metadata={"scenario": adopted, "year": year, "months": last_month, "warnings": len(current)})
+    yield MaterializeResult(
+        metadata={"scenario": adopted, "year": year, "months": last_month, "warnings": len(current)}
+    )
     yield AssetCheckResult(
-        check_name="no_projected_overrun", passed=current.empty, severity=AssetCheckSeverity.WARN,
-        metadata={"warnings": "\n".join(
-            f"{r.level} {r.subject}: +€ {r.projected_overrun_cents / 100:,.0f} by year-end, ceiling passed in month "
-            f"{r.crossing_month}" for r in current.itertuples())[:4000] or "none"})
+        check_name="no_projected_overrun",
+        passed=current.empty,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "warnings": "\n".join(
+                f"{r.level} {r.subject}: +€ {r.projected_overrun_cents / 100:,.0f} by year-end, ceiling passed in month "
+                f"{r.crossing_month}"
+                for r in current.itertuples()
+            )[:4000]
+            or "none"
+        },
+    )
 
 
-@asset(key=["programming", "provider_risk"], deps=MARTS, group_name="programming", kinds={"duckdb"},
-       description="programming.provider_risk: per quarter, provider and law the four risk characteristics of 000 §4 "
-                   "(volume, clients, cost price, growth) with their figures; elevated when enough of them apply. "
-                   "Thresholds in programming/risk_profile.yaml.")
+@asset(
+    key=["programming", "provider_risk"],
+    deps=MARTS,
+    group_name="programming",
+    kinds={"duckdb"},
+    description="programming.provider_risk: per quarter, provider and law the four risk characteristics of 000 §4 "
+    "(volume, clients, cost price, growth) with their figures; elevated when enough of them apply. "
+    "Thresholds in programming/risk_profile.yaml.",
+)
 def provider_risk(context: AssetExecutionContext) -> MaterializeResult:
     thresholds = load_monitoring().risk_profile
     with connect(settings()) as con:
@@ -196,8 +279,12 @@ def provider_risk(context: AssetExecutionContext) -> MaterializeResult:
         con.execute("create schema if not exists programming")
         replace_table(con, "programming.provider_risk", frame)
     latest = frame[frame["quarter_end"] == frame["quarter_end"].max()]
-    return MaterializeResult(metadata={"quarters": int(frame["quarter_end"].nunique()),
-                                       "elevated_latest_quarter": int(latest["elevated"].sum())})
+    return MaterializeResult(
+        metadata={
+            "quarters": int(frame["quarter_end"].nunique()),
+            "elevated_latest_quarter": int(latest["elevated"].sum()),
+        }
+    )
 
 
 ASSETS = [baseline_forecast, scenarios_asset, realisation_asset, provider_risk]

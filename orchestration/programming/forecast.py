@@ -39,16 +39,28 @@ def forecast(y: pd.Series, months: int, method: str = "damped", interval: float 
         fit = sm.OLS(y.to_numpy(), sm.add_constant(t)).fit()
         t_new = np.arange(len(y), len(y) + months, dtype=float)
         frame = fit.get_prediction(sm.add_constant(t_new, has_constant="add")).summary_frame(alpha=alpha)
-        out = pd.DataFrame({"mean": frame["mean"].to_numpy(), "lower": frame["obs_ci_lower"].to_numpy(),
-                            "upper": frame["obs_ci_upper"].to_numpy()}, index=future)
+        out = pd.DataFrame(
+            {
+                "mean": frame["mean"].to_numpy(),
+                "lower": frame["obs_ci_lower"].to_numpy(),
+                "upper": frame["obs_ci_upper"].to_numpy(),
+            },
+            index=future,
+        )
     elif method in ("damped", "none"):
         trend = "add" if method == "damped" else None
         with warnings.catch_warnings():  # convergence chatter on short, smooth series
             warnings.simplefilter("ignore")
             fit = ETSModel(y, error="add", trend=trend, damped_trend=trend is not None).fit(disp=False)
         frame = fit.get_prediction(start=len(y), end=len(y) + months - 1).summary_frame(alpha=alpha)
-        out = pd.DataFrame({"mean": frame["mean"].to_numpy(), "lower": frame["pi_lower"].to_numpy(),
-                            "upper": frame["pi_upper"].to_numpy()}, index=future)
+        out = pd.DataFrame(
+            {
+                "mean": frame["mean"].to_numpy(),
+                "lower": frame["pi_lower"].to_numpy(),
+                "upper": frame["pi_upper"].to_numpy(),
+            },
+            index=future,
+        )
     else:
         raise ValueError(f"unknown trend method {method!r}: use damped, linear or none")
     return out.clip(lower=0)  # neither clients nor euros go below zero
@@ -66,17 +78,29 @@ def backtest(y: pd.Series, method: str = "damped", holdout: int = 12) -> dict:
     lower, upper, predicted = (predicted[c].to_numpy() for c in ("lower", "upper", "mean"))
     actual = test.to_numpy()
     nonzero = actual != 0
-    mape = float(np.mean(np.abs(predicted[nonzero] - actual[nonzero]) / np.abs(actual[nonzero])) * 100) if nonzero.any() else None
+    mape = (
+        float(np.mean(np.abs(predicted[nonzero] - actual[nonzero]) / np.abs(actual[nonzero])) * 100)
+        if nonzero.any()
+        else None
+    )
     bias = float((predicted.sum() - actual.sum()) / actual.sum() * 100) if actual.sum() else None
     inside = float(np.mean((actual >= lower) & (actual <= upper)) * 100)
-    return {"train_months": len(train), "test_start": test.index[0], "test_end": test.index[-1],
-            "mape_pct": mape, "bias_pct": bias, "interval_coverage_pct": inside}
+    return {
+        "train_months": len(train),
+        "test_start": test.index[0],
+        "test_end": test.index[-1],
+        "mape_pct": mape,
+        "bias_pct": bias,
+        "interval_coverage_pct": inside,
+    }
 
 
 MEASURES = ("clients", "booked_cents")
 
 
-def forecast_groups(history: pd.DataFrame, base_year: int, horizon_years: int, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def forecast_groups(
+    history: pd.DataFrame, base_year: int, horizon_years: int, method: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Forecast clients in care and booked money per main group from the months up to the
     base year's end, and backtest each on the base year itself.
 
@@ -94,8 +118,14 @@ def forecast_groups(history: pd.DataFrame, base_year: int, horizon_years: int, m
         for measure in MEASURES:
             y = series[measure]
             frame = forecast(y, 12 * horizon_years, method)
-            forecasts.append(frame.rename_axis("month").reset_index().assign(law=law, main_group=main, measure=measure, method=method))
+            forecasts.append(
+                frame.rename_axis("month")
+                .reset_index()
+                .assign(law=law, main_group=main, measure=measure, method=method)
+            )
             if len(y) >= 24:
-                backtests.append({"law": law, "main_group": main, "measure": measure, "method": method, **backtest(y, method)})
+                backtests.append(
+                    {"law": law, "main_group": main, "measure": measure, "method": method, **backtest(y, method)}
+                )
     columns = ["law", "main_group", "measure", "method", "month", "mean", "lower", "upper"]
     return pd.concat(forecasts, ignore_index=True)[columns], pd.DataFrame(backtests)

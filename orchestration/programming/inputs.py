@@ -47,7 +47,8 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
     if latest is None:
         raise ValueError("programming needs booked invoice lines; marts.fct_declaration_lines has none")
     latest = pd.Timestamp(latest)
-    history = con.execute(f"""
+    history = con.execute(
+        f"""
         with care as ({CARE}), booked as ({BOOKED}),
         clients as (
             select law, main_group, month_start as month, count(distinct client_key) as clients
@@ -61,7 +62,9 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
         from clients full outer join money using (law, main_group, month)
         where month <= ?
         order by law, main_group, month
-    """, [latest]).df()
+    """,
+        [latest],
+    ).df()
     product_groups = con.execute(f"""
         with care as ({CARE}), booked as ({BOOKED}),
         clients as (
@@ -103,25 +106,31 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
         from marts.fct_wijk_support_mix
         where period_type = 'year' and share_first_line_only_pct is not null
     """).df()
-    realisation = con.execute(f"""
+    realisation = con.execute(
+        f"""
         select period_month as month, provider_agb, law, product_main_group as main_group, product_group,
                sum(amount_cents) as booked_cents
         from ({BOOKED})
         where year(period_month) = ? and period_month <= ?
         group by all
-    """, [latest.year, latest]).df()
+    """,
+        [latest.year, latest],
+    ).df()
     names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
     for frame in (history, realisation):
         frame["month"] = pd.to_datetime(frame["month"])
     return Inputs(latest.year, latest, history, product_groups, providers, wijken, first_line, realisation, names)
 
 
-def read_provider_quarters(con: duckdb.DuckDBPyConnection, exclude_main_groups: list[str], quarters: int) -> pd.DataFrame:
+def read_provider_quarters(
+    con: duckdb.DuckDBPyConnection, exclude_main_groups: list[str], quarters: int
+) -> pd.DataFrame:
     """Per provider, law and quarter: the rolling year up to the quarter's end (volume,
     clients, the same a year earlier) and the highest cost per client against the median of
     all providers in the same product group. Main groups in ``exclude_main_groups`` are left out
     (000 §4: Wmo without transport and housing adaptations)."""
-    return con.execute(f"""
+    return con.execute(
+        f"""
         with booked as ({BOOKED}), care as ({CARE}),
         quarter_ends as (
             select distinct last_day(date_trunc('quarter', period_month) + interval 2 month) as quarter_end
@@ -157,4 +166,6 @@ def read_provider_quarters(con: duckdb.DuckDBPyConnection, exclude_main_groups: 
             from money full outer join people using (quarter_end, provider_agb, law, product_group)
         )
         select * from by_group
-    """, [exclude_main_groups, exclude_main_groups]).df()
+    """,
+        [exclude_main_groups, exclude_main_groups],
+    ).df()

@@ -33,13 +33,25 @@ def project(monthly: list[float], ceiling: float | None, run_rate_months: int = 
             crossing = m + max(1, math.ceil((ceiling - ytd) / run_rate + 1e-9))
             crossing = crossing if crossing <= 12 else None
     overrun = projection - ceiling if ceiling is not None else None
-    return {"ytd_cents": ytd, "run_rate_cents": run_rate, "projected_cents": projection,
-            "projected_overrun_cents": overrun, "crossing_month": crossing,
-            "warning": bool(ceiling is not None and projection > ceiling * (1 + margin))}
+    return {
+        "ytd_cents": ytd,
+        "run_rate_cents": run_rate,
+        "projected_cents": projection,
+        "projected_overrun_cents": overrun,
+        "crossing_month": crossing,
+        "warning": bool(ceiling is not None and projection > ceiling * (1 + margin)),
+    }
 
 
-def realisation_against(realised: pd.DataFrame, ceilings: pd.DataFrame, key: list[str], year: int, last_month: int,
-                        run_rate_months: int = 3, margin: float = 0.0) -> pd.DataFrame:
+def realisation_against(
+    realised: pd.DataFrame,
+    ceilings: pd.DataFrame,
+    key: list[str],
+    year: int,
+    last_month: int,
+    run_rate_months: int = 3,
+    margin: float = 0.0,
+) -> pd.DataFrame:
     """One row per key and month 1..``last_month``: booked in the month, cumulative, the pro-rata
     ceiling to date and the projection as it stood at the end of that month.
 
@@ -58,9 +70,17 @@ def realisation_against(realised: pd.DataFrame, ceilings: pd.DataFrame, key: lis
         monthly = [float(amounts.get((*values, m), 0.0)) for m in range(1, last_month + 1)]
         for m in range(1, last_month + 1):
             p = project(monthly[:m], ceiling, run_rate_months, margin)
-            rows.append({**dict(zip(key, values)), "year": year, "month": m, "booked_cents": monthly[m - 1],
-                         "ceiling_cents": ceiling, "ceiling_to_date_cents": ceiling * m / 12 if ceiling is not None else None,
-                         **p})
+            rows.append(
+                {
+                    **dict(zip(key, values)),
+                    "year": year,
+                    "month": m,
+                    "booked_cents": monthly[m - 1],
+                    "ceiling_cents": ceiling,
+                    "ceiling_to_date_cents": ceiling * m / 12 if ceiling is not None else None,
+                    **p,
+                }
+            )
     out = pd.DataFrame(rows)
     out["crossing_month"] = out["crossing_month"].astype("Int64")
     return out
@@ -71,9 +91,13 @@ def first_warnings(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     latest view (which may have recovered: ``warning`` is then false)."""
     latest = table.sort_values("month").groupby(key).tail(1)
     warned = table[table["warning"]].sort_values("month").groupby(key).head(1)
-    warned = warned[[*key, "month", "projected_overrun_cents", "crossing_month"]].rename(columns={
-        "month": "first_warning_month", "projected_overrun_cents": "overrun_at_first_warning_cents",
-        "crossing_month": "crossing_month_at_first_warning"})
+    warned = warned[[*key, "month", "projected_overrun_cents", "crossing_month"]].rename(
+        columns={
+            "month": "first_warning_month",
+            "projected_overrun_cents": "overrun_at_first_warning_cents",
+            "crossing_month": "crossing_month_at_first_warning",
+        }
+    )
     out = latest.merge(warned, on=key, how="inner")
     return out.rename(columns={"month": "as_of_month"}).sort_values("projected_overrun_cents", ascending=False)
 

@@ -52,20 +52,43 @@ def programme_products(s: Scenario, base: pd.DataFrame, totals: pd.DataFrame) ->
             share = pg.clients / clients_base if clients_base else 0.0
             cost = pg.booked_cents / pg.clients if pg.clients else 0.0
             target_share = plan.target_shares.get(pg.product_group, 0.0) if plan and plan.target_shares else share
-            change = (1 + (plan.duration_change.get(pg.product_group, 0.0) if plan else 0.0)) \
-                * (1 + (plan.intensity_change.get(pg.product_group, 0.0) if plan else 0.0)) - 1
-            rows.append(dict(year=b, law=law, main_group=main, product_group=pg.product_group, share=share,
-                             clients=float(pg.clients), tariff_cents=cost, budget_cents=float(pg.booked_cents),
-                             is_base_year=True, trend_method=None))
+            change = (1 + (plan.duration_change.get(pg.product_group, 0.0) if plan else 0.0)) * (
+                1 + (plan.intensity_change.get(pg.product_group, 0.0) if plan else 0.0)
+            ) - 1
+            rows.append(
+                dict(
+                    year=b,
+                    law=law,
+                    main_group=main,
+                    product_group=pg.product_group,
+                    share=share,
+                    clients=float(pg.clients),
+                    tariff_cents=cost,
+                    budget_cents=float(pg.booked_cents),
+                    is_base_year=True,
+                    trend_method=None,
+                )
+            )
             for year in s.years(b):
                 p = progress(year, b, target_year)
                 year_share = share + (target_share - share) * p
                 total = float(in_group.at[year, "clients"]) if year in in_group.index else float(clients_base)
                 clients = total * year_share
                 tariff = cost * (1 + s.indexation) ** (year - b) * (1 + change * p)
-                rows.append(dict(year=year, law=law, main_group=main, product_group=pg.product_group, share=year_share,
-                                 clients=clients, tariff_cents=tariff, budget_cents=clients * tariff, is_base_year=False,
-                                 trend_method=method))
+                rows.append(
+                    dict(
+                        year=year,
+                        law=law,
+                        main_group=main,
+                        product_group=pg.product_group,
+                        share=year_share,
+                        clients=clients,
+                        tariff_cents=tariff,
+                        budget_cents=clients * tariff,
+                        is_base_year=False,
+                        trend_method=method,
+                    )
+                )
     out = pd.DataFrame(rows)
     out.insert(0, "scenario", s.name)
     return out
@@ -87,23 +110,34 @@ def provider_ceilings(s: Scenario, products: pd.DataFrame, providers_base: pd.Da
     else:
         n = base.groupby(keys)["provider_agb"].transform("count")
         base["client_share"] = base["money_share"] = 1 / n
-    plan = products[~products["is_base_year"]].merge(base[["provider_agb", *keys, "client_share", "money_share"]], on=keys)
+    plan = products[~products["is_base_year"]].merge(
+        base[["provider_agb", *keys, "client_share", "money_share"]], on=keys
+    )
     plan["clients"] = plan["clients"] * plan["client_share"]
     plan["ceiling_cents"] = plan["budget_cents"] * plan["money_share"]
     return plan[["scenario", "year", "provider_agb", *keys, "client_share", "money_share", "clients", "ceiling_cents"]]
 
 
-def wijk_yardsticks(s: Scenario, products: pd.DataFrame, wijken_base: pd.DataFrame, first_line_base: pd.DataFrame) -> pd.DataFrame:
+def wijk_yardsticks(
+    s: Scenario, products: pd.DataFrame, wijken_base: pd.DataFrame, first_line_base: pd.DataFrame
+) -> pd.DataFrame:
     """Clients per wijk and main group a programme year may take, and for ambulatory support
     how many the first line should help alongside (the wijk's target ratio, 003 §2.4.3)."""
-    programme = products[~products["is_base_year"]].groupby(["scenario", "year", "law", "main_group"], as_index=False)["clients"].sum()
+    programme = (
+        products[~products["is_base_year"]]
+        .groupby(["scenario", "year", "law", "main_group"], as_index=False)["clients"]
+        .sum()
+    )
     base = wijken_base.copy()
     base["wijk_share"] = base["clients"] / base.groupby(["law", "main_group"])["clients"].transform("sum")
     out = programme.merge(base[["law", "main_group", "wijk_code", "wijk_share"]], on=["law", "main_group"])
     out["clients_yardstick"] = out["clients"] * out["wijk_share"]
     out = out.drop(columns="clients")
-    out = out.merge(first_line_base.rename(columns={"share_first_line_only": "first_line_share_base"}),
-                    on=["law", "wijk_code"], how="left")
+    out = out.merge(
+        first_line_base.rename(columns={"share_first_line_only": "first_line_share_base"}),
+        on=["law", "wijk_code"],
+        how="left",
+    )
     is_ambulant = out.apply(lambda r: AMBULANT.get(r["law"]) == r["main_group"], axis=1)
     out.loc[~is_ambulant, "first_line_share_base"] = None
 
@@ -125,8 +159,12 @@ def wijk_yardsticks(s: Scenario, products: pd.DataFrame, wijken_base: pd.DataFra
 
 def compare(products: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Maximum budget per scenario, law and year in euros, and the difference with the reference."""
-    totals = products[~products["is_base_year"]].groupby(["scenario", "law", "year"], as_index=False)["budget_cents"].sum()
-    ref = totals[totals["scenario"] == reference][["law", "year", "budget_cents"]].rename(columns={"budget_cents": "ref"})
+    totals = (
+        products[~products["is_base_year"]].groupby(["scenario", "law", "year"], as_index=False)["budget_cents"].sum()
+    )
+    ref = totals[totals["scenario"] == reference][["law", "year", "budget_cents"]].rename(
+        columns={"budget_cents": "ref"}
+    )
     out = totals.merge(ref, on=["law", "year"], how="left")
     out["budget_eur"] = (out["budget_cents"] / 100).round(2)
     out["difference_eur"] = ((out["budget_cents"] - out["ref"]) / 100).round(2)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orchestration.lib import dutch
 
+
 class RiskThresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -35,7 +36,12 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
     """
     g = by_group.copy()
     eligible = g["clients"] >= t.cost_min_clients
-    median = g[eligible].groupby(["quarter_end", "law", "product_group"])["cost_per_client_cents"].median().rename("median_cost")
+    median = (
+        g[eligible]
+        .groupby(["quarter_end", "law", "product_group"])["cost_per_client_cents"]
+        .median()
+        .rename("median_cost")
+    )
     g = g.join(median, on=["quarter_end", "law", "product_group"])
     g["cost_ratio"] = (g["cost_per_client_cents"] / g["median_cost"]).where(eligible)
     # the highest ratio per provider; ties (equal to 9 decimals) go to the last product group by name, so
@@ -45,7 +51,9 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
     top_cost = top_cost.set_index(["quarter_end", "provider_agb", "law"])[["product_group", "cost_ratio"]]
     top_cost.columns = ["cost_product_group", "cost_ratio"]
 
-    p = g.groupby(["quarter_end", "provider_agb", "law"], as_index=False)[["volume_cents", "volume_prior_cents", "clients"]].sum()
+    p = g.groupby(["quarter_end", "provider_agb", "law"], as_index=False)[
+        ["volume_cents", "volume_prior_cents", "clients"]
+    ].sum()
     law_totals = p.groupby(["quarter_end", "law"])[["volume_cents", "clients"]].transform("sum")
     p["volume_share"] = p["volume_cents"] / law_totals["volume_cents"]
     p["client_share"] = p["clients"] / law_totals["clients"]
@@ -64,7 +72,9 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
         if r.flag_volume:
             out.append(f"contractvolume {dutch.euros(r.volume_cents)} ({dutch.percent(r.volume_share)} van de {r.law})")
         if r.flag_clients:
-            out.append(f"veel cliënten ({dutch.percent(r.client_share)} van de {r.law})")  # a share: safe in external reports
+            out.append(
+                f"veel cliënten ({dutch.percent(r.client_share)} van de {r.law})"
+            )  # a share: safe in external reports
         if r.flag_cost:
             out.append(f"kostprijs {r.cost_product_group} {dutch.number(r.cost_ratio, 1)}x de mediaan")
         if r.flag_growth:
@@ -72,4 +82,6 @@ def risk_profile(by_group: pd.DataFrame, t: RiskThresholds) -> pd.DataFrame:
         return "; ".join(out)
 
     p["reasons"] = p.apply(reasons, axis=1)
-    return p.sort_values(["quarter_end", "flags", "volume_cents"], ascending=[True, False, False]).reset_index(drop=True)
+    return p.sort_values(["quarter_end", "flags", "volume_cents"], ascending=[True, False, False]).reset_index(
+        drop=True
+    )

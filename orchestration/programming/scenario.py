@@ -33,13 +33,21 @@ class GroupPlan(_Strict):
     """The desired movement inside one main product group."""
 
     trend: Trend | None = Field(None, description="Forecast method for the group's clients; default: the scenario's.")
-    years_to_target: int | None = Field(None, ge=1, description="Years after the base year in which the movement is complete; default: the horizon.")
+    years_to_target: int | None = Field(
+        None, ge=1, description="Years after the base year in which the movement is complete; default: the horizon."
+    )
     target_shares: dict[str, float] | None = Field(
-        None, description="Share of the group's clients per product group in the target year; moves linearly from the base year.")
+        None,
+        description="Share of the group's clients per product group in the target year; moves linearly from the base year.",
+    )
     duration_change: dict[str, float] = Field(
-        default_factory=dict, description="Relative change of the average cost per client through shorter duration, per product group.")
+        default_factory=dict,
+        description="Relative change of the average cost per client through shorter duration, per product group.",
+    )
     intensity_change: dict[str, float] = Field(
-        default_factory=dict, description="Relative change of the average cost per client through lower intensity, per product group.")
+        default_factory=dict,
+        description="Relative change of the average cost per client through lower intensity, per product group.",
+    )
 
     @field_validator("target_shares")
     @classmethod
@@ -66,7 +74,9 @@ class GroupPlan(_Strict):
 class WijkPlan(_Strict):
     """The desired ratio between first line (SWT/CJG) and specialist ambulatory care per wijk."""
 
-    first_line_share: float = Field(gt=0, lt=1, description="Target share of first-line-only clients among all clients with ambulatory support.")
+    first_line_share: float = Field(
+        gt=0, lt=1, description="Target share of first-line-only clients among all clients with ambulatory support."
+    )
     years_to_target: int | None = Field(None, ge=1)
 
 
@@ -75,7 +85,9 @@ class Scenario(_Strict):
     title: str
     description: str = ""
     adopted: bool = Field(False, description="The programme the council adopted: its ceilings are monitored.")
-    base_year: int | None = Field(None, ge=2000, le=2100, description="Last year of history; default: the year before the latest invoiced month.")
+    base_year: int | None = Field(
+        None, ge=2000, le=2100, description="Last year of history; default: the year before the latest invoiced month."
+    )
     horizon_years: int = Field(4, ge=1, le=10)
     trend: Trend = "auto"
     indexation: float = Field(0.025, ge=-0.05, le=0.2, description="Yearly tariff indexation.")
@@ -85,10 +97,14 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _targets_within_horizon(self) -> Scenario:
-        plans = [(f"groups.{k}", p) for k, p in self.groups.items()] + [(f"wijken.{k}", p) for k, p in self.wijken.items()]
+        plans = [(f"groups.{k}", p) for k, p in self.groups.items()] + [
+            (f"wijken.{k}", p) for k, p in self.wijken.items()
+        ]
         for where, plan in plans:
             if plan.years_to_target is not None and plan.years_to_target > self.horizon_years:
-                raise ValueError(f"{where}.years_to_target {plan.years_to_target} lies beyond horizon_years {self.horizon_years}")
+                raise ValueError(
+                    f"{where}.years_to_target {plan.years_to_target} lies beyond horizon_years {self.horizon_years}"
+                )
         return self
 
     def target_year(self, plan: GroupPlan | WijkPlan | None) -> int:
@@ -106,13 +122,16 @@ class Scenario(_Strict):
         """Fail, naming the field, when the scenario refers to groups the data does not know."""
         for name, plan in self.groups.items():
             if name not in product_groups:
-                raise ScenarioError(f"{source}: groups.{name}: unknown main product group; "
-                                    f"known: {', '.join(sorted(product_groups))}")
+                raise ScenarioError(
+                    f"{source}: groups.{name}: unknown main product group; known: {', '.join(sorted(product_groups))}"
+                )
             for field in ("target_shares", "duration_change", "intensity_change"):
                 unknown = set(getattr(plan, field) or {}) - product_groups[name]
                 if unknown:
-                    raise ScenarioError(f"{source}: groups.{name}.{field}: unknown product group(s) "
-                                        f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(product_groups[name]))}")
+                    raise ScenarioError(
+                        f"{source}: groups.{name}.{field}: unknown product group(s) "
+                        f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(product_groups[name]))}"
+                    )
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
@@ -147,8 +166,9 @@ def parse_overrides(text: str) -> dict[str, dict]:
     return raw
 
 
-def load_scenarios(folder: Path = SCENARIO_DIR, overrides: dict[str, dict] | None = None,
-                   adopted: str | None = None) -> list[Scenario]:
+def load_scenarios(
+    folder: Path = SCENARIO_DIR, overrides: dict[str, dict] | None = None, adopted: str | None = None
+) -> list[Scenario]:
     """Every ``*.yaml`` in the folder, validated; exactly one must be adopted."""
     overrides = dict(overrides or {})
     scenarios = []

@@ -6,7 +6,6 @@
 - a blocking ``keys_unique`` check on each raw table with a key: duplicates stop the marts.
 """
 
-
 import datetime as dt
 import time
 
@@ -38,10 +37,14 @@ def _key(table: str) -> AssetKey:
     return AssetKey(table.split("."))
 
 
-@asset(key=["quality", "element_validations"], group_name="quality", kinds={"duckdb", "great_expectations"},
-       deps=[_key(t) for t in TABLES],
-       description="Great Expectations suites of expectations/ run on every new or changed delivery period; "
-                   "measures per element and period appended to quality.element_validations (history).")
+@asset(
+    key=["quality", "element_validations"],
+    group_name="quality",
+    kinds={"duckdb", "great_expectations"},
+    deps=[_key(t) for t in TABLES],
+    description="Great Expectations suites of expectations/ run on every new or changed delivery period; "
+    "measures per element and period appended to quality.element_validations (history).",
+)
 def element_validations(context: AssetExecutionContext) -> MaterializeResult:
     s = settings()
     elements = {e.element_id: e for e in load_elements()}
@@ -51,24 +54,33 @@ def element_validations(context: AssetExecutionContext) -> MaterializeResult:
     with connect(s) as con:
         ensure_schema(con)
         for table in TABLES:
-            rows, n = validate_table(con, validator, table, load_suite(table), elements,
-                                     done_fingerprints(con, table), s.dq_recent_periods)
+            rows, n = validate_table(
+                con, validator, table, load_suite(table), elements, done_fingerprints(con, table), s.dq_recent_periods
+            )
             append_validations(con, rows, now)
             batches += len({r["period"] for r in rows})
             read += n
     seconds = time.monotonic() - started
     context.log.info(f"validated {batches} batches, {read:,} rows in {seconds:.1f} s")
-    return MaterializeResult(metadata={"batches_validated": batches, "rows_read": read,
-                                       "seconds": round(seconds, 2)})
+    return MaterializeResult(metadata={"batches_validated": batches, "rows_read": read, "seconds": round(seconds, 2)})
 
 
-@asset(key=["quality", "element_status"], group_name="quality", kinds={"duckdb"},
-       deps=[element_validations],
-       check_specs=[AssetCheckSpec("fill_rate_dips", asset=["quality", "element_status"],
-                                   description="Warns when an element falls to category e, gets a worse category "
-                                               "or loses 5 points of fill rate since the previous delivery.")],
-       description="quality.element_status: per data element its latest delivery period, fill rate, category a-e "
-                   "(003 §2.2.2), the previous period and a warning on dips.")
+@asset(
+    key=["quality", "element_status"],
+    group_name="quality",
+    kinds={"duckdb"},
+    deps=[element_validations],
+    check_specs=[
+        AssetCheckSpec(
+            "fill_rate_dips",
+            asset=["quality", "element_status"],
+            description="Warns when an element falls to category e, gets a worse category "
+            "or loses 5 points of fill rate since the previous delivery.",
+        )
+    ],
+    description="quality.element_status: per data element its latest delivery period, fill rate, category a-e "
+    "(003 §2.2.2), the previous period and a warning on dips.",
+)
 def element_status_asset(context: AssetExecutionContext):
     with connect(settings()) as con:
         ensure_schema(con)
@@ -78,16 +90,25 @@ def element_status_asset(context: AssetExecutionContext):
     warned = status[status["warning"].notna()]
     yield MaterializeResult(metadata={f"category_{c}": int(counts.get(c, 0)) for c in "abcde"})
     yield AssetCheckResult(
-        check_name="fill_rate_dips", passed=warned.empty, severity=AssetCheckSeverity.WARN,
-        metadata={"elements_warned": len(warned),
-                  "warnings": "\n".join(f"{r.element_id} ({r.period}): {r.warning}" for r in warned.itertuples())[:4000]
-                  or "none"})
+        check_name="fill_rate_dips",
+        passed=warned.empty,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "elements_warned": len(warned),
+            "warnings": "\n".join(f"{r.element_id} ({r.period}): {r.warning}" for r in warned.itertuples())[:4000]
+            or "none",
+        },
+    )
 
 
-@asset(key=["quality", "question_feasibility"], group_name="quality", kinds={"duckdb"},
-       deps=[element_status_asset, AssetKey(["ref", "question_catalogue"])],
-       description="quality.question_feasibility: per question the Bijlage 2 category (te beantwoorden, "
-                   "procesaanpassing nodig, nog niet, niet te beantwoorden) and why, from its elements.")
+@asset(
+    key=["quality", "question_feasibility"],
+    group_name="quality",
+    kinds={"duckdb"},
+    deps=[element_status_asset, AssetKey(["ref", "question_catalogue"])],
+    description="quality.question_feasibility: per question the Bijlage 2 category (te beantwoorden, "
+    "procesaanpassing nodig, nog niet, niet te beantwoorden) and why, from its elements.",
+)
 def question_feasibility_asset(context: AssetExecutionContext) -> MaterializeResult:
     with connect(settings()) as con:
         status = con.execute("select * from quality.element_status").df()
@@ -97,21 +118,36 @@ def question_feasibility_asset(context: AssetExecutionContext) -> MaterializeRes
 
 
 def build_key_check(table: str):
-    @asset_check(asset=_key(table), name="keys_unique", blocking=True,
-                 description=f"Blocking: key columns of {table} unique (expectations/{table}.json, measure 'key').")
+    @asset_check(
+        asset=_key(table),
+        name="keys_unique",
+        blocking=True,
+        description=f"Blocking: key columns of {table} unique (expectations/{table}.json, measure 'key').",
+    )
     def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         with connect(settings()) as con:
             checked = check_keys(con, Validator(), table, load_suite(table))
         failed = [o for o in checked.outcomes if o.unexpected_count]
         return AssetCheckResult(
-            passed=not failed, severity=AssetCheckSeverity.ERROR,
-            metadata={"new_deliveries": checked.new_deliveries, "rows_read": checked.rows_read,
-                      "duplicates": sum(o.unexpected_count for o in failed),
-                      "failures": "\n".join(f"{o.element_id}: {o.unexpected_count} duplicate rows, e.g. {o.samples[:3]}"
-                                            for o in failed) or "none"})
+            passed=not failed,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={
+                "new_deliveries": checked.new_deliveries,
+                "rows_read": checked.rows_read,
+                "duplicates": sum(o.unexpected_count for o in failed),
+                "failures": "\n".join(
+                    f"{o.element_id}: {o.unexpected_count} duplicate rows, e.g. {o.samples[:3]}" for o in failed
+                )
+                or "none",
+            },
+        )
+
     return _check
 
 
-KEY_CHECKS = [build_key_check(t) for t in TABLES
-              if t.startswith("raw.") and any(e["meta"]["measure"] == "key" for e in load_suite(t)["expectations"])]
+KEY_CHECKS = [
+    build_key_check(t)
+    for t in TABLES
+    if t.startswith("raw.") and any(e["meta"]["measure"] == "key" for e in load_suite(t)["expectations"])
+]
 ASSETS = [element_validations, element_status_asset, question_feasibility_asset]

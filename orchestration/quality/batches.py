@@ -35,12 +35,22 @@ end"""
 MODEL_BATCHES = {
     "intermediate.int_care_trajectories": (
         "strftime(allocation_end, '%Y-%m')",
-        "allocation_end <= (select max(dagtekening) from raw.ist_berichten)"),
+        "allocation_end <= (select max(dagtekening) from raw.ist_berichten)",
+    ),
     "intermediate.int_declaration_lines": ("strftime(submitted_on, '%Y-%m')", "true"),
     "intermediate.int_messages__first_received": ("strftime(message_date, '%Y-%m')", "true"),
 }
-SAMPLE_CANDIDATES = ("client_key", "clientnummer_key", "klantnummer_key", "cjg_id_key", "allocation_id",
-                     "line_reference", "message_id", "_file", "_row")
+SAMPLE_CANDIDATES = (
+    "client_key",
+    "clientnummer_key",
+    "klantnummer_key",
+    "cjg_id_key",
+    "allocation_id",
+    "line_reference",
+    "message_id",
+    "_file",
+    "_row",
+)
 
 
 @dataclass(frozen=True)
@@ -54,13 +64,18 @@ class Batches:
     @classmethod
     def of(cls, con, table: str) -> Batches | None:
         schema, name = table.split(".")
-        cols = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, name]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        ]
         if not cols:
             return None
-        [(kind,)] = con.execute("select table_type from information_schema.tables where table_schema = ? "
-                                "and table_name = ?", [schema, name]).fetchall()
+        [(kind,)] = con.execute(
+            "select table_type from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+        ).fetchall()
         period, where = MODEL_BATCHES.get(table, (FILE_PERIOD, "true"))
         samples = [c for c in SAMPLE_CANDIDATES if c in cols]
         keys = [c for c in samples if c not in ("_file", "_row")][:1]
@@ -76,8 +91,11 @@ class Batches:
             return
         temp = "_dq_" + self.table.replace(".", "__")
         cols = ", ".join(dict.fromkeys(columns + list(self.sample_columns)))
-        con.execute(f"create or replace temp table {temp} as select {cols}, {self.period} as _period "
-                    f"from {self.table} where {self.where} and {self._in_periods()}", [periods])
+        con.execute(
+            f"create or replace temp table {temp} as select {cols}, {self.period} as _period "
+            f"from {self.table} where {self.where} and {self._in_periods()}",
+            [periods],
+        )
         try:
             yield Batches(temp, "_period", "true", self.sample_columns)
         finally:
@@ -86,7 +104,7 @@ class Batches:
     def fingerprints(self, con, columns: list[str]) -> dict[str, str]:
         """Per period: row count and an order-free hash of the validated columns."""
         rows = con.execute(f"""
-            select {self.period} as period, count(*) || ':' || bit_xor(hash({', '.join(columns)}))
+            select {self.period} as period, count(*) || ':' || bit_xor(hash({", ".join(columns)}))
             from {self.table} where {self.where} group by all""").fetchall()
         return {p: fp for p, fp in rows if p}
 
@@ -94,15 +112,19 @@ class Batches:
         cols = list(dict.fromkeys(columns + list(self.sample_columns)))
         # ordered, so the failing records a steward sees as samples are the same on every run
         # (DuckDB's parallel scan returns rows in any order; the crash test caught two runs disagreeing)
-        return con.execute(f"select {', '.join(cols)} from {self.table} where {self.where} "
-                           f"and {self._in_periods()} order by all", [periods]).df()
+        return con.execute(
+            f"select {', '.join(cols)} from {self.table} where {self.where} and {self._in_periods()} order by all",
+            [periods],
+        ).df()
 
     def _in_periods(self) -> str:
         """Rows of the listed periods. A delivery's period is read from its file name once per file,
         not four regexes per row on every batch (scale 1, the 20 payment batches: 4.6 s to 1.3 s)."""
         if self.period == FILE_PERIOD:
-            return (f"_file in (select _file from (select distinct _file from {self.table}) "
-                    f"where {FILE_PERIOD} in (select unnest(?::varchar[])))")
+            return (
+                f"_file in (select _file from (select distinct _file from {self.table}) "
+                f"where {FILE_PERIOD} in (select unnest(?::varchar[])))"
+            )
         return f"{self.period} in (select unnest(?::varchar[]))"
 
 
@@ -116,8 +138,9 @@ def period_end(period: str) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def element_rows(table: str, period: str, end: dt.date, rows: int, outcomes: list[Outcome],
-                 elements: dict[str, Element]) -> list[dict]:
+def element_rows(
+    table: str, period: str, end: dt.date, rows: int, outcomes: list[Outcome], elements: dict[str, Element]
+) -> list[dict]:
     """The measures and category of every element of one batch."""
     by_element: dict[str, dict[str, list[Outcome]]] = defaultdict(lambda: defaultdict(list))
     for o in outcomes:
@@ -128,22 +151,41 @@ def element_rows(table: str, period: str, end: dt.date, rows: int, outcomes: lis
         implausible = measures["implausible"]
         # empty values: from the scoped not-null rule where there is one, else from a plausibility rule
         scoped = measures["missing"][0] if measures["missing"] else None
-        unscoped = (measures["missing_all"][0].unexpected_count if measures["missing_all"]
-                    else implausible[0].missing_count if implausible else scoped.unexpected_count)
-        m = Measures(rows, scoped.element_count if scoped else rows,
-                     scoped.unexpected_count if scoped else unscoped, unscoped,
-                     sum(o.unexpected_count for o in implausible))
+        unscoped = (
+            measures["missing_all"][0].unexpected_count
+            if measures["missing_all"]
+            else implausible[0].missing_count
+            if implausible
+            else scoped.unexpected_count
+        )
+        m = Measures(
+            rows,
+            scoped.element_count if scoped else rows,
+            scoped.unexpected_count if scoped else unscoped,
+            unscoped,
+            sum(o.unexpected_count for o in implausible),
+        )
         samples = [s | {"regel": o.expectation} for o in implausible for s in o.samples][:5]
         if not samples and el.required:
             samples = [s | {"regel": "ontbreekt"} for s in (scoped.samples if scoped else [])][:5]
-        out.append({
-            "element_id": element_id, "table_name": table, "period": period, "period_end": end,
-            "rows": m.rows, "in_scope": m.in_scope, "missing": m.missing, "missing_all": m.missing_all,
-            "implausible": m.implausible, "fill_rate": m.fill_rate, "fill_rate_in_scope": m.fill_rate_in_scope,
-            "score": m.score(el.required, bool(el.exclusion)),
-            "category": classify(m, el.required, bool(el.exclusion), el.recorded),
-            "samples": json.dumps(samples, ensure_ascii=False, default=str),
-        })
+        out.append(
+            {
+                "element_id": element_id,
+                "table_name": table,
+                "period": period,
+                "period_end": end,
+                "rows": m.rows,
+                "in_scope": m.in_scope,
+                "missing": m.missing,
+                "missing_all": m.missing_all,
+                "implausible": m.implausible,
+                "fill_rate": m.fill_rate,
+                "fill_rate_in_scope": m.fill_rate_in_scope,
+                "score": m.score(el.required, bool(el.exclusion)),
+                "category": classify(m, el.required, bool(el.exclusion), el.recorded),
+                "samples": json.dumps(samples, ensure_ascii=False, default=str),
+            }
+        )
     return out
 
 
@@ -161,8 +203,9 @@ def plan_batches(fingerprints: dict[str, str], recent: int) -> dict[str, tuple[l
     return plan
 
 
-def validate_table(con, validator: Validator, table: str, suite: dict, elements: dict[str, Element],
-                   done: dict[str, str], recent: int) -> tuple[list[dict], int]:
+def validate_table(
+    con, validator: Validator, table: str, suite: dict, elements: dict[str, Element], done: dict[str, str], recent: int
+) -> tuple[list[dict], int]:
     """Validate the batches of one table that are new or changed since ``done`` (batch -> fingerprint).
 
     Returns the element rows (with their fingerprint) and the number of rows read."""
@@ -184,15 +227,21 @@ def validate_table(con, validator: Validator, table: str, suite: dict, elements:
             frame = source.read(con, columns, periods)
             read += len(frame)
             end = max(period_end(p) for p in periods)
-            outcomes = validator.validate(suite, frame, {"period_end": end.isoformat()}, list(source.sample_columns),
-                                          measures={"missing", "missing_all", "implausible"})
+            outcomes = validator.validate(
+                suite,
+                frame,
+                {"period_end": end.isoformat()},
+                list(source.sample_columns),
+                measures={"missing", "missing_all", "implausible"},
+            )
             for row in element_rows(table, label, end, len(frame), outcomes, elements):
                 out.append(row | {"fingerprint": fingerprint})
     return out, read
 
 
-def validate_keys(con, validator: Validator, table: str, suite: dict,
-                  unchecked: str | None = None) -> tuple[list[Outcome], int]:
+def validate_keys(
+    con, validator: Validator, table: str, suite: dict, unchecked: str | None = None
+) -> tuple[list[Outcome], int]:
     """The key expectations (unique within a delivery period, or everywhere) on the key columns only,
     and the number of rows read. With ``unchecked``, a relation of delivery ids, only the rows that
     share their key with a row of those deliveries (see keys.py)."""
@@ -205,7 +254,9 @@ def validate_keys(con, validator: Validator, table: str, suite: dict,
     rows = table
     if unchecked is not None and len(keys) == 1:  # with two, a row may share one key and not the other: read all
         same_key = " and ".join(f"{table}.{c} is not distinct from new.{c}" for c in columns)
-        rows = (f"{table} semi join (select distinct {', '.join(columns)} from {table} where _delivery_id in "
-                f"(select delivery_id from {unchecked})) as new on {same_key}")
+        rows = (
+            f"{table} semi join (select distinct {', '.join(columns)} from {table} where _delivery_id in "
+            f"(select delivery_id from {unchecked})) as new on {same_key}"
+        )
     frame = con.execute(f"select {selected}, {batches.period} as _period from {rows} where {batches.where}").df()
     return validator.validate(suite, frame, sample_columns=list(batches.sample_columns), measures={"key"}), len(frame)

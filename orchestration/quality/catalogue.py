@@ -66,10 +66,21 @@ def _read(path: Path) -> list[dict]:
 
 @lru_cache(maxsize=1)
 def load_elements(path: Path = ELEMENTS_SEED) -> tuple[Element, ...]:
-    return tuple(Element(
-        r["element_id"], r["name_nl"], r["source"], r["table_name"], r["column_name"], r["required"] == "J",
-        tuple(x for x in r["rules"].split("|") if x), r["exclusion"], r["exclusion_reason"], r["recorded"] == "J",
-    ) for r in _read(path))
+    return tuple(
+        Element(
+            r["element_id"],
+            r["name_nl"],
+            r["source"],
+            r["table_name"],
+            r["column_name"],
+            r["required"] == "J",
+            tuple(x for x in r["rules"].split("|") if x),
+            r["exclusion"],
+            r["exclusion_reason"],
+            r["recorded"] == "J",
+        )
+        for r in _read(path)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -112,7 +123,9 @@ def rule_expectation(column: str, rule: str) -> tuple[str, dict]:
     if name == "regex":
         return "expect_column_values_to_match_regex", {"regex": arg}
     if name == "uniek":
-        return "expect_compound_columns_to_be_unique", {"column_list": [column, *filter(None, arg.split(",")), "_period"]}
+        return "expect_compound_columns_to_be_unique", {
+            "column_list": [column, *filter(None, arg.split(",")), "_period"]
+        }
     if name == "uniek_overal":
         if arg:
             return "expect_compound_columns_to_be_unique", {"column_list": [column, *arg.split(",")]}
@@ -148,7 +161,7 @@ def build_suite(table: str, elements: list[Element]) -> dict:
         "name": table,
         "table": table,
         "description": f"Generated from seeds/{ELEMENTS_SEED.name}: fill rate, plausibility, exclusions and keys "
-                       f"of the data elements in {table}. Do not edit; run `python -m orchestration.quality.catalogue`.",
+        f"of the data elements in {table}. Do not edit; run `python -m orchestration.quality.catalogue`.",
         "expectations": expectations,
     }
 
@@ -170,7 +183,6 @@ def suite_text(suite: dict) -> str:
     head = {k: v for k, v in suite.items() if k != "expectations"}
     lines = ",\n".join("  " + json.dumps(e, ensure_ascii=False) for e in suite["expectations"])
     return json.dumps(head, indent=1, ensure_ascii=False)[:-2] + f',\n "expectations": [\n{lines}\n ]\n}}\n'
-
 
 
 def load_suite(table: str, folder: Path = EXPECTATIONS_DIR) -> dict:

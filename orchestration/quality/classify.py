@@ -29,6 +29,7 @@ FEASIBILITY = {
 @dataclass(frozen=True)
 class Measures:
     """Counts for one element in one delivery period."""
+
     rows: int  # rows in the batch
     in_scope: int  # rows left after the exclusion criteria
     missing: int  # empty values among the rows in scope
@@ -50,7 +51,6 @@ class Measures:
         """Share of the filled values that are plausible."""
         filled = self.rows - self.missing_all
         return _share(filled - self.implausible, filled)
-
 
     def score(self, required: bool, has_exclusion: bool) -> float | None:
         """The share the category is judged on, and dips are measured in: plausible filled values among
@@ -86,6 +86,7 @@ def feasibility(elements: list[tuple[str, str, str]]) -> tuple[str, str]:
     its source makes it not yet answerable; a failing core element, or a cross-section element
     ('doorsnede') that is not recorded, needs a change in the registration process.
     """
+
     def names(role: str | None, cats: str) -> list[str]:
         return [n for n, r, c in elements if c in cats and (role is None or r == role)]
 
@@ -97,8 +98,9 @@ def feasibility(elements: list[tuple[str, str, str]]) -> tuple[str, str]:
         return "nog_niet_te_beantwoorden", "In afwachting van brondata: " + ", ".join(core) + "."
     failing, unrecorded = names("kern", "e"), names("doorsnede", "d")
     if failing or unrecorded:
-        parts = (["Onvoldoende kwaliteit: " + ", ".join(failing)] if failing else []) + \
-                (["doorsnede niet vastgelegd: " + ", ".join(unrecorded)] if unrecorded else [])
+        parts = (["Onvoldoende kwaliteit: " + ", ".join(failing)] if failing else []) + (
+            ["doorsnede niet vastgelegd: " + ", ".join(unrecorded)] if unrecorded else []
+        )
         return "procesaanpassing_nodig", "; ".join(parts) + "."
     notes = []
     if excl := names(None, "b"):

@@ -20,6 +20,7 @@ SAMPLE_SIZE = 5
 @dataclass
 class Outcome:
     """One expectation's result on one batch."""
+
     element_id: str
     measure: str  # missing, missing_all, implausible, key
     expectation: str
@@ -69,12 +70,21 @@ class Validator:
         self._gx = gx
         self._context = gx.get_context(mode="ephemeral")
         self._context.variables.progress_bars = {"globally": False}
-        self._batches = self._context.data_sources.add_pandas("grip").add_dataframe_asset("batch") \
+        self._batches = (
+            self._context.data_sources.add_pandas("grip")
+            .add_dataframe_asset("batch")
             .add_batch_definition_whole_dataframe("whole")
+        )
         self._suites: dict[str, object] = {}
 
-    def validate(self, suite: dict, frame: pd.DataFrame, parameters: dict | None = None,
-                 sample_columns: list[str] | None = None, measures: set[str] | None = None) -> list[Outcome]:
+    def validate(
+        self,
+        suite: dict,
+        frame: pd.DataFrame,
+        parameters: dict | None = None,
+        sample_columns: list[str] | None = None,
+        measures: set[str] | None = None,
+    ) -> list[Outcome]:
         """Run the suite (or only the expectations of the given measures) on one batch."""
         specs = [e for e in suite["expectations"] if measures is None or e["meta"]["measure"] in measures]
         key = f"{suite['name']}:{sorted(measures or [])}"
@@ -92,13 +102,21 @@ class Validator:
         for r in result.results:
             cfg = r.expectation_config
             if r.exception_info.get("raised_exception") or (not r.success and not r.result):
-                raise RuntimeError(f"{suite['name']}: {cfg.type} on {cfg.kwargs.get('column')} could not run: "
-                                   f"{str(r.exception_info)[:400]}")
-            outcomes.append(Outcome(
-                cfg.meta["element_id"], cfg.meta["measure"], cfg.type, int(r.result.get("element_count") or 0),
-                int(r.result.get("unexpected_count") or 0), int(r.result.get("missing_count") or 0),
-                _samples(frame, r.result.get("partial_unexpected_index_list") or [], cfg.kwargs, sample_columns),
-            ))
+                raise RuntimeError(
+                    f"{suite['name']}: {cfg.type} on {cfg.kwargs.get('column')} could not run: "
+                    f"{str(r.exception_info)[:400]}"
+                )
+            outcomes.append(
+                Outcome(
+                    cfg.meta["element_id"],
+                    cfg.meta["measure"],
+                    cfg.type,
+                    int(r.result.get("element_count") or 0),
+                    int(r.result.get("unexpected_count") or 0),
+                    int(r.result.get("missing_count") or 0),
+                    _samples(frame, r.result.get("partial_unexpected_index_list") or [], cfg.kwargs, sample_columns),
+                )
+            )
         return outcomes
 
 

@@ -33,21 +33,29 @@ def check_keys(con, validator: Validator, table: str, suite: dict) -> KeyCheck:
     keys = {"expectations": [e for e in suite["expectations"] if e["meta"]["measure"] == "key"]}
     version = suite_hash(keys)
     con.execute(STATE_DDL)
-    con.execute("delete from quality.key_checked_deliveries where table_name = ? and suite_version <> ?", [table, version])
-    checked = con.execute("select count(*) from quality.key_checked_deliveries where table_name = ?", [table]).fetchone()[0]
-    con.execute(f"""
+    con.execute(
+        "delete from quality.key_checked_deliveries where table_name = ? and suite_version <> ?", [table, version]
+    )
+    checked = con.execute(
+        "select count(*) from quality.key_checked_deliveries where table_name = ?", [table]
+    ).fetchone()[0]
+    con.execute(
+        f"""
         create or replace temp table _unchecked as
         select distinct _delivery_id as delivery_id from {table}
         anti join (select delivery_id from quality.key_checked_deliveries where table_name = ?) as checked
-            on {table}._delivery_id = checked.delivery_id""", [table])
+            on {table}._delivery_id = checked.delivery_id""",
+        [table],
+    )
     try:
         new = con.execute("select count(*) from _unchecked").fetchone()[0]
         if not new:
             return KeyCheck([], 0, 0)
         outcomes, read = validate_keys(con, validator, table, suite, unchecked="_unchecked" if checked else None)
         if not any(o.unexpected_count for o in outcomes):
-            con.execute("insert into quality.key_checked_deliveries select ?, ?, delivery_id from _unchecked",
-                        [table, version])
+            con.execute(
+                "insert into quality.key_checked_deliveries select ?, ?, delivery_id from _unchecked", [table, version]
+            )
         return KeyCheck(outcomes, new, read)
     finally:
         con.execute("drop table _unchecked")

@@ -17,10 +17,35 @@ from .classify import CATEGORIES, FEASIBILITY, classify, dip, feasibility
 
 TREND_PERIODS = 12
 STATUS_COLUMNS = [
-    "element_id", "name_nl", "source", "table_name", "column_name", "required", "recorded", "exclusion",
-    "exclusion_reason", "questions", "period", "period_end", "rows", "in_scope", "missing", "missing_all",
-    "implausible", "fill_rate", "fill_rate_in_scope", "score", "category", "category_label", "previous_period",
-    "previous_score", "previous_category", "warning", "periods", "trend", "samples",
+    "element_id",
+    "name_nl",
+    "source",
+    "table_name",
+    "column_name",
+    "required",
+    "recorded",
+    "exclusion",
+    "exclusion_reason",
+    "questions",
+    "period",
+    "period_end",
+    "rows",
+    "in_scope",
+    "missing",
+    "missing_all",
+    "implausible",
+    "fill_rate",
+    "fill_rate_in_scope",
+    "score",
+    "category",
+    "category_label",
+    "previous_period",
+    "previous_score",
+    "previous_category",
+    "warning",
+    "periods",
+    "trend",
+    "samples",
 ]
 
 VALIDATIONS_DDL = """
@@ -41,9 +66,14 @@ def ensure_schema(con) -> None:
 
 def done_fingerprints(con, table: str) -> dict[str, str]:
     """Batch label -> fingerprint of its latest validation."""
-    return dict(con.execute("""
+    return dict(
+        con.execute(
+            """
         select period, fingerprint from quality.element_validations where table_name = ?
-        qualify row_number() over (partition by period order by validated_at desc) = 1""", [table]).fetchall())
+        qualify row_number() over (partition by period order by validated_at desc) = 1""",
+            [table],
+        ).fetchall()
+    )
 
 
 def append_validations(con, rows: list[dict], at: dt.datetime) -> None:
@@ -63,31 +93,50 @@ def element_status(con, elements: tuple[Element, ...]) -> pd.DataFrame:
     out = []
     for el in elements:
         hist = grouped.get(el.element_id)
-        base = {"element_id": el.element_id, "name_nl": el.name_nl, "source": el.source,
-                "table_name": el.table_name or None, "column_name": el.column_name or None,
-                "required": el.required, "recorded": el.recorded, "exclusion": el.exclusion or None,
-                "exclusion_reason": el.exclusion_reason or None, "questions": " ".join(questions.get(el.element_id, []))}
+        base = {
+            "element_id": el.element_id,
+            "name_nl": el.name_nl,
+            "source": el.source,
+            "table_name": el.table_name or None,
+            "column_name": el.column_name or None,
+            "required": el.required,
+            "recorded": el.recorded,
+            "exclusion": el.exclusion or None,
+            "exclusion_reason": el.exclusion_reason or None,
+            "questions": " ".join(questions.get(el.element_id, [])),
+        }
         if hist is None or hist.empty:
             cat = classify(None, el.required, bool(el.exclusion), el.recorded)
             out.append(base | {"category": cat, "trend": "[]", "samples": "[]", "periods": 0})
             continue
         last = hist.iloc[-1]
         prev = hist.iloc[-2] if len(hist) > 1 else None
-        warning = dip(None if prev is None else (prev["category"], _num(prev["score"])),
-                      (last["category"], _num(last["score"])))
-        out.append(base | {
-            "period": last["period"], "period_end": last["period_end"], "rows": int(last["rows"]),
-            "in_scope": int(last["in_scope"]), "missing": int(last["missing"]), "missing_all": int(last["missing_all"]),
-            "implausible": int(last["implausible"]), "fill_rate": _num(last["fill_rate"]),
-            "fill_rate_in_scope": _num(last["fill_rate_in_scope"]), "score": _num(last["score"]),
-            "category": last["category"],
-            "previous_period": None if prev is None else prev["period"],
-            "previous_score": None if prev is None else _num(prev["score"]),
-            "previous_category": None if prev is None else prev["category"],
-            "warning": warning, "periods": len(hist),
-            "trend": json.dumps([[p, _num(r)] for p, r in hist[["period", "score"]].tail(TREND_PERIODS).values]),
-            "samples": last["samples"],
-        })
+        warning = dip(
+            None if prev is None else (prev["category"], _num(prev["score"])), (last["category"], _num(last["score"]))
+        )
+        out.append(
+            base
+            | {
+                "period": last["period"],
+                "period_end": last["period_end"],
+                "rows": int(last["rows"]),
+                "in_scope": int(last["in_scope"]),
+                "missing": int(last["missing"]),
+                "missing_all": int(last["missing_all"]),
+                "implausible": int(last["implausible"]),
+                "fill_rate": _num(last["fill_rate"]),
+                "fill_rate_in_scope": _num(last["fill_rate_in_scope"]),
+                "score": _num(last["score"]),
+                "category": last["category"],
+                "previous_period": None if prev is None else prev["period"],
+                "previous_score": None if prev is None else _num(prev["score"]),
+                "previous_category": None if prev is None else prev["category"],
+                "warning": warning,
+                "periods": len(hist),
+                "trend": json.dumps([[p, _num(r)] for p, r in hist[["period", "score"]].tail(TREND_PERIODS).values]),
+                "samples": last["samples"],
+            }
+        )
     frame = pd.DataFrame(out).reindex(columns=STATUS_COLUMNS)  # the same columns before any history exists
     frame["category_label"] = frame["category"].map(CATEGORIES)
     return frame
@@ -105,11 +154,19 @@ def question_feasibility(con, status: pd.DataFrame) -> pd.DataFrame:
         els = links.get(q.question_id, [])
         verdict, reason = feasibility(els)
         counts = {c: sum(1 for _, _, cat in els if cat == c) for c in "abcde"}
-        rows.append({"question_id": q.question_id, "law": q.law, "text_nl": q.text_nl, "feasibility": verdict,
-                     "feasibility_label": FEASIBILITY[verdict], "reason": reason,
-                     "core_elements": sum(1 for _, r, _ in els if r == "kern"),
-                     "cross_section_elements": sum(1 for _, r, _ in els if r == "doorsnede"),
-                     **{f"elements_{c}": n for c, n in counts.items()}})
+        rows.append(
+            {
+                "question_id": q.question_id,
+                "law": q.law,
+                "text_nl": q.text_nl,
+                "feasibility": verdict,
+                "feasibility_label": FEASIBILITY[verdict],
+                "reason": reason,
+                "core_elements": sum(1 for _, r, _ in els if r == "kern"),
+                "cross_section_elements": sum(1 for _, r, _ in els if r == "doorsnede"),
+                **{f"elements_{c}": n for c, n in counts.items()},
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -19,16 +19,38 @@ from .explain import EFFECTS, decompose, decompose_per_client
 
 DEPARTMENT = {"wmo": "MO (Wmo)", "jeugd": "JOS (Jeugd)"}
 FIRST_LINE = {"wmo": ("swt", "sociaal wijkteam (STAPP)"), "jeugd": ("cjg", "CJG")}
-EFFECT_LABELS = {"volume": "volume (cliënten)", "mix": "mix", "duration": "duur", "intensity": "intensiteit",
-                 "price": "prijs (tarief)", "cost_per_client": "kosten per cliënt", "total": "totaal",
-                 "cost_before": "vorig jaar", "cost_after": "dit jaar", "product_group": "productgroep"}
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december"]
+EFFECT_LABELS = {
+    "volume": "volume (cliënten)",
+    "mix": "mix",
+    "duration": "duur",
+    "intensity": "intensiteit",
+    "price": "prijs (tarief)",
+    "cost_per_client": "kosten per cliënt",
+    "total": "totaal",
+    "cost_before": "vorig jaar",
+    "cost_after": "dit jaar",
+    "product_group": "productgroep",
+}
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
     """Per product group, months 1..month of the year: clients, care months, units and cost."""
-    return con.execute(f"""
+    return con.execute(
+        f"""
         with care as (
             select main_group, product_group, count(distinct client_key) as clients, count(*) as care_months
             from ({CARE}) where law = ? and year(month_start) = ? and month(month_start) <= ?
@@ -43,44 +65,58 @@ def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
                coalesce(units, 0) as units, coalesce(cost, 0) as cost
         from care full outer join money using (main_group, product_group)
         order by main_group, product_group
-    """, [law, year, month, law, year, month]).df()
+    """,
+        [law, year, month, law, year, month],
+    ).df()
 
 
 def _monthly(con, law: str, year: int, month: int) -> pd.DataFrame:
-    return con.execute(f"""
+    return con.execute(
+        f"""
         select product_main_group as main_group, product_group, month(period_month) as month, sum(amount_cents) as cost
         from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
         group by all
-    """, [law, year, month]).df()
+    """,
+        [law, year, month],
+    ).df()
 
 
 def _programme(con, law: str, year: int) -> pd.DataFrame:
-    if not con.execute("select count(*) from information_schema.tables where table_schema = 'programming' "
-                       "and table_name = 'scenario_products'").fetchone()[0]:
+    if not con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'programming' "
+        "and table_name = 'scenario_products'"
+    ).fetchone()[0]:
         return pd.DataFrame(columns=["main_group", "product_group", "clients", "budget_cents", "trend_method"])
-    return con.execute("""
+    return con.execute(
+        """
         select main_group, product_group, clients, budget_cents, trend_method
         from programming.scenario_products join programming.scenarios using (scenario)
         where adopted and law = ? and year = ? and not is_base_year
         order by main_group, product_group
-    """, [law, year]).df()
+    """,
+        [law, year],
+    ).df()
 
 
 def key_figures(con, law: str, year: int, month: int) -> dict:
     """The headline: budget, programme, booked so far, projections. Also used for 'since last month'."""
     monthly = _monthly(con, law, year, month).groupby("month")["cost"].sum()
     series = [float(monthly.get(m, 0.0)) for m in range(1, month + 1)]
-    budget = con.execute("select sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ?",
-                         [law, year]).fetchone()[0]
+    budget = con.execute(
+        "select sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ?", [law, year]
+    ).fetchone()[0]
     programme = _programme(con, law, year)
     p = project(series, None)
     lower = upper = trend = None
     if len(programme) and month < 12:
         methods = programme.groupby("main_group")["trend_method"].first().to_dict()
-        fc = con.execute("""select main_group, method, sum(mean) as mean, sum(lower) as lower, sum(upper) as upper
+        fc = con.execute(
+            """select main_group, method, sum(mean) as mean, sum(lower) as lower, sum(upper) as upper
                             from programming.baseline_forecast
                             where law = ? and measure = 'booked_cents' and year(month) = ? and month(month) > ?
-                            group by all order by all""", [law, year, month]).df()
+                            group by all order by all""",
+            [law, year, month],
+        ).df()
         fc = fc[fc.apply(lambda r: methods.get(r["main_group"]) == r["method"], axis=1)]
         if len(fc):
             trend, lower, upper = (p["ytd_cents"] + fc[c].sum() for c in ("mean", "lower", "upper"))
@@ -88,21 +124,41 @@ def key_figures(con, law: str, year: int, month: int) -> dict:
         trend = lower = upper = p["ytd_cents"]
     # whole cents: sums of fractional cents (forecasts, scenarios) differ in the last bits with the order
     # DuckDB returns rows in, and a page would differ from one rendering of the same data to the next
-    figures = {k: None if v is None else round(float(v)) for k, v in {
-        "budget_cents": budget, "programme_cents": programme["budget_cents"].sum() if len(programme) else None,
-        "ytd_cents": p["ytd_cents"], "projected_cents": p["projected_cents"], "trend_cents": trend,
-        "trend_lower_cents": lower, "trend_upper_cents": upper}.items()}
+    figures = {
+        k: None if v is None else round(float(v))
+        for k, v in {
+            "budget_cents": budget,
+            "programme_cents": programme["budget_cents"].sum() if len(programme) else None,
+            "ytd_cents": p["ytd_cents"],
+            "projected_cents": p["projected_cents"],
+            "trend_cents": trend,
+            "trend_lower_cents": lower,
+            "trend_upper_cents": upper,
+        }.items()
+    }
     budget = figures["budget_cents"]
     return figures | {"utilisation": figures["projected_cents"] / budget if budget else None}
 
 
 def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
-    has = con.execute("select count(*) from information_schema.tables where table_schema = 'programming' "
-                      "and table_name = 'realisation_products'").fetchone()[0]
+    has = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'programming' "
+        "and table_name = 'realisation_products'"
+    ).fetchone()[0]
     if not has:
-        return pd.DataFrame(columns=["level", "subject", "ytd_cents", "ceiling_cents", "projected_cents",
-                                     "projected_overrun_cents", "crossing_month"])
-    return con.execute("""
+        return pd.DataFrame(
+            columns=[
+                "level",
+                "subject",
+                "ytd_cents",
+                "ceiling_cents",
+                "projected_cents",
+                "projected_overrun_cents",
+                "crossing_month",
+            ]
+        )
+    return con.execute(
+        """
         select 'productgroep' as level, product_group as subject, ytd_cents, ceiling_cents, projected_cents,
                projected_overrun_cents, crossing_month
         from programming.realisation_products where law = ? and year = ? and month = ? and warning
@@ -114,7 +170,9 @@ def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
           and r.provider_agb in (select provider_agb from programming.scenario_providers p
                                  join programming.scenarios s using (scenario) where s.adopted and p.law = ?)
         order by projected_overrun_cents desc
-    """, [law, year, month, year, month, law]).df()
+    """,
+        [law, year, month, year, month, law],
+    ).df()
 
 
 def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Report:
@@ -127,37 +185,87 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
     monthly = _monthly(con, law, year, month)
     sections = []
 
-    headline = pd.DataFrame([{"figure": "Begroting", "value": now["budget_cents"]},
-                             {"figure": "Programma (ijkpunt)", "value": now["programme_cents"]},
-                             {"figure": f"Gerealiseerd t/m {MONTHS[month - 1]}", "value": now["ytd_cents"]},
-                             {"figure": "Prognose jaareinde (run rate)", "value": now["projected_cents"]},
-                             {"figure": "Prognose volgens trend", "value": now["trend_cents"]},
-                             {"figure": "Trend: ondergrens 80%-interval", "value": now["trend_lower_cents"]},
-                             {"figure": "Trend: bovengrens 80%-interval", "value": now["trend_upper_cents"]}])
-    sections.append(Section("Kerncijfers", headline, {"figure": "text", "value": "money"},
-                            {"figure": "", "value": "bedrag"}, key="kerncijfers",
-                            text="Run rate: gerealiseerd plus het gemiddelde van de laatste drie maanden voor elke "
-                                 "resterende maand. Trend: de basisprognose (statsmodels) voor de resterende maanden."))
+    headline = pd.DataFrame(
+        [
+            {"figure": "Begroting", "value": now["budget_cents"]},
+            {"figure": "Programma (ijkpunt)", "value": now["programme_cents"]},
+            {"figure": f"Gerealiseerd t/m {MONTHS[month - 1]}", "value": now["ytd_cents"]},
+            {"figure": "Prognose jaareinde (run rate)", "value": now["projected_cents"]},
+            {"figure": "Prognose volgens trend", "value": now["trend_cents"]},
+            {"figure": "Trend: ondergrens 80%-interval", "value": now["trend_lower_cents"]},
+            {"figure": "Trend: bovengrens 80%-interval", "value": now["trend_upper_cents"]},
+        ]
+    )
+    sections.append(
+        Section(
+            "Kerncijfers",
+            headline,
+            {"figure": "text", "value": "money"},
+            {"figure": "", "value": "bedrag"},
+            key="kerncijfers",
+            text="Run rate: gerealiseerd plus het gemiddelde van de laatste drie maanden voor elke "
+            "resterende maand. Trend: de basisprognose (statsmodels) voor de resterende maanden.",
+        )
+    )
 
     # realisation per product group against programme
-    per_group = ytd.merge(programme[["main_group", "product_group", "budget_cents"]], how="outer",
-                          on=["main_group", "product_group"])
+    per_group = ytd.merge(
+        programme[["main_group", "product_group", "budget_cents"]], how="outer", on=["main_group", "product_group"]
+    )
     per_group["projected_cents"] = [
-        project([float(monthly[(monthly["product_group"] == pg) & (monthly["month"] == m)]["cost"].sum())
-                 for m in range(1, month + 1)], None)["projected_cents"] for pg in per_group["product_group"]]
+        project(
+            [
+                float(monthly[(monthly["product_group"] == pg) & (monthly["month"] == m)]["cost"].sum())
+                for m in range(1, month + 1)
+            ],
+            None,
+        )["projected_cents"]
+        for pg in per_group["product_group"]
+    ]
     per_group["difference_cents"] = per_group["projected_cents"] - per_group["budget_cents"]
     per_group = per_group.fillna({"clients": 0, "cost": 0}).sort_values(["main_group", "product_group"])
-    total = {"main_group": "Totaal", "product_group": "", **{c: per_group[c].sum(min_count=1) for c in
-             ("clients", "cost", "budget_cents", "projected_cents", "difference_cents")}}
+    total = {
+        "main_group": "Totaal",
+        "product_group": "",
+        **{
+            c: per_group[c].sum(min_count=1)
+            for c in ("clients", "cost", "budget_cents", "projected_cents", "difference_cents")
+        },
+    }
     per_group = pd.concat([per_group, pd.DataFrame([total])], ignore_index=True)
-    sections.append(Section(
-        "Realisatie per productgroep tegen het programma", per_group,
-        {"main_group": "text", "product_group": "text", "clients": "count", "cost": "money", "budget_cents": "money",
-         "projected_cents": "money", "difference_cents": "money"},
-        {"main_group": "hoofdgroep", "product_group": "productgroep", "clients": "cliënten", "cost": "gerealiseerd",
-         "budget_cents": "ijkpunt programma", "projected_cents": "prognose jaareinde", "difference_cents": "verschil"},
-        chart=Chart("bar", "product_group", ["budget_cents", "projected_cents"], "Programma en prognose per productgroep", money=True),
-        total_row=True, key="productgroepen"))
+    sections.append(
+        Section(
+            "Realisatie per productgroep tegen het programma",
+            per_group,
+            {
+                "main_group": "text",
+                "product_group": "text",
+                "clients": "count",
+                "cost": "money",
+                "budget_cents": "money",
+                "projected_cents": "money",
+                "difference_cents": "money",
+            },
+            {
+                "main_group": "hoofdgroep",
+                "product_group": "productgroep",
+                "clients": "cliënten",
+                "cost": "gerealiseerd",
+                "budget_cents": "ijkpunt programma",
+                "projected_cents": "prognose jaareinde",
+                "difference_cents": "verschil",
+            },
+            chart=Chart(
+                "bar",
+                "product_group",
+                ["budget_cents", "projected_cents"],
+                "Programma en prognose per productgroep",
+                money=True,
+            ),
+            total_row=True,
+            key="productgroepen",
+        )
+    )
 
     cumulative = monthly.groupby("month")["cost"].sum().reindex(range(1, month + 1), fill_value=0).cumsum()
     path = pd.DataFrame({"month": [MONTHS[m - 1][:3] for m in cumulative.index], "cumulative": cumulative.to_numpy()})
@@ -165,92 +273,212 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
         path["programme"] = [now["programme_cents"] * m / 12 for m in cumulative.index]
     else:
         path["programme"] = None
-    sections.append(Section("Cumulatieve realisatie per maand", path,
-                            {"month": "text", "cumulative": "money", "programme": "money"},
-                            {"month": "maand", "cumulative": "gerealiseerd (cumulatief)", "programme": "programma naar rato"},
-                            chart=Chart("line", "month", ["cumulative", "programme"], "Realisatie tegen programma", money=True),
-                            key="cumulatief"))
+    sections.append(
+        Section(
+            "Cumulatieve realisatie per maand",
+            path,
+            {"month": "text", "cumulative": "money", "programme": "money"},
+            {"month": "maand", "cumulative": "gerealiseerd (cumulatief)", "programme": "programma naar rato"},
+            chart=Chart("line", "month", ["cumulative", "programme"], "Realisatie tegen programma", money=True),
+            key="cumulatief",
+        )
+    )
 
-    products = con.execute(f"""
+    products = con.execute(
+        f"""
         select product_code, any_value(product_group) as product_group, count(distinct client_key) as clients,
                sum(amount_cents) as cost
         from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
         group by all order by cost desc
-    """, [law, year, month]).df()
+    """,
+        [law, year, month],
+    ).df()
     names = dict(con.execute("select product_code, product_name from marts.dim_product").fetchall())
     products.insert(1, "product_name", products["product_code"].map(names))
-    sections.append(Section("Realisatie per product", products,
-                            {"product_code": "text", "product_name": "text", "product_group": "text",
-                             "clients": "count", "cost": "money"},
-                            {"product_code": "product", "product_name": "omschrijving", "product_group": "productgroep",
-                             "clients": "cliënten", "cost": "gerealiseerd"}, key="producten"))
+    sections.append(
+        Section(
+            "Realisatie per product",
+            products,
+            {
+                "product_code": "text",
+                "product_name": "text",
+                "product_group": "text",
+                "clients": "count",
+                "cost": "money",
+            },
+            {
+                "product_code": "product",
+                "product_name": "omschrijving",
+                "product_group": "productgroep",
+                "clients": "cliënten",
+                "cost": "gerealiseerd",
+            },
+            key="producten",
+        )
+    )
 
     effects = decompose(last_year, ytd)
-    effects = pd.concat([effects, pd.DataFrame([{"product_group": "Totaal", **effects.drop(columns="product_group").sum()}])],
-                        ignore_index=True)
-    sections.append(Section(
-        f"Verklaring: t/m {MONTHS[month - 1]} {year} tegen dezelfde maanden van {year - 1}", effects,
-        {"product_group": "text", "cost_before": "money", "cost_after": "money", **{e: "money" for e in EFFECTS}, "total": "money"},
-        EFFECT_LABELS, key="verklaring_vorig_jaar",
-        text="Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), mix (verdeling "
-             "over productgroepen), duur (zorgmaanden per cliënt), intensiteit (eenheden per zorgmaand) en prijs (per "
-             "eenheid). De effecten tellen exact op tot het verschil (LMDI).",
-        chart=Chart("bar", "product_group", list(EFFECTS), "Effecten per productgroep", money=True)))
+    effects = pd.concat(
+        [effects, pd.DataFrame([{"product_group": "Totaal", **effects.drop(columns="product_group").sum()}])],
+        ignore_index=True,
+    )
+    sections.append(
+        Section(
+            f"Verklaring: t/m {MONTHS[month - 1]} {year} tegen dezelfde maanden van {year - 1}",
+            effects,
+            {
+                "product_group": "text",
+                "cost_before": "money",
+                "cost_after": "money",
+                **{e: "money" for e in EFFECTS},
+                "total": "money",
+            },
+            EFFECT_LABELS,
+            key="verklaring_vorig_jaar",
+            text="Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), mix (verdeling "
+            "over productgroepen), duur (zorgmaanden per cliënt), intensiteit (eenheden per zorgmaand) en prijs (per "
+            "eenheid). De effecten tellen exact op tot het verschil (LMDI).",
+            chart=Chart("bar", "product_group", list(EFFECTS), "Effecten per productgroep", money=True),
+        )
+    )
 
     if len(programme):
         scale = _year_scale(con, law, year - 1, month)
-        actual = ytd.assign(clients=ytd["clients"] * scale,
-                            cost=per_group.set_index("product_group").loc[ytd["product_group"], "projected_cents"].to_numpy())
+        actual = ytd.assign(
+            clients=ytd["clients"] * scale,
+            cost=per_group.set_index("product_group").loc[ytd["product_group"], "projected_cents"].to_numpy(),
+        )
         plan = programme.rename(columns={"budget_cents": "cost"})[["product_group", "clients", "cost"]]
         vs_plan = decompose_per_client(plan, actual[["product_group", "clients", "cost"]])
-        vs_plan = pd.concat([vs_plan, pd.DataFrame([{"product_group": "Totaal", **vs_plan.drop(columns="product_group").sum()}])],
-                            ignore_index=True)
-        sections.append(Section(
-            "Verklaring: prognose jaareinde tegen het programma", vs_plan,
-            {"product_group": "text", "cost_before": "money", "cost_after": "money", "volume": "money", "mix": "money",
-             "cost_per_client": "money", "total": "money"},
-            {**EFFECT_LABELS, "cost_before": "programma", "cost_after": "prognose"}, key="verklaring_programma",
-            text=f"Cliënten op jaarbasis: cliënten tot nu toe x {scale:.2f} (verhouding jaar / zelfde maanden in "
-                 f"{year - 1}).".replace(".", ",", 1)))
+        vs_plan = pd.concat(
+            [vs_plan, pd.DataFrame([{"product_group": "Totaal", **vs_plan.drop(columns="product_group").sum()}])],
+            ignore_index=True,
+        )
+        sections.append(
+            Section(
+                "Verklaring: prognose jaareinde tegen het programma",
+                vs_plan,
+                {
+                    "product_group": "text",
+                    "cost_before": "money",
+                    "cost_after": "money",
+                    "volume": "money",
+                    "mix": "money",
+                    "cost_per_client": "money",
+                    "total": "money",
+                },
+                {**EFFECT_LABELS, "cost_before": "programma", "cost_after": "prognose"},
+                key="verklaring_programma",
+                text=f"Cliënten op jaarbasis: cliënten tot nu toe x {scale:.2f} (verhouding jaar / zelfde maanden in "
+                f"{year - 1}).".replace(".", ",", 1),
+            )
+        )
 
-    sections.append(Section("Vroegsignalering: plafond voor jaareinde overschreden", _warnings(con, law, year, month),
-                            {"level": "text", "subject": "text", "ytd_cents": "money", "ceiling_cents": "money",
-                             "projected_cents": "money", "projected_overrun_cents": "money", "crossing_month": "int"},
-                            {"level": "niveau", "subject": "wie", "ytd_cents": "gerealiseerd", "ceiling_cents": "plafond",
-                             "projected_cents": "prognose", "projected_overrun_cents": "overschrijding",
-                             "crossing_month": "maand van overschrijding"}, key="vroegsignalering"))
+    sections.append(
+        Section(
+            "Vroegsignalering: plafond voor jaareinde overschreden",
+            _warnings(con, law, year, month),
+            {
+                "level": "text",
+                "subject": "text",
+                "ytd_cents": "money",
+                "ceiling_cents": "money",
+                "projected_cents": "money",
+                "projected_overrun_cents": "money",
+                "crossing_month": "int",
+            },
+            {
+                "level": "niveau",
+                "subject": "wie",
+                "ytd_cents": "gerealiseerd",
+                "ceiling_cents": "plafond",
+                "projected_cents": "prognose",
+                "projected_overrun_cents": "overschrijding",
+                "crossing_month": "maand van overschrijding",
+            },
+            key="vroegsignalering",
+        )
+    )
 
     source, name = FIRST_LINE[law]
-    first_line = con.execute("""
+    first_line = con.execute(
+        """
         select coalesce(team, 'onbekend') as team,
                count(*) filter (where start_date <= ? and (end_date is null or end_date >= ?)) as active,
                count(*) filter (where year(start_date) = ? and start_date <= ?) as started_ytd
         from marts.fct_first_line_trajectories where source = ?
         group by all order by team
-    """, [_month_end(year, month), _month_end(year, month), year, _month_end(year, month), source]).df()
-    first_line = pd.concat([first_line, pd.DataFrame([{"team": "Totaal", "active": first_line["active"].sum(),
-                                                        "started_ytd": first_line["started_ytd"].sum()}])], ignore_index=True)
-    sections.append(Section(f"Eerste lijn: {name}", first_line,
-                            {"team": "text", "active": "count", "started_ytd": "count"},
-                            {"active": f"lopend eind {MONTHS[month - 1]}", "started_ytd": "gestart dit jaar"},
-                            total_row=True, key="eerste_lijn"))
+    """,
+        [_month_end(year, month), _month_end(year, month), year, _month_end(year, month), source],
+    ).df()
+    first_line = pd.concat(
+        [
+            first_line,
+            pd.DataFrame(
+                [
+                    {
+                        "team": "Totaal",
+                        "active": first_line["active"].sum(),
+                        "started_ytd": first_line["started_ytd"].sum(),
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    sections.append(
+        Section(
+            f"Eerste lijn: {name}",
+            first_line,
+            {"team": "text", "active": "count", "started_ytd": "count"},
+            {"active": f"lopend eind {MONTHS[month - 1]}", "started_ytd": "gestart dit jaar"},
+            total_row=True,
+            key="eerste_lijn",
+        )
+    )
 
-    quality = con.execute("""
+    quality = con.execute(
+        """
         select feasibility_label, count(*) as questions from quality.question_feasibility where law = ? group by all order by 1
-    """, [law]).df()
-    sections.append(Section("Datakwaliteit: haalbaarheid van de informatievragen", quality,
-                            {"feasibility_label": "text", "questions": "int"},
-                            {"feasibility_label": "haalbaarheid", "questions": "vragen"}, key="kwaliteit"))
+    """,
+        [law],
+    ).df()
+    sections.append(
+        Section(
+            "Datakwaliteit: haalbaarheid van de informatievragen",
+            quality,
+            {"feasibility_label": "text", "questions": "int"},
+            {"feasibility_label": "haalbaarheid", "questions": "vragen"},
+            key="kwaliteit",
+        )
+    )
 
     if before is not None:
-        changes = pd.DataFrame([{"figure": label, "previous": before[k], "current": now[k],
-                                 "change": (now[k] - before[k]) if None not in (now[k], before[k]) else None}
-                                for label, k in (("Gerealiseerd", "ytd_cents"), ("Prognose jaareinde", "projected_cents"),
-                                                 ("Prognose volgens trend", "trend_cents"))])
-        sections.insert(1, Section(f"Wat is er veranderd sinds {MONTHS[month - 2]}", changes,
-                                   {"figure": "text", "previous": "money", "current": "money", "change": "money"},
-                                   {"figure": "", "previous": MONTHS[month - 2], "current": MONTHS[month - 1], "change": "verschil"},
-                                   key="veranderd"))
+        changes = pd.DataFrame(
+            [
+                {
+                    "figure": label,
+                    "previous": before[k],
+                    "current": now[k],
+                    "change": (now[k] - before[k]) if None not in (now[k], before[k]) else None,
+                }
+                for label, k in (
+                    ("Gerealiseerd", "ytd_cents"),
+                    ("Prognose jaareinde", "projected_cents"),
+                    ("Prognose volgens trend", "trend_cents"),
+                )
+            ]
+        )
+        sections.insert(
+            1,
+            Section(
+                f"Wat is er veranderd sinds {MONTHS[month - 2]}",
+                changes,
+                {"figure": "text", "previous": "money", "current": "money", "change": "money"},
+                {"figure": "", "previous": MONTHS[month - 2], "current": MONTHS[month - 1], "change": "verschil"},
+                key="veranderd",
+            ),
+        )
     return Report(f"Budgethoudersrapportage {DEPARTMENT[law]}", f"Stand eind {period}", sections)
 
 
@@ -260,8 +488,11 @@ def _month_end(year: int, month: int):
 
 def _year_scale(con, law: str, year: int, month: int) -> float:
     """Clients in a whole year divided by clients in its first ``month`` months (last year's ratio)."""
-    full, part = con.execute(f"""
+    full, part = con.execute(
+        f"""
         select count(distinct client_key || product_group), count(distinct client_key || product_group) filter (where month(month_start) <= ?)
         from ({CARE}) where law = ? and year(month_start) = ?
-    """, [month, law, year]).fetchone()
+    """,
+        [month, law, year],
+    ).fetchone()
     return full / part if part else 1.0

@@ -30,8 +30,10 @@ def sparkline(trend_json: str, width: int = 120, height: int = 24) -> str:
     step = width / (len(points) - 1)
     coords = " ".join(f"{i * step:.1f},{height - s * height:.1f}" for i, (_, s) in enumerate(points))
     title = html.escape(", ".join(f"{p}: {nl_share(s)}" for p, s in points))
-    return (f'<svg width="{width}" height="{height}" role="img"><title>{title}</title>'
-            f'<polyline fill="none" stroke="#1a73e8" stroke-width="1.5" points="{coords}"/></svg>')
+    return (
+        f'<svg width="{width}" height="{height}" role="img"><title>{title}</title>'
+        f'<polyline fill="none" stroke="#1a73e8" stroke-width="1.5" points="{coords}"/></svg>'
+    )
 
 
 def _samples(samples_json: str) -> str:
@@ -39,37 +41,68 @@ def _samples(samples_json: str) -> str:
     return "<br>".join(html.escape(", ".join(f"{k}={v}" for k, v in r.items())) for r in rows[:3])
 
 
-def render_report(status: pd.DataFrame, feasibility: pd.DataFrame, deliveries: pd.DataFrame,
-                  generated: str, banner: str | None = None, data_docs: str | None = None) -> str:
+def render_report(
+    status: pd.DataFrame,
+    feasibility: pd.DataFrame,
+    deliveries: pd.DataFrame,
+    generated: str,
+    banner: str | None = None,
+    data_docs: str | None = None,
+) -> str:
     e = html.escape
     cat_counts = status["category"].value_counts()
     feas_counts = feasibility["feasibility"].value_counts()
-    summary = "".join(f"<tr class='cat-{c}'><td>{c}</td><td>{e(label)}</td><td class='num'>{int(cat_counts.get(c, 0))}</td></tr>"
-                      for c, label in CATEGORIES.items())
-    feas_summary = "".join(f"<tr><td>{e(label)}</td><td class='num'>{int(feas_counts.get(k, 0))}</td></tr>"
-                           for k, label in FEASIBILITY.items())
+    summary = "".join(
+        f"<tr class='cat-{c}'><td>{c}</td><td>{e(label)}</td><td class='num'>{int(cat_counts.get(c, 0))}</td></tr>"
+        for c, label in CATEGORIES.items()
+    )
+    feas_summary = "".join(
+        f"<tr><td>{e(label)}</td><td class='num'>{int(feas_counts.get(k, 0))}</td></tr>"
+        for k, label in FEASIBILITY.items()
+    )
     questions = "".join(
         f"<tr><td><a href='../stamkaarten/{e(q.question_id)}.html'>{e(q.question_id)}</a></td><td>{e(q.text_nl)}</td>"
-        f"<td>{e(q.feasibility_label)}</td><td>{e(q.reason)}</td></tr>" for q in feasibility.itertuples())
+        f"<td>{e(q.feasibility_label)}</td><td>{e(q.reason)}</td></tr>"
+        for q in feasibility.itertuples()
+    )
     elements = []
     for r in status.sort_values(["source", "element_id"]).itertuples():
-        excluded = "" if pd.isna(r.exclusion_reason) else (
-            f"{e(r.exclusion_reason)}" + ("" if pd.isna(r.rows) else f" <small>({int(r.rows - r.in_scope)} rijen uitgesloten)</small>"))
-        counts = "" if pd.isna(r.rows) else (f"{int(r.rows)} rijen, {int(r.missing)} leeg, {int(r.implausible)} niet plausibel")
+        excluded = (
+            ""
+            if pd.isna(r.exclusion_reason)
+            else (
+                f"{e(r.exclusion_reason)}"
+                + ("" if pd.isna(r.rows) else f" <small>({int(r.rows - r.in_scope)} rijen uitgesloten)</small>")
+            )
+        )
+        counts = (
+            ""
+            if pd.isna(r.rows)
+            else (f"{int(r.rows)} rijen, {int(r.missing)} leeg, {int(r.implausible)} niet plausibel")
+        )
         warning = "" if pd.isna(r.warning) else f"<span class='warn'>{e(r.warning)}</span>"
         elements.append(
             f"<tr class='cat-{e(r.category)}'><td>{e(r.name_nl)}<br><small>{e(r.element_id)} · "
             f"{e('' if pd.isna(r.table_name) else r.table_name)}.{e('' if pd.isna(r.column_name) else r.column_name)}"
             f"</small></td><td>{e(r.category)}</td><td class='num'>{nl_share(r.score)}</td>"
             f"<td>{e('' if pd.isna(r.period) else str(r.period))}<br>{sparkline(r.trend)}</td>"
-            f"<td>{counts}<br>{warning}</td><td>{excluded}</td><td><small>{_samples(r.samples)}</small></td></tr>")
-    delivery_rows = "".join(
-        f"<tr><td>{e(str(d.file))}</td><td>{e(str(d.status))}</td><td>{e(str(d.detail))}</td></tr>"
-        for d in deliveries.itertuples()) or "<tr><td colspan='3'>geen</td></tr>"
-    docs = f"<p>Details per verwachting: <a href='{e(data_docs)}'>Great Expectations Data Docs</a>.</p>" if data_docs else ""
+            f"<td>{counts}<br>{warning}</td><td>{excluded}</td><td><small>{_samples(r.samples)}</small></td></tr>"
+        )
+    delivery_rows = (
+        "".join(
+            f"<tr><td>{e(str(d.file))}</td><td>{e(str(d.status))}</td><td>{e(str(d.detail))}</td></tr>"
+            for d in deliveries.itertuples()
+        )
+        or "<tr><td colspan='3'>geen</td></tr>"
+    )
+    docs = (
+        f"<p>Details per verwachting: <a href='{e(data_docs)}'>Great Expectations Data Docs</a>.</p>"
+        if data_docs
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Datakwaliteit</title><style>{STYLE}</style></head><body>
-{f'<div class="banner">{e(banner)}</div>' if banner else ''}
+{f'<div class="banner">{e(banner)}</div>' if banner else ""}
 <h1>Datakwaliteit sociaal domein</h1>
 <p>Gemaakt {e(generated)}. Methode: 003 §2.2.2. Per data-element de laatste aanleverperiode: het aandeel plausibel
 gevulde waarden (na exclusiecriteria), het verloop, de categorie en een paar afwijkende records (pseudoniem).</p>
@@ -81,7 +114,7 @@ gevulde waarden (na exclusiecriteria), het verloop, de categorie en een paar afw
 <table><tr><th>Vraag</th><th>Tekst</th><th>Haalbaarheid</th><th>Waarom</th></tr>{questions}</table>
 <h2>Data-elementen</h2>
 <table><tr><th>Data-element</th><th>Cat.</th><th>Score</th><th>Periode en verloop</th><th>Telling</th>
-<th>Exclusiecriteria</th><th>Voorbeelden</th></tr>{''.join(elements)}</table>
+<th>Exclusiecriteria</th><th>Voorbeelden</th></tr>{"".join(elements)}</table>
 <h2>Afgekeurde aanleveringen en regels</h2>
 <table><tr><th>Bestand</th><th>Status</th><th>Reden</th></tr>{delivery_rows}</table>
 </body></html>

@@ -28,7 +28,14 @@ from orchestration.lib import dutch  # noqa: E402
 from .suppression import SUPPRESSED, suppress  # noqa: E402
 
 SYNTHETIC_LABEL = "SYNTHETISCHE DATA - geen echte personen"
-KINDS = ("count", "money", "pct", "num", "int", "text")  # count: people, suppressed externally; int: any other whole number
+KINDS = (
+    "count",
+    "money",
+    "pct",
+    "num",
+    "int",
+    "text",
+)  # count: people, suppressed externally; int: any other whole number
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STYLE = """body{font-family:sans-serif;max-width:76rem;margin:1.5rem auto;color:#222;line-height:1.35}
 h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ccc}.sub{color:#555}
@@ -122,10 +129,11 @@ def _chart_svg(section: Section) -> str:
     if chart.kind == "bar":
         ax.set_xticks(range(len(x)), x)
     ax.set_title(chart.title, fontsize=10)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-        lambda v, _: ("€ " if chart.money else "") + dutch.number(v)))
+    ax.yaxis.set_major_formatter(
+        matplotlib.ticker.FuncFormatter(lambda v, _: ("€ " if chart.money else "") + dutch.number(v))
+    )
     ax.tick_params(axis="x", labelrotation=45 if len(x) > 6 or x.str.len().max() > 8 else 0, labelsize=7)
-    ax.grid(axis="y", alpha=.3)
+    ax.grid(axis="y", alpha=0.3)
     if len(chart.y) > 1:
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -133,7 +141,7 @@ def _chart_svg(section: Section) -> str:
     fig.savefig(buf, format="svg")
     plt.close(fig)
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     return f'<figure class="chart" data-chart="{html.escape(section.key)}">{svg}</figure>'
 
 
@@ -153,31 +161,48 @@ def _table_html(section: Section) -> str:
             shown = html.escape(fmt(value, kind))
             if col in section.links and not (section.total_row and i == last):
                 shown = f'<a href="{html.escape(section.links[col].format(**full))}">{shown}</a>'
-            cells.append(f'<td{cls} data-col="{html.escape(col)}" data-kind="{kind}" data-raw="{html.escape(str(raw))}"'
-                         f'{title}>{shown}</td>')
+            cells.append(
+                f'<td{cls} data-col="{html.escape(col)}" data-kind="{kind}" data-raw="{html.escape(str(raw))}"'
+                f"{title}>{shown}</td>"
+            )
         total = ' class="total"' if section.total_row and i == last else ' class="body"'
         rows.append(f"<tr{total}>{''.join(cells)}</tr>")
-    return (f'<table data-table="{html.escape(section.key)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return (
+        f'<table data-table="{html.escape(section.key)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def render_html(report: Report, banner: str | None, external_threshold: int | None) -> str:
-    mode = (f'<div class="mode">Extern: aantallen onder {external_threshold} zijn onderdrukt (x), ook waar ze uit '
-            f"een totaal af te leiden zouden zijn.</div>" if external_threshold else
-            '<div class="mode">Intern: exacte aantallen. Niet buiten de organisatie verspreiden.</div>')
-    parts = [f'<div class="banner">{html.escape(banner)}</div>' if banner else "", mode,
-             f"<h1>{html.escape(report.title)}</h1><p class=\"sub\">{html.escape(report.subtitle)}</p>"]
+    mode = (
+        f'<div class="mode">Extern: aantallen onder {external_threshold} zijn onderdrukt (x), ook waar ze uit '
+        f"een totaal af te leiden zouden zijn.</div>"
+        if external_threshold
+        else '<div class="mode">Intern: exacte aantallen. Niet buiten de organisatie verspreiden.</div>'
+    )
+    parts = [
+        f'<div class="banner">{html.escape(banner)}</div>' if banner else "",
+        mode,
+        f'<h1>{html.escape(report.title)}</h1><p class="sub">{html.escape(report.subtitle)}</p>',
+    ]
     if report.nav:
-        parts.append("<nav>" + "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
-                                       for label, href in report.nav) + "</nav>")
+        parts.append(
+            "<nav>"
+            + "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in report.nav)
+            + "</nav>"
+        )
     for section in report.sections:
         body = _table_html(section) if len(section.table) else '<p class="note">Geen gegevens in deze periode.</p>'
         chart = _chart_svg(section) if section.chart is not None and len(section.table) else ""
         text = f'<p class="note">{html.escape(section.text)}</p>' if section.text else ""
-        parts.append(f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>{text}'
-                     f'<div class="row">{chart}{body}</div></section>')
-    return (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>'
-            f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>")
+        parts.append(
+            f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>{text}'
+            f'<div class="row">{chart}{body}</div></section>'
+        )
+    return (
+        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>'
+        f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>"
+    )
 
 
 def neutralise(value):
@@ -200,8 +225,11 @@ def write_excel(path: Path, report: Report, banner: str | None) -> None:
             for col, kind in section.kinds.items():
                 if kind == "money":  # euros in the workbook; suppressed cells stay 'x'
                     table[col] = table[col].map(lambda v: v if v == SUPPRESSED or pd.isna(v) else round(v / 100, 2))
-            table = table.map(neutralise).rename(columns={c: section.labels.get(c, c) + (" (€)" if k == "money" else "")
-                                                          for c, k in section.kinds.items()})
+            table = table.map(neutralise).rename(
+                columns={
+                    c: section.labels.get(c, c) + (" (€)" if k == "money" else "") for c, k in section.kinds.items()
+                }
+            )
             table.to_excel(writer, sheet_name=name, index=False)
 
 
@@ -219,8 +247,12 @@ def is_current(folder: Path, report: Report, banner: str | None, external_thresh
 
 def _shows(folder: Path, digest: str) -> bool:
     stamp = folder / CONTENT_STAMP
-    return ((folder / "index.html").exists() and (folder / "tabellen.xlsx").exists() and stamp.exists()
-            and stamp.read_text() == digest)
+    return (
+        (folder / "index.html").exists()
+        and (folder / "tabellen.xlsx").exists()
+        and stamp.exists()
+        and stamp.read_text() == digest
+    )
 
 
 def write_report(folder: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> Path:
@@ -250,7 +282,10 @@ def content_digest(report: Report, banner: str | None, external_threshold: int |
     h = hashlib.sha256(_CODE)
     h.update(repr((report.title, report.subtitle, report.nav, banner, external_threshold)).encode())
     for s in report.sections:
-        h.update(repr((s.title, s.kinds, s.labels, s.text, s.chart, s.total_row, s.internal_only, s.derived,
-                       s.key, s.links)).encode())
+        h.update(
+            repr(
+                (s.title, s.kinds, s.labels, s.text, s.chart, s.total_row, s.internal_only, s.derived, s.key, s.links)
+            ).encode()
+        )
         h.update(s.table.to_csv(index=False).encode())  # the index is not shown, and follows the query's row order
     return h.hexdigest()

@@ -40,16 +40,29 @@ def decompose(before: pd.DataFrame, after: pd.DataFrame, factors: dict[str, str]
         c0 = float(b.at[p, "cost"]) if pd.notna(b.at[p, "cost"]) else 0.0
         c1 = float(a.at[p, "cost"]) if pd.notna(a.at[p, "cost"]) else 0.0
         row = {"product_group": p, "cost_before": c0, "cost_after": c1, **{e: 0.0 for e in EFFECTS}}
-        complete = all(pd.notna(f.at[p, col]) and f.at[p, col] > 0
-                       for f in (a, b) for col in ("clients", "care_months", "units", "cost"))
+        complete = all(
+            pd.notna(f.at[p, col]) and f.at[p, col] > 0
+            for f in (a, b)
+            for col in ("clients", "care_months", "units", "cost")
+        )
         if not complete or c0 <= 0 or c1 <= 0:
             row["mix"] = c1 - c0
         else:
             w = _logmean(c1, c0)
-            f0 = {"volume": n0, "mix": b.at[p, "clients"] / n0, "duration": b.at[p, "care_months"] / b.at[p, "clients"],
-                  "intensity": b.at[p, "units"] / b.at[p, "care_months"], "price": c0 / b.at[p, "units"]}
-            f1 = {"volume": n1, "mix": a.at[p, "clients"] / n1, "duration": a.at[p, "care_months"] / a.at[p, "clients"],
-                  "intensity": a.at[p, "units"] / a.at[p, "care_months"], "price": c1 / a.at[p, "units"]}
+            f0 = {
+                "volume": n0,
+                "mix": b.at[p, "clients"] / n0,
+                "duration": b.at[p, "care_months"] / b.at[p, "clients"],
+                "intensity": b.at[p, "units"] / b.at[p, "care_months"],
+                "price": c0 / b.at[p, "units"],
+            }
+            f1 = {
+                "volume": n1,
+                "mix": a.at[p, "clients"] / n1,
+                "duration": a.at[p, "care_months"] / a.at[p, "clients"],
+                "intensity": a.at[p, "units"] / a.at[p, "care_months"],
+                "price": c1 / a.at[p, "units"],
+            }
             for e in EFFECTS:
                 row[e] = w * math.log(f1[e] / f0[e])
         row["total"] = c1 - c0
@@ -67,7 +80,14 @@ def decompose_per_client(plan: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFra
     rows = []
     for p in keys:
         c0, c1 = float(b.at[p, "cost"]), float(a.at[p, "cost"])
-        row = {"product_group": p, "cost_before": c0, "cost_after": c1, "volume": 0.0, "mix": 0.0, "cost_per_client": 0.0}
+        row = {
+            "product_group": p,
+            "cost_before": c0,
+            "cost_after": c1,
+            "volume": 0.0,
+            "mix": 0.0,
+            "cost_per_client": 0.0,
+        }
         if min(c0, c1, b.at[p, "clients"], a.at[p, "clients"], n0, n1) <= 0:
             row["mix"] = c1 - c0
         else:

@@ -41,8 +41,15 @@ GROUP = "report_products"
 MONTHLY = MonthlyPartitionsDefinition(start_date="2018-01-01")
 QUARTERLY = TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", start="2018-01-01", fmt="%Y-%m-%d")
 LAWS = ("wmo", "jeugd")
-INPUTS = [AssetKey(k) for k in (["programming", "realisation"], ["programming", "provider_risk"],
-                                ["quality", "question_feasibility"], ["published_warehouse"])]
+INPUTS = [
+    AssetKey(k)
+    for k in (
+        ["programming", "realisation"],
+        ["programming", "provider_risk"],
+        ["quality", "question_feasibility"],
+        ["published_warehouse"],
+    )
+]
 
 
 def _read_only() -> duckdb.DuckDBPyConnection:
@@ -76,10 +83,15 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
     return _write_both(folder, page, versions, f"aanbieders/{agb}")
 
 
-@asset(key=["reports", "budgethoudersrapportage"], partitions_def=MONTHLY, deps=INPUTS, group_name=GROUP,
-       kinds={"html", "excel"},
-       description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
-                   "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.")
+@asset(
+    key=["reports", "budgethoudersrapportage"],
+    partitions_def=MONTHLY,
+    deps=INPUTS,
+    group_name=GROUP,
+    kinds={"html", "excel"},
+    description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
+    "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.",
+)
 def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult:
     month = context.partition_time_window.start
     paths, versions = [], _versions()
@@ -90,10 +102,15 @@ def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult
     return MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)})
 
 
-@asset(key=["reports", "kwartaaloverzicht_aanbieders"], partitions_def=QUARTERLY, deps=INPUTS, group_name=GROUP,
-       kinds={"html", "excel"},
-       description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
-                   "reasons, switches and risk profile.")
+@asset(
+    key=["reports", "kwartaaloverzicht_aanbieders"],
+    partitions_def=QUARTERLY,
+    deps=INPUTS,
+    group_name=GROUP,
+    kinds={"html", "excel"},
+    description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
+    "reasons, switches and risk profile.",
+)
 def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
     folder = settings().reports_dir / "aanbieders" / aanbieders.quarter_label(start)
@@ -103,30 +120,54 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeR
     paths = _write_both(folder, index, versions)
     # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time. Unchanged
     # pages are recognised here, so a night that changes none starts no workers (8 s at scale 1).
-    changed = [(agb, page) for agb, page in pages.items() if not _both_current(folder, page, versions, f"aanbieders/{agb}")]
+    changed = [
+        (agb, page) for agb, page in pages.items() if not _both_current(folder, page, versions, f"aanbieders/{agb}")
+    ]
     for _ in ordered_map(_write_page, changed, settings().workers, folder, versions):
         pass
-    return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "providers": len(pages),
-                                       "pages_drawn": len(changed), "files": "\n".join(paths)})
+    return MaterializeResult(
+        metadata={
+            "period": aanbieders.quarter_label(start),
+            "providers": len(pages),
+            "pages_drawn": len(changed),
+            "files": "\n".join(paths),
+        }
+    )
 
 
-@asset(key=["reports", "voortgangsrapportage"], partitions_def=QUARTERLY, deps=INPUTS, group_name=GROUP,
-       kinds={"html", "excel"},
-       description="Voortgangsrapportage per quarter and law for directors and the alderman.")
+@asset(
+    key=["reports", "voortgangsrapportage"],
+    partitions_def=QUARTERLY,
+    deps=INPUTS,
+    group_name=GROUP,
+    kinds={"html", "excel"},
+    description="Voortgangsrapportage per quarter and law for directors and the alderman.",
+)
 def voortgangsrapportage(context: AssetExecutionContext) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
     paths, versions = [], _versions()
     with _read_only() as con:
         for law in LAWS:
-            paths += _write_both(settings().reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
-                                 voortgang.build(con, law, start), versions)
+            paths += _write_both(
+                settings().reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
+                voortgang.build(con, law, start),
+                versions,
+            )
     return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "files": "\n".join(paths)})
 
 
-monthly_job = define_asset_job("budgethoudersrapportage", selection=[budgethoudersrapportage],
-                               partitions_def=MONTHLY, executor_def=in_process_executor)
-quarterly_job = define_asset_job("kwartaalrapportages", selection=[kwartaaloverzicht_aanbieders, voortgangsrapportage],
-                                 partitions_def=QUARTERLY, executor_def=in_process_executor)
+monthly_job = define_asset_job(
+    "budgethoudersrapportage",
+    selection=[budgethoudersrapportage],
+    partitions_def=MONTHLY,
+    executor_def=in_process_executor,
+)
+quarterly_job = define_asset_job(
+    "kwartaalrapportages",
+    selection=[kwartaaloverzicht_aanbieders, voortgangsrapportage],
+    partitions_def=QUARTERLY,
+    executor_def=in_process_executor,
+)
 
 
 def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
@@ -142,9 +183,14 @@ def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     return f"{month:%Y-%m-%d}", f"{quarter:%Y-%m-%d}"
 
 
-@run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[nightly_job], request_jobs=[monthly_job, quarterly_job],
-                   name="reports_after_nightly", default_status=DefaultSensorStatus.RUNNING,
-                   description="After a successful nightly build, render the current period.")
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[nightly_job],
+    request_jobs=[monthly_job, quarterly_job],
+    name="reports_after_nightly",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="After a successful nightly build, render the current period.",
+)
 def reports_after_nightly(context):
     s = settings()
     with duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config()) as con:
@@ -153,8 +199,10 @@ def reports_after_nightly(context):
         return SkipReason("no booked invoice lines yet")
     month, quarter = periods
     run = context.dagster_run.run_id
-    return [RunRequest(run_key=f"{run}-m", job_name=monthly_job.name, partition_key=month),
-            RunRequest(run_key=f"{run}-q", job_name=quarterly_job.name, partition_key=quarter)]
+    return [
+        RunRequest(run_key=f"{run}-m", job_name=monthly_job.name, partition_key=month),
+        RunRequest(run_key=f"{run}-q", job_name=quarterly_job.name, partition_key=quarter),
+    ]
 
 
 def _previous(execution: dt.datetime, months: int) -> str:
@@ -162,15 +210,26 @@ def _previous(execution: dt.datetime, months: int) -> str:
     return f"{first:%Y-%m-%d}"
 
 
-@schedule(job=monthly_job, cron_schedule="0 6 8 * *", execution_timezone="Europe/Amsterdam",
-          name="budgethouder_tweede_week", default_status=DefaultScheduleStatus.RUNNING, description="003: the budget-holder report in the second week of the month, "
-                                                       "for the month before.")
+@schedule(
+    job=monthly_job,
+    cron_schedule="0 6 8 * *",
+    execution_timezone="Europe/Amsterdam",
+    name="budgethouder_tweede_week",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="003: the budget-holder report in the second week of the month, for the month before.",
+)
 def budgethouder_schedule(context: ScheduleEvaluationContext):
     return RunRequest(partition_key=_previous(context.scheduled_execution_time, 1))
 
 
-@schedule(job=quarterly_job, cron_schedule="0 6 15 1,4,7,10 *", execution_timezone="Europe/Amsterdam",
-          name="kwartaal_maand_erna", default_status=DefaultScheduleStatus.RUNNING, description="003: provider overview and progress report in the month after the quarter.")
+@schedule(
+    job=quarterly_job,
+    cron_schedule="0 6 15 1,4,7,10 *",
+    execution_timezone="Europe/Amsterdam",
+    name="kwartaal_maand_erna",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="003: provider overview and progress report in the month after the quarter.",
+)
 def quarterly_schedule(context: ScheduleEvaluationContext):
     return RunRequest(partition_key=_previous(context.scheduled_execution_time, 3))
 
@@ -191,4 +250,7 @@ def render_current(instance) -> bool:
 
     month, quarter = periods
     ok = defs.resolve_job_def(monthly_job.name).execute_in_process(partition_key=month, instance=instance).success
-    return defs.resolve_job_def(quarterly_job.name).execute_in_process(partition_key=quarter, instance=instance).success and ok
+    return (
+        defs.resolve_job_def(quarterly_job.name).execute_in_process(partition_key=quarter, instance=instance).success
+        and ok
+    )

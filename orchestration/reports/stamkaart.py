@@ -14,13 +14,21 @@ import pandas as pd
 
 from orchestration.lib import dutch
 
-ROLE_NAMES = {"beleid": "Beleid", "bestuur": "Bestuur", "management": "Management",
-              "contractmanagement": "Contractmanagement", "bedrijfsvoering": "Bedrijfsvoering"}
-STATUS_NAMES = {"beantwoord": "Beantwoord", "beperkt": "Beantwoord, zonder de gewenste doorsneden",
-                "benadering": "Benaderd (afgeleid; het registratieproces ontbreekt)",
-                "onbetrouwbaar": "Beantwoord, maar niet voor elke periode betrouwbaar",
-                "niet_geregistreerd": "Niet te beantwoorden: niet geregistreerd",
-                "geen_gegevens": "Nog niet te beantwoorden: geen gegevens"}
+ROLE_NAMES = {
+    "beleid": "Beleid",
+    "bestuur": "Bestuur",
+    "management": "Management",
+    "contractmanagement": "Contractmanagement",
+    "bedrijfsvoering": "Bedrijfsvoering",
+}
+STATUS_NAMES = {
+    "beantwoord": "Beantwoord",
+    "beperkt": "Beantwoord, zonder de gewenste doorsneden",
+    "benadering": "Benaderd (afgeleid; het registratieproces ontbreekt)",
+    "onbetrouwbaar": "Beantwoord, maar niet voor elke periode betrouwbaar",
+    "niet_geregistreerd": "Niet te beantwoorden: niet geregistreerd",
+    "geen_gegevens": "Nog niet te beantwoorden: geen gegevens",
+}
 PERIOD_NAMES = {"month": "maand", "quarter": "kwartaal", "year": "jaar"}
 
 
@@ -72,38 +80,49 @@ def element_rows(elements: pd.DataFrame) -> str:
         f"<td class='cat-{e(r.category)}'>{e(r.category)}: {e(r.category_label)}</td>"
         f"<td class='num'>{e(nl_share(r.fill_rate))}</td>"
         f"<td>{e('' if pd.isna(r.period) else str(r.period))}</td></tr>"
-        for r in elements.sort_values(["role", "element_id"], ascending=[False, True]).itertuples())
+        for r in elements.sort_values(["role", "element_id"], ascending=[False, True]).itertuples()
+    )
 
 
-def render_card(question: dict, answers: pd.DataFrame, banner: str | None = None,
-                elements: pd.DataFrame | None = None, feasibility: dict | None = None) -> str:
+def render_card(
+    question: dict,
+    answers: pd.DataFrame,
+    banner: str | None = None,
+    elements: pd.DataFrame | None = None,
+    feasibility: dict | None = None,
+) -> str:
     e = html.escape
     given, missing = cross_section_status(question, answers)
     rows = "".join(
         f"<tr><td>{e(PERIOD_NAMES.get(r.period_type, r.period_type))}</td><td>{r.period_start:%d-%m-%Y}</td>"
         f"<td>{e(r.unit)}</td><td class='num'>{e(nl_number(r.value, r.unit))}</td></tr>"
-        for r in latest_values(answers).itertuples())
-    status_items = "".join(f"<li><b>{e(STATUS_NAMES.get(s, s))}</b>{': ' + e(r) if r else ''}</li>"
-                           for s, r in statuses(answers))
+        for r in latest_values(answers).itertuples()
+    )
+    status_items = "".join(
+        f"<li><b>{e(STATUS_NAMES.get(s, s))}</b>{': ' + e(r) if r else ''}</li>" for s, r in statuses(answers)
+    )
     roles = ", ".join(ROLE_NAMES.get(r, r) for r in split(question["roles"]))
-    verdict = (f"<p class='feasibility'><b>{e(feasibility['feasibility_label'])}</b>: {e(feasibility['reason'])}</p>"
-               if feasibility else "")
+    verdict = (
+        f"<p class='feasibility'><b>{e(feasibility['feasibility_label'])}</b>: {e(feasibility['reason'])}</p>"
+        if feasibility
+        else ""
+    )
     return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Stamkaart {e(question['question_id'])}</title>
+<html lang="nl"><head><meta charset="utf-8"><title>Stamkaart {e(question["question_id"])}</title>
 <style>body{{font-family:sans-serif;max-width:52rem;margin:2rem auto;color:#222}}
 .banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}.num{{text-align:right}}</style>
 </head><body>
-{f'<div class="banner">{e(banner)}</div>' if banner else ''}
+{f'<div class="banner">{e(banner)}</div>' if banner else ""}
 <p><a href="index.html">Alle informatievragen</a></p>
-<h1>{e(question['question_id'])}: {e(question['text_nl'])}</h1>
-<p>{e(question['definition'])}</p>
-<dl><dt>Wet</dt><dd>{e(question['law'])}</dd><dt>Rollen</dt><dd>{e(roles)}</dd>
-<dt>Eenheid</dt><dd>{e(question['unit'])}</dd></dl>
+<h1>{e(question["question_id"])}: {e(question["text_nl"])}</h1>
+<p>{e(question["definition"])}</p>
+<dl><dt>Wet</dt><dd>{e(question["law"])}</dd><dt>Rollen</dt><dd>{e(roles)}</dd>
+<dt>Eenheid</dt><dd>{e(question["unit"])}</dd></dl>
 <h2>Status</h2><ul class="status">{status_items}</ul>
 <h2>Doorsneden</h2>
-<p>Beschikbaar: {e(', '.join(given) or 'geen')}</p>
-<p>Gewenst maar niet in de data: {e(', '.join(missing) or 'geen')}</p>
+<p>Beschikbaar: {e(", ".join(given) or "geen")}</p>
+<p>Gewenst maar niet in de data: {e(", ".join(missing) or "geen")}</p>
 <h2>Haalbaarheid en datakwaliteit</h2>{verdict}
 <table class="elements"><tr><th>Data-element</th><th>Rol</th><th>Categorie</th><th>Vulgraad</th><th>Periode</th></tr>
 {element_rows(elements)}</table>
@@ -119,13 +138,15 @@ def render_index(catalogue: pd.DataFrame, answers: pd.DataFrame, banner: str | N
     status = answers.groupby("question_id")["status"].agg(lambda s: ", ".join(sorted(set(s))))
     rows = "".join(
         f"<tr><td><a href='{e(q.question_id)}.html'>{e(q.question_id)}</a></td><td>{e(q.text_nl)}</td>"
-        f"<td>{e(status.get(q.question_id, ''))}</td></tr>" for q in catalogue.itertuples())
+        f"<td>{e(status.get(q.question_id, ''))}</td></tr>"
+        for q in catalogue.itertuples()
+    )
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>Stamkaarten</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto}}
 .banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}</style></head><body>
-{f'<div class="banner">{e(banner)}</div>' if banner else ''}
+{f'<div class="banner">{e(banner)}</div>' if banner else ""}
 <h1>Stamkaarten: {len(catalogue)} informatievragen</h1>
 <table><tr><th>Vraag</th><th>Tekst</th><th>Status</th></tr>{rows}</table></body></html>
 """

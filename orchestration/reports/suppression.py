@@ -17,8 +17,13 @@ def _hidden(values: pd.Series) -> pd.Series:
     return values.map(lambda v: isinstance(v, str) and v == SUPPRESSED)
 
 
-def suppress(table: pd.DataFrame, counts: list[str], threshold: int, total_row: bool = False,
-             derived: dict[str, str] | None = None) -> pd.DataFrame:
+def suppress(
+    table: pd.DataFrame,
+    counts: list[str],
+    threshold: int,
+    total_row: bool = False,
+    derived: dict[str, str] | None = None,
+) -> pd.DataFrame:
     out = table.copy().astype({c: object for c in counts + list(derived or {})})
     body = out.index[:-1] if total_row else out.index
     for col in counts:

@@ -17,7 +17,8 @@ CONCENTRATION = 0.80  # "clients causing 80% of the cost"
 
 def flows(con, law: str, quarter_start, quarters: int = 8) -> pd.DataFrame:
     first = pd.Timestamp(quarter_start) - pd.DateOffset(months=3 * (quarters - 1))
-    frame = con.execute(f"""
+    frame = con.execute(
+        f"""
         with q as (select unnest(generate_series(?::date, ?::date, interval 3 month))::date as qs)
         select q.qs as quarter_start,
                (select count(distinct client_key) from ({CARE}) c
@@ -27,7 +28,9 @@ def flows(con, law: str, quarter_start, quarters: int = 8) -> pd.DataFrame:
                (select count(*) from marts.fct_client_flows f where f.law = ? and f.flow = 'uitstroom'
                  and f.month_start >= q.qs and f.month_start < q.qs + interval 3 month) as outflow
         from q order by 1
-    """, [first.date(), pd.Timestamp(quarter_start).date(), law, law, law]).df()
+    """,
+        [first.date(), pd.Timestamp(quarter_start).date(), law, law, law],
+    ).df()
     frame.insert(0, "quarter", frame["quarter_start"].map(quarter_label))
     return frame
 
@@ -35,75 +38,159 @@ def flows(con, law: str, quarter_start, quarters: int = 8) -> pd.DataFrame:
 def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
     qs = pd.Timestamp(quarter_start)
     label, year, last_month = quarter_label(qs), qs.year, qs.month + 2
-    sections = [Section("Cliëntstromen over acht kwartalen", flows(con, law, qs),
-                        {"quarter": "text", "clients": "count", "inflow": "count", "outflow": "count"},
-                        {"quarter": "kwartaal", "clients": "cliënten in zorg", "inflow": "instroom", "outflow": "uitstroom"},
-                        chart=Chart("line", "quarter", ["clients", "inflow", "outflow"], "Cliënten, instroom en uitstroom"),
-                        key="stromen")]
+    sections = [
+        Section(
+            "Cliëntstromen over acht kwartalen",
+            flows(con, law, qs),
+            {"quarter": "text", "clients": "count", "inflow": "count", "outflow": "count"},
+            {"quarter": "kwartaal", "clients": "cliënten in zorg", "inflow": "instroom", "outflow": "uitstroom"},
+            chart=Chart("line", "quarter", ["clients", "inflow", "outflow"], "Cliënten, instroom en uitstroom"),
+            key="stromen",
+        )
+    ]
 
-    origin = con.execute("""
+    origin = con.execute(
+        """
         select coalesce(referrer_name, 'onbekend') as referrer, count(*) as trajectories
         from marts.fct_care_trajectories where law = ? and start_date >= ? and start_date < ?::date + interval 3 month
         group by all order by trajectories desc
-    """, [law, qs.date(), qs.date()]).df()
-    origin = pd.concat([origin, pd.DataFrame([{"referrer": "Totaal", "trajectories": origin["trajectories"].sum()}])],
-                       ignore_index=True)
-    sections.append(Section("Herkomst van nieuwe cliënten (verwijzer)", origin, {"referrer": "text", "trajectories": "count"},
-                            {"referrer": "verwijzer", "trajectories": "gestarte trajecten"}, total_row=True,
-                            chart=Chart("bar", "referrer", ["trajectories"], "Gestarte trajecten per verwijzer"),
-                            key="herkomst"))
+    """,
+        [law, qs.date(), qs.date()],
+    ).df()
+    origin = pd.concat(
+        [origin, pd.DataFrame([{"referrer": "Totaal", "trajectories": origin["trajectories"].sum()}])],
+        ignore_index=True,
+    )
+    sections.append(
+        Section(
+            "Herkomst van nieuwe cliënten (verwijzer)",
+            origin,
+            {"referrer": "text", "trajectories": "count"},
+            {"referrer": "verwijzer", "trajectories": "gestarte trajecten"},
+            total_row=True,
+            chart=Chart("bar", "referrer", ["trajectories"], "Gestarte trajecten per verwijzer"),
+            key="herkomst",
+        )
+    )
 
-    products = con.execute(f"""
+    products = con.execute(
+        f"""
         select main_group, count(distinct client_key) as clients
         from ({CARE}) where law = ? and month_start >= ? and month_start < ?::date + interval 3 month
         group by all order by clients desc
-    """, [law, qs.date(), qs.date()]).df()
+    """,
+        [law, qs.date(), qs.date()],
+    ).df()
     products["share"] = products["clients"] / products["clients"].sum()
-    sections.append(Section("Verdeling over hoofdgroepen", products,
-                            {"main_group": "text", "clients": "count", "share": "pct"},
-                            {"main_group": "hoofdgroep", "clients": "cliënten", "share": "aandeel"},
-                            derived={"share": "clients"},
-                            chart=Chart("bar", "main_group", ["clients"], "Cliënten per hoofdgroep"), key="hoofdgroepen"))
+    sections.append(
+        Section(
+            "Verdeling over hoofdgroepen",
+            products,
+            {"main_group": "text", "clients": "count", "share": "pct"},
+            {"main_group": "hoofdgroep", "clients": "cliënten", "share": "aandeel"},
+            derived={"share": "clients"},
+            chart=Chart("bar", "main_group", ["clients"], "Cliënten per hoofdgroep"),
+            key="hoofdgroepen",
+        )
+    )
 
-    cost = con.execute(f"""
+    cost = con.execute(
+        f"""
         select client_key, string_agg(distinct product_group, ', ' order by product_group) as product_groups,
                sum(amount_cents) as cost
         from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
         group by all order by cost desc, client_key
-    """, [law, year, last_month]).df()
+    """,
+        [law, year, last_month],
+    ).df()
     share = cost["cost"].cumsum() / cost["cost"].sum() if len(cost) else pd.Series(dtype=float)
     causing = int((share < CONCENTRATION).sum() + 1) if len(cost) else 0
-    sections.append(Section(f"Uitschieters: de 20 duurste cliënten in {year} t/m {label}", cost.head(20),
-                            {"client_key": "text", "product_groups": "text", "cost": "money"},
-                            {"client_key": "cliënt (pseudoniem)", "product_groups": "productgroepen", "cost": "kosten"},
-                            internal_only=True, key="top20",
-                            text=f"{causing} van de {len(cost)} cliënten veroorzaken 80% van de kosten "
-                                 f"({100 * causing / max(len(cost), 1):.1f}% van de cliënten).".replace(".", ",", 1)))
-    concentration = pd.DataFrame([{"figure": "Cliënten met kosten", "clients": len(cost)},
-                                  {"figure": "Cliënten die samen 80% van de kosten veroorzaken", "clients": causing}])
-    sections.append(Section("Concentratie van de kosten", concentration, {"figure": "text", "clients": "count"},
-                            {"figure": "", "clients": "cliënten"}, key="concentratie"))
+    sections.append(
+        Section(
+            f"Uitschieters: de 20 duurste cliënten in {year} t/m {label}",
+            cost.head(20),
+            {"client_key": "text", "product_groups": "text", "cost": "money"},
+            {"client_key": "cliënt (pseudoniem)", "product_groups": "productgroepen", "cost": "kosten"},
+            internal_only=True,
+            key="top20",
+            text=f"{causing} van de {len(cost)} cliënten veroorzaken 80% van de kosten "
+            f"({100 * causing / max(len(cost), 1):.1f}% van de cliënten).".replace(".", ",", 1),
+        )
+    )
+    concentration = pd.DataFrame(
+        [
+            {"figure": "Cliënten met kosten", "clients": len(cost)},
+            {"figure": "Cliënten die samen 80% van de kosten veroorzaken", "clients": causing},
+        ]
+    )
+    sections.append(
+        Section(
+            "Concentratie van de kosten",
+            concentration,
+            {"figure": "text", "clients": "count"},
+            {"figure": "", "clients": "cliënten"},
+            key="concentratie",
+        )
+    )
 
     figures = key_figures(con, law, year, last_month)
-    forecast = pd.DataFrame([{"figure": k, "value": figures[v]} for k, v in (
-        ("Begroting", "budget_cents"), ("Programma", "programme_cents"), ("Gerealiseerd", "ytd_cents"),
-        ("Prognose jaareinde (run rate)", "projected_cents"), ("Prognose volgens trend", "trend_cents"),
-        ("Ondergrens 80%-interval", "trend_lower_cents"), ("Bovengrens 80%-interval", "trend_upper_cents"))])
-    sections.append(Section("Financiële prognose", forecast, {"figure": "text", "value": "money"},
-                            {"figure": "", "value": "bedrag"}, key="prognose"))
+    forecast = pd.DataFrame(
+        [
+            {"figure": k, "value": figures[v]}
+            for k, v in (
+                ("Begroting", "budget_cents"),
+                ("Programma", "programme_cents"),
+                ("Gerealiseerd", "ytd_cents"),
+                ("Prognose jaareinde (run rate)", "projected_cents"),
+                ("Prognose volgens trend", "trend_cents"),
+                ("Ondergrens 80%-interval", "trend_lower_cents"),
+                ("Bovengrens 80%-interval", "trend_upper_cents"),
+            )
+        ]
+    )
+    sections.append(
+        Section(
+            "Financiële prognose",
+            forecast,
+            {"figure": "text", "value": "money"},
+            {"figure": "", "value": "bedrag"},
+            key="prognose",
+        )
+    )
 
-    quality = con.execute("select feasibility_label, count(*) as questions from quality.question_feasibility "
-                          "where law = ? group by all order by 1", [law]).df()
-    sections.append(Section("Datakwaliteit", quality, {"feasibility_label": "text", "questions": "int"},
-                            {"feasibility_label": "haalbaarheid", "questions": "informatievragen"}, key="kwaliteit"))
+    quality = con.execute(
+        "select feasibility_label, count(*) as questions from quality.question_feasibility "
+        "where law = ? group by all order by 1",
+        [law],
+    ).df()
+    sections.append(
+        Section(
+            "Datakwaliteit",
+            quality,
+            {"feasibility_label": "text", "questions": "int"},
+            {"feasibility_label": "haalbaarheid", "questions": "informatievragen"},
+            key="kwaliteit",
+        )
+    )
 
-    risk = con.execute("""
+    risk = con.execute(
+        """
         select coalesce(provider_name, provider_agb) as provider, flags, reasons from programming.provider_risk
         where law = ? and elevated and quarter_end = ?::date + interval 3 month - interval 1 day order by flags desc
-    """, [law, qs.date()]).df()
-    sections.append(Section("Aanbieders met een verhoogd risicoprofiel", risk,
-                            {"provider": "text", "flags": "int", "reasons": "text"},
-                            {"provider": "aanbieder", "flags": "kenmerken", "reasons": "waarom"}, key="risico"))
-    return Report(f"Voortgangsrapportage {LAW_NAME[law]} {label}",
-                  "Voor directie en wethouder: stromen, herkomst, producten, uitschieters, prognose, kwaliteit en risico's.",
-                  sections)
+    """,
+        [law, qs.date()],
+    ).df()
+    sections.append(
+        Section(
+            "Aanbieders met een verhoogd risicoprofiel",
+            risk,
+            {"provider": "text", "flags": "int", "reasons": "text"},
+            {"provider": "aanbieder", "flags": "kenmerken", "reasons": "waarom"},
+            key="risico",
+        )
+    )
+    return Report(
+        f"Voortgangsrapportage {LAW_NAME[law]} {label}",
+        "Voor directie en wethouder: stromen, herkomst, producten, uitschieters, prognose, kwaliteit en risico's.",
+        sections,
+    )

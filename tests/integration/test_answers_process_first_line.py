@@ -29,8 +29,11 @@ def answers(warehouse):
 
 
 def got(answers, qid, period, cross_section, unit=None):
-    a = answers[(answers["question_id"] == qid) & (answers["period_type"] == period)
-                & (answers["cross_section"] == cross_section)]
+    a = answers[
+        (answers["question_id"] == qid)
+        & (answers["period_type"] == period)
+        & (answers["cross_section"] == cross_section)
+    ]
     if unit:
         a = a[a["unit"] == unit]
     return {(p, m): v for p, m, v in zip(a["period_start"], a["member"], a["value"])}
@@ -53,19 +56,40 @@ def test_delivered_processes_carry_the_true_dates(procs, small_feeds):
     truth = pd.read_parquet(small_feeds / "manifest" / "processes.parquet").set_index("procesnummer")
     p = procs.set_index("procesnummer")
     end = dt.date(2020, 12, 31)
-    same = [(r == (t if t is not None and not pd.isna(t) and t <= end else None))
-            for r, t in zip(p["report"], truth.loc[p.index, "datum_melding"])]
+    same = [
+        (r == (t if t is not None and not pd.isna(t) and t <= end else None))
+        for r, t in zip(p["report"], truth.loc[p.index, "datum_melding"])
+    ]
     assert sum(same) / len(same) > 0.98
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
-@pytest.mark.parametrize("cross_section, column", [("none", None), ("team", "team"),
-                                                   ("product_category", "product_category")])
+@pytest.mark.parametrize(
+    "cross_section, column", [("none", None), ("team", "team"), ("product_category", "product_category")]
+)
 def test_work_process(answers, procs, period, cross_section, column):
     p = procs.assign(member="totaal" if column is None else procs[column])
-    exp: dict[str, dict] = {k: {} for k in ("W12", "W13", "W14", "W15", "W16c", "W16w", "W17", "W18c", "W18w",
-                                            "W19", "W20", "W21in", "W21out", "W22in", "W22out")}
+    exp: dict[str, dict] = {
+        k: {}
+        for k in (
+            "W12",
+            "W13",
+            "W14",
+            "W15",
+            "W16c",
+            "W16w",
+            "W17",
+            "W18c",
+            "W18w",
+            "W19",
+            "W20",
+            "W21in",
+            "W21out",
+            "W22in",
+            "W22out",
+        )
+    }
 
     def add(key, start, frame, value):
         for member, v in value(frame).items():
@@ -101,12 +125,23 @@ def test_work_process(answers, procs, period, cross_section, column):
         add("W22in", start, decided[decided["application_ok"] == True], count)  # noqa: E712
         add("W22out", start, decided[decided["application_ok"] == False], count)  # noqa: E712
 
-    for key, (qid, unit) in {"W12": ("W12", None), "W13": ("W13", None), "W14": ("W14", None),
-                             "W15": ("W15", None), "W16c": ("W16", "calendar_days"), "W16w": ("W16", "working_days"),
-                             "W17": ("W17", None), "W18c": ("W18", "calendar_days"), "W18w": ("W18", "working_days"),
-                             "W19": ("W19", None), "W20": ("W20", None), "W21in": ("W21", "within_term"),
-                             "W21out": ("W21", "outside_term"), "W22in": ("W22", "within_term"),
-                             "W22out": ("W22", "outside_term")}.items():
+    for key, (qid, unit) in {
+        "W12": ("W12", None),
+        "W13": ("W13", None),
+        "W14": ("W14", None),
+        "W15": ("W15", None),
+        "W16c": ("W16", "calendar_days"),
+        "W16w": ("W16", "working_days"),
+        "W17": ("W17", None),
+        "W18c": ("W18", "calendar_days"),
+        "W18w": ("W18", "working_days"),
+        "W19": ("W19", None),
+        "W20": ("W20", None),
+        "W21in": ("W21", "within_term"),
+        "W21out": ("W21", "outside_term"),
+        "W22in": ("W22", "within_term"),
+        "W22out": ("W22", "outside_term"),
+    }.items():
         assert_same(got(answers, qid, period, cross_section, unit), exp[key], f"{key} {period} {cross_section}")
 
 
@@ -131,15 +166,23 @@ def cjg(small_feeds):
     active = first_line.active_months(t, FIRST, CJG_LAST)
     contacts = pd.read_parquet(manifest / "cjg_contacts.parquet").drop_duplicates("contact_id")
     contacts = contacts[[FIRST <= d <= dt.date(2020, 9, 30) for d in contacts["date"]]]
-    contact_months = pd.DataFrame({"person": contacts["cjg_id"], "trajectory_id": None, "product": "contactmoment",
-                                   "wijk_code": None, "month_start": [d.replace(day=1) for d in contacts["date"]]})
+    contact_months = pd.DataFrame(
+        {
+            "person": contacts["cjg_id"],
+            "trajectory_id": None,
+            "product": "contactmoment",
+            "wijk_code": None,
+            "month_start": [d.replace(day=1) for d in contacts["date"]],
+        }
+    )
     return t, pd.concat([active, contact_months], ignore_index=True), contacts
 
 
 def per_period(frame: pd.DataFrame, period: str, date_col: str = "month_start") -> pd.Series:
     m = pd.to_datetime(frame[date_col])
-    return {"month": m, "quarter": m.dt.to_period("Q").dt.start_time,
-            "year": m.dt.to_period("Y").dt.start_time}[period].dt.date
+    return {"month": m, "quarter": m.dt.to_period("Q").dt.start_time, "year": m.dt.to_period("Y").dt.start_time}[
+        period
+    ].dt.date
 
 
 @pytest.mark.integration
@@ -154,14 +197,23 @@ def test_first_line_clients_flows_and_products(answers, swt, cjg, period, source
     for cs, col in sections:
         a["member"] = "totaal" if col is None else a[col]
         traj = a[a["trajectory_id"].notna()]
-        assert_same(got(answers, q[0], period, cs), a.groupby(["period_start", "member"])["person"].nunique().to_dict(),
-                    f"{q[0]} {cs}")
-        assert_same(got(answers, q[3], period, cs),
-                    traj.groupby(["period_start", "member"])["trajectory_id"].nunique().to_dict(), f"{q[3]} {cs}")
+        assert_same(
+            got(answers, q[0], period, cs),
+            a.groupby(["period_start", "member"])["person"].nunique().to_dict(),
+            f"{q[0]} {cs}",
+        )
+        assert_same(
+            got(answers, q[3], period, cs),
+            traj.groupby(["period_start", "member"])["trajectory_id"].nunique().to_dict(),
+            f"{q[3]} {cs}",
+        )
         for qid, events in ((q[1], inflow), (q[2], outflow)):
             e = a[[(p, m) in events for p, m in zip(a["person"], a["month_start"])]]
-            assert_same(got(answers, qid, period, cs), e.groupby(["period_start", "member"])["person"].nunique().to_dict(),
-                        f"{qid} {cs}")
+            assert_same(
+                got(answers, qid, period, cs),
+                e.groupby(["period_start", "member"])["person"].nunique().to_dict(),
+                f"{qid} {cs}",
+            )
 
 
 @pytest.mark.integration
@@ -216,7 +268,9 @@ def test_scaling_and_satisfaction(answers, small_feeds):
         prev = t.loc[int(r["predecessor"])] if int(r["predecessor"]) in t.index else None
         if prev is None or prev["stop_reason_known"] != "37" or prev["product_group"] not in levels:
             continue
-        if levels[prev["product_group"]] != levels[r["product_group"]] and FIRST <= r["start_date"] <= dt.date(2020, 12, 31):
+        if levels[prev["product_group"]] != levels[r["product_group"]] and FIRST <= r["start_date"] <= dt.date(
+            2020, 12, 31
+        ):
             rows.append((dt.date(r["start_date"].year, 1, 1), r["client_key"]))
     want = pd.DataFrame(rows, columns=["year", "client"]).groupby("year")["client"].nunique().to_dict()
     assert_same(got(answers, "W33", "year", "none"), {(y, "totaal"): v for y, v in want.items()}, "W33")
@@ -224,8 +278,7 @@ def test_scaling_and_satisfaction(answers, small_feeds):
     cev = pd.read_parquet(manifest / "cev.parquet")
     long = cev.melt(id_vars="year", var_name="statement", value_name="answer").dropna()
     want = 100 * (long["answer"] >= 4).groupby(long["year"]).mean()
-    assert_same(got(answers, "W34", "year", "none"),
-                {(dt.date(y, 1, 1), "totaal"): v for y, v in want.items()}, "W34")
+    assert_same(got(answers, "W34", "year", "none"), {(dt.date(y, 1, 1), "totaal"): v for y, v in want.items()}, "W34")
     w34 = answers[answers["question_id"] == "W34"]
     assert (w34["status"] == "beperkt").all() and w34["status_reason"].str.contains("ZorgfocuZ").all()
 
@@ -246,13 +299,24 @@ def test_all_59_questions_are_answered_or_say_why_not(answers, warehouse):
 def test_stop_reasons_per_provider(warehouse, small_feeds):
     t = flows.trajectories(small_feeds / "manifest")
     t = t[t["stop_known"].notna()]
-    t = t.assign(quarter=[dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1) for d in t["stop_known"]],
-                 reason=t["stop_reason_known"].fillna("onbekend"))
+    t = t.assign(
+        quarter=[dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1) for d in t["stop_known"]],
+        reason=t["stop_reason_known"].fillna("onbekend"),
+    )
     want = t.groupby(["law", "provider", "quarter", "reason"]).size().to_dict()
-    mart = warehouse.execute("select law, provider_agb, quarter_start, stop_reason, trajectories_ended, "
-                             "share_of_provider_pct from marts.fct_stop_reasons").df()
-    got_ = {(r.law, r.provider_agb, r.quarter_start.date() if hasattr(r.quarter_start, "date") else r.quarter_start,
-             r.stop_reason): r.trajectories_ended for r in mart.itertuples()}
+    mart = warehouse.execute(
+        "select law, provider_agb, quarter_start, stop_reason, trajectories_ended, "
+        "share_of_provider_pct from marts.fct_stop_reasons"
+    ).df()
+    got_ = {
+        (
+            r.law,
+            r.provider_agb,
+            r.quarter_start.date() if hasattr(r.quarter_start, "date") else r.quarter_start,
+            r.stop_reason,
+        ): r.trajectories_ended
+        for r in mart.itertuples()
+    }
     assert_same(got_, want, "stop reasons")
     shares = mart.groupby(["law", "provider_agb", "quarter_start"])["share_of_provider_pct"].sum()
     assert ((shares - 100).abs() < 0.5).all()
@@ -267,15 +331,18 @@ def test_support_mix_counts_each_person_once(warehouse, small_feeds):
     links = pd.read_parquet(manifest / "links_stapp.parquet").set_index("klantnummer")["clientnummer"]
     t = first_line.swt_trajectories(manifest)
     active = first_line.active_months(t, FIRST, LAST)
-    active["person"] = [key(register[links[p]]) if isinstance(links.get(p), str) else "swt:" + p
-                        for p in active["person"]]
+    active["person"] = [
+        key(register[links[p]]) if isinstance(links.get(p), str) else "swt:" + p for p in active["person"]
+    ]
     months = flows.care_months(manifest, FIRST, LAST)
     spec = months[(months["law"] == "wmo") & (months["product_category"] == "02")]
     for year in (2018, 2019, 2020):
         fl = {p for p, m in zip(active["person"], active["month_start"]) if m.year == year}
         sp = {c for c, m in zip(spec["client_key"], spec["month_start"]) if m.year == year}
-        row = warehouse.execute("""
+        row = warehouse.execute(
+            """
             select sum(clients_first_line_only), sum(clients_specialist_only), sum(clients_both)
             from marts.fct_wijk_support_mix where law = 'wmo' and period_type = 'year' and year(period_start) = ?""",
-                                [year]).fetchone()
+            [year],
+        ).fetchone()
         assert row == (len(fl - sp), len(sp - fl), len(fl & sp)), year

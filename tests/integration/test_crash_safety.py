@@ -12,9 +12,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-NIGHTLY = ["-c", "import sys; from dagster import DagsterInstance; from orchestration.definitions import defs; "
-           "sys.exit(not defs.resolve_job_def('nightly').execute_in_process(instance=DagsterInstance.get()).success)"]
-PUBLISH = ["-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions", "--select", "published_warehouse"]
+NIGHTLY = [
+    "-c",
+    "import sys; from dagster import DagsterInstance; from orchestration.definitions import defs; "
+    "sys.exit(not defs.resolve_job_def('nightly').execute_in_process(instance=DagsterInstance.get()).success)",
+]
+PUBLISH = [
+    "-m",
+    "dagster",
+    "asset",
+    "materialize",
+    "-m",
+    "orchestration.definitions",
+    "--select",
+    "published_warehouse",
+]
 # Each crash hits a fresh process; the data directory carries what the previous one left.
 CRASHES = [
     ("ingest.before_commit:2", NIGHTLY),  # inside a load transaction: must roll back
@@ -35,14 +47,18 @@ def run(data_dir: Path, args: list[str], crash_at: str | None) -> tuple[int, str
         env["GRIP_CRASH_AT"] = crash_at
     log = data_dir / f"run-{len(list(data_dir.glob('run-*.log')))}.log"
     with log.open("w") as out:  # a new session: the kill takes the run and its dbt subprocess, not pytest
-        rc = subprocess.run([sys.executable, *args], env=env, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True, timeout=900).returncode
+        rc = subprocess.run(
+            [sys.executable, *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, timeout=900
+        ).returncode
     return rc, log.read_text()[-3000:]
 
 
 def relations(con, catalog: str) -> dict[tuple[str, str], list[str]]:
-    cols = con.execute("select table_schema, table_name, column_name, data_type from information_schema.columns "
-                       "where table_catalog = ? order by table_schema, table_name, ordinal_position", [catalog]).fetchall()
+    cols = con.execute(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns "
+        "where table_catalog = ? order by table_schema, table_name, ordinal_position",
+        [catalog],
+    ).fetchall()
     out: dict[tuple[str, str], list[str]] = {}
     for schema, table, column, kind in cols:
         if column in VOLATILE or kind.startswith("TIMESTAMP"):
@@ -66,8 +82,10 @@ def compare(expected: Path, actual: Path, skip: set[tuple[str, str]] = frozenset
             continue
         sel = ", ".join(cols)
         e, a = f'e."{schema}"."{table}"', f'a."{schema}"."{table}"'
-        diff = con.execute(f"select count(*) from ((select {sel} from {e} except all select {sel} from {a}) "
-                           f"union all (select {sel} from {a} except all select {sel} from {e}))").fetchone()[0]
+        diff = con.execute(
+            f"select count(*) from ((select {sel} from {e} except all select {sel} from {a}) "
+            f"union all (select {sel} from {a} except all select {sel} from {e}))"
+        ).fetchone()[0]
         assert diff == 0, f"{schema}.{table}: {diff} rows differ after the crashes"
         rows += con.execute(f"select count(*) from {e}").fetchone()[0]
     con.close()
@@ -96,8 +114,10 @@ def test_a_nightly_killed_at_each_crash_point_resumes_to_the_same_warehouse(cras
         uninterrupted = con.execute(log_sql).fetchall()
     assert after_crashes == uninterrupted  # same files, each loaded as often: once, or never if quarantined
 
-    rows = sum(compare(reference / "warehouse" / name, crashed / "warehouse" / name, skip={("raw", "ingest_log")})
-               for name in ("grip.duckdb", "grip_published.duckdb"))
+    rows = sum(
+        compare(reference / "warehouse" / name, crashed / "warehouse" / name, skip={("raw", "ingest_log")})
+        for name in ("grip.duckdb", "grip_published.duckdb")
+    )
     exported = sorted(p.relative_to(crashed / "exports") for p in (crashed / "exports").rglob("*.parquet"))
     assert exported == sorted(p.relative_to(reference / "exports") for p in (reference / "exports").rglob("*.parquet"))
     assert not (crashed / "exports.old").exists() and not (crashed / "exports.tmp").exists()
@@ -107,7 +127,9 @@ def test_a_nightly_killed_at_each_crash_point_resumes_to_the_same_warehouse(cras
 
     assert archived(crashed) == archived(reference)
     assert not [p for p in (crashed / "landing").rglob("*") if p.is_file() and p.name != "SYNTHETIC.md"]
-    print(f"\ncrash points tested: {sum(1 for point, _ in CRASHES if point)}; rows compared with an uninterrupted run: {rows:,}")
+    print(
+        f"\ncrash points tested: {sum(1 for point, _ in CRASHES if point)}; rows compared with an uninterrupted run: {rows:,}"
+    )
 
 
 @pytest.mark.integration

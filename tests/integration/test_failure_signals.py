@@ -13,7 +13,9 @@ from orchestration.lib.config import REPO_ROOT, settings
 
 
 def _budget_feed():
-    return next(a for a in defs.get_repository_def().assets_defs_by_key.values() if a.node_def.name == "ingest_suite4_budget")
+    return next(
+        a for a in defs.get_repository_def().assets_defs_by_key.values() if a.node_def.name == "ingest_suite4_budget"
+    )
 
 
 def _freshness(result) -> bool:
@@ -44,8 +46,12 @@ def test_a_failed_run_leaves_an_alert_with_the_error(data_dir):
     result = materialize([_budget_feed()], instance=instance, raise_on_error=False)
     assert not result.success
     [failure] = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)
-    context = build_run_status_sensor_context(sensor_name="run_failure_alert", dagster_instance=instance,
-                                              dagster_run=result.dagster_run, dagster_event=failure.dagster_event).for_run_failure()
+    context = build_run_status_sensor_context(
+        sensor_name="run_failure_alert",
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=failure.dagster_event,
+    ).for_run_failure()
     run_failure_alert(context)
     alert = json.loads((data_dir / "alerts" / f"{result.run_id}.json").read_text())
     assert alert["run_id"] == result.run_id and "not a DuckDB database file" in alert["error"]
@@ -56,9 +62,11 @@ def _dbt_that_dies_first(tmp_path, how: str):
     from orchestration.dbt.project import DBT_EXECUTABLE
 
     script = tmp_path / "dbt"
-    script.write_text("#!/bin/sh\n"
-                      f"case \" $* \" in *\" build \"*) if [ ! -e {tmp_path}/built ]; then touch {tmp_path}/built; {how}; fi;; esac\n"
-                      f"exec {DBT_EXECUTABLE} \"$@\"\n")
+    script.write_text(
+        "#!/bin/sh\n"
+        f'case " $* " in *" build "*) if [ ! -e {tmp_path}/built ]; then touch {tmp_path}/built; {how}; fi;; esac\n'
+        f'exec {DBT_EXECUTABLE} "$@"\n'
+    )
     script.chmod(0o755)
     return str(script)
 
@@ -75,8 +83,13 @@ def test_dbt_is_built_again_after_a_crash_but_not_after_a_failure(data_dir, tmp_
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_that_dies_first(tmp_path, how))
     settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
     instance = DagsterInstance.ephemeral()
-    result = materialize([grip_dbt_assets], selection=[AssetKey(["ref", "ref_eenheden"])], resources={"dbt": dbt},
-                         instance=instance, raise_on_error=False)
+    result = materialize(
+        [grip_dbt_assets],
+        selection=[AssetKey(["ref", "ref_eenheden"])],
+        resources={"dbt": dbt},
+        instance=instance,
+        raise_on_error=False,
+    )
     assert result.success is retried
     assert bool(instance.all_logs(result.run_id, of_type=DagsterEventType.STEP_UP_FOR_RETRY)) is retried
     if retried:
@@ -91,10 +104,15 @@ def test_linkage_data_older_than_the_retention_is_removed():
     con.execute("create schema restricted")
     con.execute("create table restricted.linkage_persons (source_key varchar, _loaded_at timestamp)")
     now = dt.datetime.now()
-    con.executemany("insert into restricted.linkage_persons values (?, ?)",
-                    [["old", now - dt.timedelta(days=31)], ["edge", now - dt.timedelta(days=29)], ["new", now]])
+    con.executemany(
+        "insert into restricted.linkage_persons values (?, ?)",
+        [["old", now - dt.timedelta(days=31)], ["edge", now - dt.timedelta(days=29)], ["new", now]],
+    )
     assert apply_retention(con, 30) == 1
-    assert sorted(r[0] for r in con.execute("select source_key from restricted.linkage_persons").fetchall()) == ["edge", "new"]
+    assert sorted(r[0] for r in con.execute("select source_key from restricted.linkage_persons").fetchall()) == [
+        "edge",
+        "new",
+    ]
 
 
 def test_the_ui_listens_on_localhost_only():

@@ -53,9 +53,21 @@ def test_same_seed_gives_byte_identical_output(small_feeds, tmp_path):
 
 def test_manifest_records_every_defect_kind(small_feeds):
     defects = pd.read_parquet(small_feeds / "manifest" / "defects.parquet")
-    expected = {"duplicate_message", "malformed_xml", "broken_csv_row", "delivery_sent_twice", "implausible_date",
-                "dash_only_text", "missing_required", "bsn_fails_elfproef", "invoice_unknown_allocation",
-                "period_outside_allocation", "future_date", "misspelled_name", "swapped_name_parts"}
+    expected = {
+        "duplicate_message",
+        "malformed_xml",
+        "broken_csv_row",
+        "delivery_sent_twice",
+        "implausible_date",
+        "dash_only_text",
+        "missing_required",
+        "bsn_fails_elfproef",
+        "invoice_unknown_allocation",
+        "period_outside_allocation",
+        "future_date",
+        "misspelled_name",
+        "swapped_name_parts",
+    }
     assert expected <= set(defects["kind"])
     for rel in defects.loc[defects["kind"].isin(["malformed_xml", "broken_csv_row", "delivery_sent_twice"]), "file"]:
         assert (small_feeds / "landing" / rel).exists(), rel

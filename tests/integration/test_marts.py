@@ -8,9 +8,13 @@ import pytest
 
 from tests.truth import flows
 
-QUESTIONS = {"clients": {"wmo": "W01", "jeugd": "J01"}, "provisions": {"wmo": "W06", "jeugd": "J06"},
-             "inflow": {"wmo": "W03", "jeugd": "J02"}, "outflow": {"wmo": "W04", "jeugd": "J03"},
-             "booked": {"wmo": "W08", "jeugd": "J07"}}
+QUESTIONS = {
+    "clients": {"wmo": "W01", "jeugd": "J01"},
+    "provisions": {"wmo": "W06", "jeugd": "J06"},
+    "inflow": {"wmo": "W03", "jeugd": "J02"},
+    "outflow": {"wmo": "W04", "jeugd": "J03"},
+    "booked": {"wmo": "W08", "jeugd": "J07"},
+}
 FIRST, LAST = dt.date(2018, 1, 1), dt.date(2020, 12, 1)  # the small feeds' reporting months
 
 
@@ -36,8 +40,11 @@ def months(small_feeds):
 
 def compare(answers, truth: pd.DataFrame, measure: str, period: str, cross_section: str, value_col: str):
     qids = QUESTIONS[measure]
-    got = answers[answers["question_id"].isin(qids.values()) & (answers["period_type"] == period)
-                  & (answers["cross_section"] == cross_section)]
+    got = answers[
+        answers["question_id"].isin(qids.values())
+        & (answers["period_type"] == period)
+        & (answers["cross_section"] == cross_section)
+    ]
     got = got.assign(law=got["question_id"].map({v: k for k, v in qids.items()}))
     got = got.set_index(["law", "period_start", "member"])["value"].sort_index()
     want = truth.set_index(["law", "period_start", "member"])[value_col].astype(float).sort_index()
@@ -47,16 +54,26 @@ def compare(answers, truth: pd.DataFrame, measure: str, period: str, cross_secti
 
 @pytest.mark.integration
 @pytest.mark.parametrize("period", ["month", "quarter", "year"])
-@pytest.mark.parametrize("cross_section, column", [
-    ("none", None), ("provider", "provider_agb"), ("product_category", "product_category"), ("wijk", "wijk"),
-    ("gender", "gender"), ("age_group", "age_group"), ("referrer", "referrer_type")])
+@pytest.mark.parametrize(
+    "cross_section, column",
+    [
+        ("none", None),
+        ("provider", "provider_agb"),
+        ("product_category", "product_category"),
+        ("wijk", "wijk"),
+        ("gender", "gender"),
+        ("age_group", "age_group"),
+        ("referrer", "referrer_type"),
+    ],
+)
 def test_clients_in_care_and_provisions(answers, months, period, cross_section, column):
     m = flows.with_period(months, period)
     m["member"] = "totaal" if column is None else m[column].astype(str)
     grouped = m.groupby(["law", "period_start", "member"])
     compare(answers, grouped["client_key"].nunique().rename("v").reset_index(), "clients", period, cross_section, "v")
-    compare(answers, grouped["allocation_id"].nunique().rename("v").reset_index(), "provisions", period,
-            cross_section, "v")
+    compare(
+        answers, grouped["allocation_id"].nunique().rename("v").reset_index(), "provisions", period, cross_section, "v"
+    )
 
 
 @pytest.mark.integration
@@ -106,8 +123,11 @@ def test_budget_and_utilisation(answers, small_feeds):
 
 
 def yearly(answers, qid, cross_section="none"):
-    got = answers[(answers["question_id"] == qid) & (answers["cross_section"] == cross_section)
-                  & (answers["period_type"] == "year")]
+    got = answers[
+        (answers["question_id"] == qid)
+        & (answers["cross_section"] == cross_section)
+        & (answers["period_type"] == "year")
+    ]
     return {d.year: v for d, v in zip(got["period_start"], got["value"])}
 
 
@@ -139,9 +159,12 @@ def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
     t = flows.trajectories(small_feeds / "manifest")
     pairs = t.merge(t, on=["client_key", "law", "category"], suffixes=("", "_before"))
     pairs = pairs[(pairs["tid"] != pairs["tid_before"]) & pairs["end_date_before"].notna()]
-    pairs = pairs[(pairs["end_date_before"] < pairs["start_date"])
-                  & (pairs["start_date"] <= pairs["end_date_before"] + pd.Timedelta(days=365))
-                  & (pairs["start_date"] >= FIRST) & (pairs["start_date"] <= dt.date(2020, 12, 31))]
+    pairs = pairs[
+        (pairs["end_date_before"] < pairs["start_date"])
+        & (pairs["start_date"] <= pairs["end_date_before"] + pd.Timedelta(days=365))
+        & (pairs["start_date"] >= FIRST)
+        & (pairs["start_date"] <= dt.date(2020, 12, 31))
+    ]
     for law, qid in (("wmo", "W23"), ("jeugd", "J11")):
         p = pairs[pairs["law"] == law]
         want = p.groupby(p["start_date"].map(lambda d: d.year))["client_key"].nunique().to_dict()
@@ -155,9 +178,14 @@ def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
         got = yearly(answers, qid)
         assert got.keys() == want.keys() and all(got[y] == pytest.approx(want[y], abs=0.051) for y in want)
 
-    w = t[(t["law"] == "jeugd") & (t["request_kind"] == "315") & t["start_known"].notna()
-          & (t["request_date"] >= FIRST) & (t["request_date"] <= dt.date(2020, 12, 31))
-          & (t["start_date"] >= FIRST)].copy()
+    w = t[
+        (t["law"] == "jeugd")
+        & (t["request_kind"] == "315")
+        & t["start_known"].notna()
+        & (t["request_date"] >= FIRST)
+        & (t["request_date"] <= dt.date(2020, 12, 31))
+        & (t["start_date"] >= FIRST)
+    ].copy()
     w["days"] = [(s - r).days for s, r in zip(w["start_known"], w["request_date"])]
     want = w.groupby(w["start_date"].map(lambda d: d.year))["days"].mean().round(1).to_dict()
     got = yearly(answers, "J16")
@@ -184,7 +212,10 @@ def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_
     for year, group in jeugd.groupby("year"):
         ranked = group.sort_values(["eur", "client_key"], ascending=[False, True]).reset_index(drop=True)
         top = answers[(answers["question_id"] == "J12") & (answers["period_start"] == dt.date(year, 1, 1))]
-        want = [(f"{i + 1:02d} {k}", round(e, 2)) for i, (k, e) in enumerate(zip(ranked["client_key"][:20], ranked["eur"][:20]))]
+        want = [
+            (f"{i + 1:02d} {k}", round(e, 2))
+            for i, (k, e) in enumerate(zip(ranked["client_key"][:20], ranked["eur"][:20]))
+        ]
         got = sorted((mbr, round(v, 2)) for mbr, v in zip(top["member"], top["value"]))
         assert got == want, year
         n80 = int((ranked["eur"].cumsum() < 0.8 * ranked["eur"].sum()).sum()) + 1
@@ -216,8 +247,9 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
 
     allocs = pd.read_parquet(manifest / "allocations.parquet")
     rejected = pd.read_parquet(manifest / "rejected_requests.parquet")
-    sent = pd.concat([allocs.loc[allocs["request_kind"] == "315", ["bsn", "request_date"]],
-                      rejected[["bsn", "request_date"]]])
+    sent = pd.concat(
+        [allocs.loc[allocs["request_kind"] == "315", ["bsn", "request_date"]], rejected[["bsn", "request_date"]]]
+    )
     sent = sent[(sent["request_date"] >= FIRST) & (sent["request_date"] <= dt.date(2020, 12, 31))]
     sent["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in sent["bsn"]]
     asked = sent.groupby("client_key")["request_date"].apply(list).to_dict()
@@ -226,10 +258,14 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
         b = row.birth_year_month
         return row.month_start.year * 12 + row.month_start.month - int(b[:4]) * 12 - int(b[5:7])
 
-    j = months[(months["law"] == "jeugd") & months["birth_year_month"].notna()].drop_duplicates(["client_key", "month_start"])
+    j = months[(months["law"] == "jeugd") & months["birth_year_month"].notna()].drop_duplicates(
+        ["client_key", "month_start"]
+    )
     j = j[[months_old(r) == 210 for r in j.itertuples()]]
     window_end = lambda m: (pd.Timestamp(m) + pd.DateOffset(months=6) + pd.offsets.MonthEnd(0)).date()  # noqa: E731
-    without = j[[not any(m <= d <= window_end(m) for d in asked.get(k, [])) for k, m in zip(j["client_key"], j["month_start"])]]
+    without = j[
+        [not any(m <= d <= window_end(m) for d in asked.get(k, [])) for k, m in zip(j["client_key"], j["month_start"])]
+    ]
     want = without.groupby(without["month_start"].map(lambda d: d.year))["client_key"].nunique().to_dict()
     assert want and yearly(answers, "J10") == want
     assert len(j) > len(without)  # some youths did get a request: the test can tell the two apart
@@ -239,7 +275,9 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
 def test_payments_equal_what_suite4_paid(built, small_feeds):
     data_dir, _ = built
     con = duckdb.connect(str(data_dir / "warehouse" / "grip.duckdb"), read_only=True)
-    got = con.execute("select count(*), sum(amount_cents), count(distinct client_key) from marts.fct_payments").fetchone()
+    got = con.execute(
+        "select count(*), sum(amount_cents), count(distinct client_key) from marts.fct_payments"
+    ).fetchone()
     con.close()
     pay = pd.read_parquet(small_feeds / "manifest" / "payments.parquet")
     assert got == (len(pay), pay["cents"].sum(), pay["bsn"].nunique())
@@ -257,8 +295,12 @@ def test_use_of_allocated_volume(answers, small_feeds):
         for m in pd.date_range(max(r.decision_date.replace(day=1), FIRST), min(until, last), freq="MS").date:
             days_in_month = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).day
             covered = (min(until, m.replace(day=days_in_month)) - max(r.decision_date, m)).days + 1
-            vol = {"1": r.volume * covered, "2": r.volume * covered / 7, "4": r.volume * covered / days_in_month,
-                   "6": r.volume if r.decision_date >= m else 0}[r.frequency]
+            vol = {
+                "1": r.volume * covered,
+                "2": r.volume * covered / 7,
+                "4": r.volume * covered / days_in_month,
+                "6": r.volume if r.decision_date >= m else 0,
+            }[r.frequency]
             allocated[(r.toewijzing, m.year)] = allocated.get((r.toewijzing, m.year), 0) + vol
     lines = booked_lines(manifest)
     lines = lines[lines["status"] == "accepted"]

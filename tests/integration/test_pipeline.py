@@ -30,10 +30,18 @@ def test_nightly_runs_every_kind_of_writer_in_one_job(built, small_feeds, monkey
     monkeypatch.setenv("GRIP_DATA_DIR", str(data_dir))
     steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
     # Python ingest writers, the dbt subprocess writer and downstream Python writers in one run
-    assert {"ingest_suite4_budget", "ingest_suite4_berichten", "grip_dbt_assets", "reports__rpt_budget_by_year", "published_warehouse"} <= steps
+    assert {
+        "ingest_suite4_budget",
+        "ingest_suite4_berichten",
+        "grip_dbt_assets",
+        "reports__rpt_budget_by_year",
+        "published_warehouse",
+    } <= steps
 
     truth = pd.read_parquet(small_feeds / "manifest" / "budget.parquet")
-    mart = query(data_dir, "select budget_year as year, law, main_group as hoofdgroep, budget_cents from marts.fct_budget")
+    mart = query(
+        data_dir, "select budget_year as year, law, main_group as hoofdgroep, budget_cents from marts.fct_budget"
+    )
     merged = truth.merge(mart, on=["year", "law", "hoofdgroep"], how="outer", suffixes=("_truth", "_mart"))
     assert len(merged) == len(truth) and (merged["budget_cents_truth"] == merged["budget_cents_mart"]).all()
 
@@ -81,7 +89,9 @@ def test_every_delivery_is_loaded_once_or_quarantined_for_a_reason(data_dir, sma
     rejected = query(data_dir, "select file, line, rule from raw.rejected_rows")
     assert rejected.values.tolist() == [[broken["file"], int(broken["record"]), "field_count"]]
 
-    tables = query(data_dir, "select table_name from information_schema.tables where table_schema = 'raw'")["table_name"]
+    tables = query(data_dir, "select table_name from information_schema.tables where table_schema = 'raw'")[
+        "table_name"
+    ]
     before = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0] for t in tables}
     run_nightly(data_dir)  # nothing new: nothing changes
     after = {t: query(data_dir, f"select count(*) as n from raw.{t}")["n"][0] for t in tables}
@@ -97,11 +107,15 @@ def test_message_figures_match_the_generator(built, small_feeds):
     data_dir, _ = built
     truth = pd.read_parquet(small_feeds / "manifest" / "declaration_lines.parquet")
     truth = truth[truth["delivered"]]
-    raw = query(data_dir, "select referentie_nummer, debet_credit, ingediend_bedrag_cents from raw.ist_declaratieregels")
+    raw = query(
+        data_dir, "select referentie_nummer, debet_credit, ingediend_bedrag_cents from raw.ist_declaratieregels"
+    )
     assert len(raw) == len(truth)
     signed = truth["amount_cents"].where(truth["debit_credit"] == "D", -truth["amount_cents"])
     assert raw["ingediend_bedrag_cents"].sum() == signed.sum()
-    assert sorted(zip(raw["referentie_nummer"], raw["debet_credit"])) == sorted(zip(truth["reference"], truth["debit_credit"]))
+    assert sorted(zip(raw["referentie_nummer"], raw["debet_credit"])) == sorted(
+        zip(truth["reference"], truth["debit_credit"])
+    )
     messages = pd.read_parquet(small_feeds / "manifest" / "messages.parquet")
     loaded = messages[~messages["malformed"]]
     counts = query(data_dir, "select kind, count(*) as n from raw.ist_berichten group by kind")
@@ -112,11 +126,14 @@ def test_message_figures_match_the_generator(built, small_feeds):
 def test_no_bsn_name_or_postcode_outside_the_linkage_table(built, small_feeds):
     data_dir, _ = built
     clients = pd.read_parquet(small_feeds / "manifest" / "clients.parquet")
-    everywhere = set(clients["bsn"]) | set(clients["postcode"]) | set(clients["first_name"] + " " + clients["last_name"])
+    everywhere = (
+        set(clients["bsn"]) | set(clients["postcode"]) | set(clients["first_name"] + " " + clients["last_name"])
+    )
     last_names = set(clients["last_name"])  # also place names (provider towns): checked in client tables only
     con = duckdb.connect(str(data_dir / "warehouse" / "grip.duckdb"), read_only=True)
-    tables = con.execute("select table_schema, table_name from information_schema.tables "
-                         "where table_schema <> 'restricted'").fetchall()
+    tables = con.execute(
+        "select table_schema, table_name from information_schema.tables where table_schema <> 'restricted'"
+    ).fetchall()
     for schema, table in tables:
         frame = con.execute(f'select * from "{schema}"."{table}"').df()
         secrets = everywhere | (last_names if "client_key" in frame.columns else set())
@@ -142,18 +159,29 @@ def test_the_archive_alone_rebuilds_the_raw_layer(built, tmp_path, monkeypatch):
         rebuild_from_archive(con, s, FEEDS)
     con = duckdb.connect(str(tmp_path / "rebuilt.duckdb"), read_only=True)
     con.execute(f"attach '{data_dir / 'warehouse' / 'grip.duckdb'}' as original (read_only)")
-    tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                        "where table_catalog = 'rebuilt' and table_schema = 'raw'").fetchall()]
+    tables = [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_catalog = 'rebuilt' and table_schema = 'raw'"
+        ).fetchall()
+    ]
     assert "ist_declaratieregels" in tables and "suite4_clienten" in tables
     for t in tables:
         if t == "ingest_log":
             continue
-        cols = [r[0] for r in con.execute(f"select column_name from information_schema.columns where table_catalog = "
-                                          f"'rebuilt' and table_schema = 'raw' and table_name = '{t}'").fetchall()
-                if r[0] not in ("_loaded_at", "processed_at")]
+        cols = [
+            r[0]
+            for r in con.execute(
+                f"select column_name from information_schema.columns where table_catalog = "
+                f"'rebuilt' and table_schema = 'raw' and table_name = '{t}'"
+            ).fetchall()
+            if r[0] not in ("_loaded_at", "processed_at")
+        ]
         sel = ", ".join(cols)
-        diff = con.execute(f"select count(*) from ((select {sel} from rebuilt.raw.{t} except all select {sel} from "
-                           f"original.raw.{t}) union all (select {sel} from original.raw.{t} except all "
-                           f"select {sel} from rebuilt.raw.{t}))").fetchone()[0]
+        diff = con.execute(
+            f"select count(*) from ((select {sel} from rebuilt.raw.{t} except all select {sel} from "
+            f"original.raw.{t}) union all (select {sel} from original.raw.{t} except all "
+            f"select {sel} from rebuilt.raw.{t}))"
+        ).fetchone()[0]
         assert diff == 0, f"raw.{t} differs after a rebuild from the archive"
     con.close()

@@ -25,8 +25,16 @@ from orchestration.reports.products import current_periods, render_current
 
 ARTIFACTS = Path(os.environ.get("GRIP_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +54,10 @@ def _tables(path: Path) -> dict[str, list[dict]]:
     for table in doc.xpath("//table[@data-table]"):
         rows = []
         for tr in table.xpath("./tbody/tr"):
-            row = {td.get("data-col"): (td.get("data-raw"), td.text_content(), td.get("data-kind")) for td in tr.xpath("./td")}
+            row = {
+                td.get("data-col"): (td.get("data-raw"), td.text_content(), td.get("data-kind"))
+                for td in tr.xpath("./td")
+            }
             row["_total"] = tr.get("class") == "total"
             rows.append(row)
         out[table.get("data-table")] = rows
@@ -62,11 +73,16 @@ def test_budget_holder_figures_equal_the_marts(rendered):
     year, m = int(month[:4]), int(month[5:7])
     for law in ("wmo", "jeugd"):
         tables = _tables(reports / "budgethouder" / month[:7] / law / "intern" / "index.html")
-        truth = dict(con.execute("""
+        truth = dict(
+            con.execute(
+                """
             select p.product_group, sum(l.amount_cents) from marts.fct_declaration_lines l
             join marts.dim_product p on p.product_code = l.product_code
             where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
-            group by 1""", [law, year, m]).fetchall())
+            group by 1""",
+                [law, year, m],
+            ).fetchall()
+        )
         rows = [r for r in tables["productgroepen"] if not r["_total"] and r["cost"][0]]
         shown = {r["product_group"][1]: float(r["cost"][0]) for r in rows}
         assert shown == pytest.approx({k: float(v) for k, v in truth.items()})
@@ -75,8 +91,9 @@ def test_budget_holder_figures_equal_the_marts(rendered):
         headline = {r["figure"][1]: r["value"] for r in tables["kerncijfers"]}
         realised = next(v for k, v in headline.items() if k.startswith("Gerealiseerd"))
         assert float(realised[0]) == pytest.approx(sum(truth.values()))
-        budget = con.execute("select sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ?",
-                             [law, year]).fetchone()[0]
+        budget = con.execute(
+            "select sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ?", [law, year]
+        ).fetchone()[0]
         assert float(headline["Begroting"][0]) == pytest.approx(budget)
 
 
@@ -86,12 +103,16 @@ def test_progress_report_flows_equal_the_marts(rendered):
     for law in ("wmo", "jeugd"):
         rows = _tables(reports / "voortgang" / label / law / "intern" / "index.html")["stromen"]
         latest = rows[-1]
-        clients = con.execute("""select count(distinct client_key) from marts.fct_care_months
+        clients = con.execute(
+            """select count(distinct client_key) from marts.fct_care_months
                                  where law = ? and month_start >= ?::date and month_start < ?::date + interval 3 month""",
-                              [law, quarter, quarter]).fetchone()[0]
-        inflow = con.execute("""select count(*) from marts.fct_client_flows where law = ? and flow = 'instroom'
+            [law, quarter, quarter],
+        ).fetchone()[0]
+        inflow = con.execute(
+            """select count(*) from marts.fct_client_flows where law = ? and flow = 'instroom'
                                 and month_start >= ?::date and month_start < ?::date + interval 3 month""",
-                             [law, quarter, quarter]).fetchone()[0]
+            [law, quarter, quarter],
+        ).fetchone()[0]
         assert latest["quarter"][1] == label
         assert int(latest["clients"][0]) == clients and int(latest["inflow"][0]) == inflow
         assert len(rows) == 8
@@ -102,9 +123,13 @@ def test_provider_overview_has_a_page_per_provider(rendered):
     label = f"{quarter[:4]}-K{(int(quarter[5:7]) - 1) // 3 + 1}"
     folder = reports / "aanbieders" / label / "intern"
     rows = [r for r in _tables(folder / "index.html")["aanbieders"] if not r["_total"]]
-    truth = dict(con.execute("""select provider_agb, count(distinct client_key) from marts.fct_care_months
+    truth = dict(
+        con.execute(
+            """select provider_agb, count(distinct client_key) from marts.fct_care_months
                                 where month_start >= ?::date and month_start < ?::date + interval 3 month group by 1""",
-                             [quarter, quarter]).fetchall())
+            [quarter, quarter],
+        ).fetchall()
+    )
     for r in rows:
         agb = r["provider_agb"][1]
         assert int(float(r["clients"][0])) == truth.get(agb, 0)
@@ -142,7 +167,7 @@ def test_external_reports_hide_every_small_count(rendered):
                         checked += 1
             totals = [r for r in rows if r["_total"]]
             body = [r for r in rows if not r["_total"]]
-            for col, cell in (totals[0].items() if totals else []):
+            for col, cell in totals[0].items() if totals else []:
                 if col == "_total" or cell[2] != "count" or cell[0] == "x":
                     continue
                 hidden = sum(1 for r in body if r[col][0] == "x")
@@ -165,11 +190,14 @@ def test_pages_render_in_chromium_without_errors(rendered):
     reports, _, month, quarter = rendered
     label = f"{quarter[:4]}-K{(int(quarter[5:7]) - 1) // 3 + 1}"
     provider_pages = sorted((reports / "aanbieders" / label / "intern" / "aanbieders").glob("*/index.html"))
-    pages = [reports / "budgethouder" / month[:7] / "wmo" / "intern" / "index.html",
-             reports / "budgethouder" / month[:7] / "jeugd" / "extern" / "index.html",
-             reports / "voortgang" / label / "jeugd" / "intern" / "index.html",
-             reports / "voortgang" / label / "wmo" / "extern" / "index.html",
-             reports / "aanbieders" / label / "intern" / "index.html", provider_pages[0]]
+    pages = [
+        reports / "budgethouder" / month[:7] / "wmo" / "intern" / "index.html",
+        reports / "budgethouder" / month[:7] / "jeugd" / "extern" / "index.html",
+        reports / "voortgang" / label / "jeugd" / "intern" / "index.html",
+        reports / "voortgang" / label / "wmo" / "extern" / "index.html",
+        reports / "aanbieders" / label / "intern" / "index.html",
+        provider_pages[0],
+    ]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     charts = 0
     with sync_playwright() as p:
@@ -206,8 +234,11 @@ def test_nothing_published_holds_personal_data(rendered):
     names = person_names(con)
     assert len(names) > 100
     # the report products were written after the nightly's own scan: scan everything once more
-    for findings, scanned in (scan_database(published, names), scan_parquet(data / "exports", names),
-                              scan_reports(reports, names)):
+    for findings, scanned in (
+        scan_database(published, names),
+        scan_parquet(data / "exports", names),
+        scan_reports(reports, names),
+    ):
         assert findings == [] and scanned > 0
     # the same scan on the private warehouse does find what it looks for
     private, _ = scan_database(data / "warehouse" / "grip.duckdb", names)
@@ -228,20 +259,26 @@ def test_overspending_provider_warned_in_the_right_month(db, small_feeds):
     provider, start = overspend["provider"], pd.Timestamp(overspend["from"])
     lines = pd.read_parquet(small_feeds / "manifest" / "declaration_lines.parquet")
     lines = lines[(lines["provider"] == provider) & (lines["status"] == "accepted") & lines["delivered"]]
-    lines = lines.assign(month=pd.to_datetime(lines["period_first"]).dt.to_period("M").dt.to_timestamp(),
-                         signed=lines["amount_cents"].where(lines["debit_credit"] == "D", -lines["amount_cents"]))
+    lines = lines.assign(
+        month=pd.to_datetime(lines["period_first"]).dt.to_period("M").dt.to_timestamp(),
+        signed=lines["amount_cents"].where(lines["debit_credit"] == "D", -lines["amount_cents"]),
+    )
     year = start.year
     truth = lines[lines["month"].dt.year == year].groupby("month")["signed"].sum()
 
-    table = con.execute("select * from programming.realisation_providers where provider_agb = ? order by month",
-                        [provider]).df()
+    table = con.execute(
+        "select * from programming.realisation_providers where provider_agb = ? order by month", [provider]
+    ).df()
     last_month = int(table["month"].max())
     monthly = [float(truth.get(pd.Timestamp(year, m, 1), 0)) for m in range(1, last_month + 1)]
     assert table["booked_cents"].tolist() == pytest.approx(monthly)
 
     # the projection by hand: booked so far plus the average of the last three months for each month left
-    ceiling = con.execute("select sum(ceiling_cents) from programming.scenario_providers p join programming.scenarios s "
-                          "using (scenario) where s.adopted and p.year = ? and p.provider_agb = ?", [year, provider]).fetchone()[0]
+    ceiling = con.execute(
+        "select sum(ceiling_cents) from programming.scenario_providers p join programming.scenarios s "
+        "using (scenario) where s.adopted and p.year = ? and p.provider_agb = ?",
+        [year, provider],
+    ).fetchone()[0]
     margin = load_monitoring().early_warning.margin
     expected_first = None
     for m in range(1, last_month + 1):
@@ -252,12 +289,14 @@ def test_overspending_provider_warned_in_the_right_month(db, small_feeds):
             break
     assert expected_first is not None and start.month <= expected_first <= start.month + 1
 
-    warning = con.execute("select * from programming.early_warnings where provider_agb = ? and kind = 'plafond'",
-                          [provider]).df()
+    warning = con.execute(
+        "select * from programming.early_warnings where provider_agb = ? and kind = 'plafond'", [provider]
+    ).df()
     assert len(warning) == 1
     assert warning["first_warning_month"].item() == expected_first
     assert warning["projected_overrun_cents"].item() == pytest.approx(
-        sum(monthly) + sum(monthly[-3:]) / 3 * (12 - last_month) - ceiling)
+        sum(monthly) + sum(monthly[-3:]) / 3 * (12 - last_month) - ceiling
+    )
 
 
 def test_scenario_tables_add_up(db):
@@ -268,8 +307,14 @@ def test_scenario_tables_add_up(db):
     shares = programme.groupby(["scenario", "year", "main_group"])["share"].sum()
     assert shares.to_numpy() == pytest.approx(1.0)
     # historical split: provider ceilings add up to each product group's budget
-    ceilings = con.execute("select scenario, year, product_group, sum(ceiling_cents) c from programming.scenario_providers "
-                           "group by all").df().set_index(["scenario", "year", "product_group"])["c"]
+    ceilings = (
+        con.execute(
+            "select scenario, year, product_group, sum(ceiling_cents) c from programming.scenario_providers "
+            "group by all"
+        )
+        .df()
+        .set_index(["scenario", "year", "product_group"])["c"]
+    )
     budgets = programme.set_index(["scenario", "year", "product_group"])["budget_cents"]
     assert ceilings.sort_index().to_numpy() == pytest.approx(budgets.loc[ceilings.index].sort_index().to_numpy())
     # the movement: zo_thuis_mogelijk has more Pleegzorg clients than no change in its target year

@@ -29,8 +29,14 @@ VALUE_DEFECTS = {
     ("suite4/berichten/", "BerichtIdentificatie", "duplicate_message"): ("bericht.eenmalig", "implausible"),
 }
 # Found elsewhere than in an element count: in the ingest log, the rejected rows, the linkage, the care trajectories.
-OTHER_DEFECTS = {"broken_csv_row", "delivery_sent_twice", "malformed_xml", "misspelled_name",
-                 "swapped_name_parts", "missing_stop_message"}
+OTHER_DEFECTS = {
+    "broken_csv_row",
+    "delivery_sent_twice",
+    "malformed_xml",
+    "misspelled_name",
+    "swapped_name_parts",
+    "missing_stop_message",
+}
 
 
 def _db(folder):
@@ -45,9 +51,13 @@ def defects(small_feeds) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def measured(built) -> pd.DataFrame:
     with _db(built[0]) as con:
-        return con.execute("""
+        return (
+            con.execute("""
             select element_id, sum(missing) as missing, sum(implausible) as implausible
-            from quality.element_periods group by 1""").df().set_index("element_id")
+            from quality.element_periods group by 1""")
+            .df()
+            .set_index("element_id")
+        )
 
 
 def test_every_defect_kind_in_the_register_has_a_detector(defects):
@@ -68,8 +78,9 @@ def test_missing_and_implausible_counts_equal_the_register(defects, measured):
     # and nothing else is flagged: every other implausible or missing value would be a false alarm
     flagged = {e for e, _ in expected}
     with duckdb.connect() as con:
-        required = con.execute("select element_id from read_csv('seeds/dq_data_elements.csv', all_varchar=true) "
-                               "where required = 'J'").df()["element_id"]
+        required = con.execute(
+            "select element_id from read_csv('seeds/dq_data_elements.csv', all_varchar=true) where required = 'J'"
+        ).df()["element_id"]
     others = measured.drop(index=list(flagged) + ["traj.stopbericht"], errors="ignore")
     assert others["implausible"].sum() == 0, others[others["implausible"] > 0]
     required_others = others[others.index.isin(required)]
@@ -81,13 +92,22 @@ def test_structural_defects_are_detected(built, defects):
     with _db(folder) as con:
         log = con.execute("select file, status from raw.ingest_log").df().set_index("file")["status"]
         rejected = set(con.execute("select file, line from raw.rejected_rows").fetchall())
-        no_stop = set(con.execute("""
+        no_stop = set(
+            con.execute("""
             select allocation_id from intermediate.int_care_trajectories
             where not has_stop_message
-              and allocation_end <= (select max(dagtekening) from raw.ist_berichten)""").df()["allocation_id"].astype(str))
-        ended = set(con.execute("select allocation_id from intermediate.int_care_trajectories "
-                                "where allocation_end <= (select max(dagtekening) from raw.ist_berichten)")
-                    .df()["allocation_id"].astype(str))
+              and allocation_end <= (select max(dagtekening) from raw.ist_berichten)""")
+            .df()["allocation_id"]
+            .astype(str)
+        )
+        ended = set(
+            con.execute(
+                "select allocation_id from intermediate.int_care_trajectories "
+                "where allocation_end <= (select max(dagtekening) from raw.ist_berichten)"
+            )
+            .df()["allocation_id"]
+            .astype(str)
+        )
     for d in defects.itertuples():
         if d.kind == "broken_csv_row":
             assert (d.file, int(d.record)) in rejected
@@ -139,10 +159,11 @@ def _rerun(folder, mp):
     mp.setenv("GRIP_DATA_DIR", str(folder))
     mp.setenv("GRIP_DEMO", "1")
     job = defs.resolve_job_def("nightly")
-    ingest = next(k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k.path == ["raw", "suite4_werkprocessen"])
+    ingest = next(
+        k for k in job.asset_layer.asset_graph.get_all_asset_keys() if k.path == ["raw", "suite4_werkprocessen"]
+    )
     selection = [ingest, AssetKey(["quality", "element_validations"]), AssetKey(["quality", "element_status"])]
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=selection,
-                                  raise_on_error=False)
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), asset_selection=selection, raise_on_error=False)
 
 
 def _copy(built, tmp_path):
@@ -159,9 +180,11 @@ def test_a_fill_rate_drop_changes_the_category_and_warns(built, tmp_path, monkey
     check = [e for e in result.get_asset_check_evaluations() if e.check_name == "fill_rate_dips"]
     with _db(folder) as con:
         period, category, warning = con.execute(
-            "select period, category, warning from quality.element_status where element_id = 'wp.datum_melding'").fetchone()
-        before = con.execute("select category from quality.element_periods "
-                             "where element_id = 'wp.datum_melding' and period = '2020-11'").fetchone()[0]
+            "select period, category, warning from quality.element_status where element_id = 'wp.datum_melding'"
+        ).fetchone()
+        before = con.execute(
+            "select category from quality.element_periods where element_id = 'wp.datum_melding' and period = '2020-11'"
+        ).fetchone()[0]
     assert (period, before, category) == ("2020-12", "a", "e")
     assert "categorie e" in warning
     assert len(check) == 1 and not check[0].passed and check[0].severity.value == "WARN"
@@ -172,8 +195,11 @@ def test_a_duplicate_key_blocks(built, tmp_path, monkeypatch):
     folder = _copy(built, tmp_path)
     _new_delivery(folder, "202012", blank_share=0.0, duplicate=True)
     result = _rerun(folder, monkeypatch)
-    keys = [e for e in result.get_asset_check_evaluations() if e.check_name == "keys_unique"
-            and e.asset_key == AssetKey(["raw", "suite4_werkprocessen"])]
+    keys = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == "keys_unique" and e.asset_key == AssetKey(["raw", "suite4_werkprocessen"])
+    ]
     assert len(keys) == 1 and not keys[0].passed and keys[0].severity.value == "ERROR"
     assert "wp.procesnummer: 2 duplicate rows" in keys[0].metadata["failures"].value
     # the blocking check stopped everything downstream of the raw table in this run
@@ -185,8 +211,11 @@ def test_a_duplicate_key_blocks(built, tmp_path, monkeypatch):
 def _digest(folder) -> dict[str, str]:
     import hashlib
 
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_a_blocked_run_publishes_nothing(built, tmp_path, monkeypatch):
@@ -197,7 +226,9 @@ def test_a_blocked_run_publishes_nothing(built, tmp_path, monkeypatch):
     _new_delivery(folder, "202012", blank_share=0.0, duplicate=True)
     monkeypatch.setenv("GRIP_DATA_DIR", str(folder))
     monkeypatch.setenv("GRIP_DEMO", "1")
-    result = defs.resolve_job_def("nightly").execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    result = defs.resolve_job_def("nightly").execute_in_process(
+        instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
     assert not result.success
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed and e.severity.value == "ERROR"]
     assert any("duplicate rows" in e.metadata["failures"].value for e in failed)  # the run says why

@@ -37,8 +37,18 @@ def care_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
             month_end = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()
             if r.start_date <= month_end and (pd.isna(r.end_date) or r.end_date >= m):
                 rows.append((m, r.law, r.client_key, r.provider, r.category, r.toewijzing, r.referrer_type))
-    return pd.DataFrame(rows, columns=["month_start", "law", "client_key", "provider_agb", "product_category",
-                                       "allocation_id", "referrer_type"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "month_start",
+            "law",
+            "client_key",
+            "provider_agb",
+            "product_category",
+            "allocation_id",
+            "referrer_type",
+        ],
+    )
 
 
 def clients_in_care(months: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -79,6 +89,9 @@ def age_group(birth_year_month: str | None, month: dt.date) -> str:
 def with_period(frame: pd.DataFrame, period: str) -> pd.DataFrame:
     out = frame.copy()
     m = pd.to_datetime(out["month_start"])
-    out["period_start"] = {"month": m, "quarter": m.dt.to_period("Q").dt.start_time,
-                           "year": m.dt.to_period("Y").dt.start_time}[period].dt.date
+    out["period_start"] = {
+        "month": m,
+        "quarter": m.dt.to_period("Q").dt.start_time,
+        "year": m.dt.to_period("Y").dt.start_time,
+    }[period].dt.date
     return out

@@ -20,8 +20,16 @@ def true_links(manifest: Path) -> dict[str, pd.DataFrame]:
     s = pd.read_parquet(manifest / "links_stapp.parquet")
     c = pd.read_parquet(manifest / "links_cjg.parquet")
     return {
-        "stapp": pd.DataFrame({"source_key": [_key(k, "stapp") for k in s["klantnummer"]],
-                               "suite4_key": [_key(n, "suite4") for n in s["clientnummer"]]}),
-        "cjg": pd.DataFrame({"source_key": [_key(k, "cjg") for k in c["cjg_id"]],
-                             "suite4_key": [_key(number_of.get(b), "suite4") for b in c["bsn"]]}),
+        "stapp": pd.DataFrame(
+            {
+                "source_key": [_key(k, "stapp") for k in s["klantnummer"]],
+                "suite4_key": [_key(n, "suite4") for n in s["clientnummer"]],
+            }
+        ),
+        "cjg": pd.DataFrame(
+            {
+                "source_key": [_key(k, "cjg") for k in c["cjg_id"]],
+                "suite4_key": [_key(number_of.get(b), "suite4") for b in c["bsn"]],
+            }
+        ),
     }

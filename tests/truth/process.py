@@ -57,15 +57,23 @@ def processes(landing: Path) -> pd.DataFrame:
     """One row per process: each field at its latest plausible value, with derived dates and days."""
     rows = delivered_rows(landing).sort_values(["month_end", "line"])
     latest = rows.groupby("procesnummer")[FIELDS].last().reset_index()  # last() skips missing values
-    p = latest.rename(columns={"datum_melding": "report", "datum_einde_onderzoek": "inv_end",
-                               "datum_aanvraag": "application", "datum_beschikking": "decision"})
+    p = latest.rename(
+        columns={
+            "datum_melding": "report",
+            "datum_einde_onderzoek": "inv_end",
+            "datum_aanvraag": "application",
+            "datum_beschikking": "decision",
+        }
+    )
     p = p.astype(object).where(p.notna(), None)
     p["client_key"] = [pseudonymise(b, DEMO_PSEUDONYM_KEY) for b in p["bsn"]]
     p["team"] = p["team"].fillna("onbekend")
     p["product_category"] = p["productcategorie"].fillna("onbekend")
     p["outcome"] = p["uitkomst"].fillna("onbekend")
-    p["ended_on"] = [d if d is not None else (e if a is None and o is not None else None)
-                     for d, e, a, o in zip(p["decision"], p["inv_end"], p["application"], p["uitkomst"])]
+    p["ended_on"] = [
+        d if d is not None else (e if a is None and o is not None else None)
+        for d, e, a, o in zip(p["decision"], p["inv_end"], p["application"], p["uitkomst"])
+    ]
     p["cal_days"] = [(e - r).days if r and e else None for r, e in zip(p["report"], p["inv_end"])]
     p["work_days"] = [working_days_between(r, e) if r and e else None for r, e in zip(p["report"], p["inv_end"])]
     p["report_ok"] = [e <= term_end(r, 42) if r and e else None for r, e in zip(p["report"], p["inv_end"])]

@@ -72,19 +72,34 @@ def _candidates(rows: list[tuple[str, str]]) -> set[tuple[str, str]]:
     with duckdb.connect() as con:
         for column in {c for c, _ in rows}:
             values = [v for c, v in rows if c == column]
-            passed |= {(column, v) for (v,) in con.execute(
-                f"select * from (select unnest(?::varchar[]) as {quote(column)}) where {candidate_filter(column)}",
-                [values]).fetchall()}
+            passed |= {
+                (column, v)
+                for (v,) in con.execute(
+                    f"select * from (select unnest(?::varchar[]) as {quote(column)}) where {candidate_filter(column)}",
+                    [values],
+                ).fetchall()
+            }
     return passed
 
 
 def test_the_sql_filter_passes_every_value_the_exact_rules_flag_and_drops_identifiers():
     from orchestration.lib.privacy import find_in_text
 
-    flagged = [("note", "111222333"), ("note", "bsn:111222333."), ("note", "x\n111222333"), ("note", "2011AB"),
-               ("note", "naar 2011 AB"), ("note", "jan de vries")]
-    identifiers = [("payment_id", "B111222333"), ("message_id", "0392-111222333000"), ("file", "a/111222333x"), ("client_key", "a9f1e0c2b3d4e5f6"),
-                   ("allocation_id", "111222333")]
+    flagged = [
+        ("note", "111222333"),
+        ("note", "bsn:111222333."),
+        ("note", "x\n111222333"),
+        ("note", "2011AB"),
+        ("note", "naar 2011 AB"),
+        ("note", "jan de vries"),
+    ]
+    identifiers = [
+        ("payment_id", "B111222333"),
+        ("message_id", "0392-111222333000"),
+        ("file", "a/111222333x"),
+        ("client_key", "a9f1e0c2b3d4e5f6"),
+        ("allocation_id", "111222333"),
+    ]
     names = {"jan de vries"}
     assert all(find_in_text(v, names, "t", c) for c, v in flagged)
     assert not any(find_in_text(v, names, "t", c) for c, v in identifiers)
@@ -92,12 +107,19 @@ def test_the_sql_filter_passes_every_value_the_exact_rules_flag_and_drops_identi
 
 
 # Values built from a BSN, a postcode and a name, with letters, digits and separators around them.
-_PIECES = st.sampled_from(["111222333", "2011 AB", "2011AB", "ab ab", "B", "Z", "é", "7", "0", " ", "\xa0", "\n", "-", "/", "'"])
+_PIECES = st.sampled_from(
+    ["111222333", "2011 AB", "2011AB", "ab ab", "B", "Z", "é", "7", "0", " ", "\xa0", "\n", "-", "/", "'"]
+)
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["note", "allocation_id"]), st.lists(_PIECES, max_size=6).map("".join)),
-                min_size=1, max_size=80))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["note", "allocation_id"]), st.lists(_PIECES, max_size=6).map("".join)),
+        min_size=1,
+        max_size=80,
+    )
+)
 def test_no_value_the_exact_rules_flag_escapes_the_sql_filter(rows):
     from orchestration.lib.privacy import find_in_text
 

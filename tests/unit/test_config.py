@@ -43,8 +43,13 @@ def test_every_duckdb_connection_of_the_pipeline_takes_the_configured_limits():
     unbounded = []
     for path in sorted([*(REPO_ROOT / "orchestration").rglob("*.py"), *(REPO_ROOT / "benchmarks").glob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "connect"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "duckdb"
-                    and not any(k.arg == "config" for k in node.keywords)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "connect"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "duckdb"
+                and not any(k.arg == "config" for k in node.keywords)
+            ):
                 unbounded.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
     assert unbounded == []

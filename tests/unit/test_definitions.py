@@ -12,9 +12,11 @@ def test_nightly_schedule_and_landing_sensor_run_by_default():
     assert schedules["nightly_0200"].cron_schedule == "0 2 * * *"
     assert schedules["nightly_0200"].execution_timezone == "Europe/Amsterdam"
     assert schedules["nightly_0200"].default_status.value == "RUNNING"
-    assert {s.name: s.default_status.value for s in repo.sensor_defs} == {"landing_sensor": "RUNNING",
-                                                                           "reports_after_nightly": "RUNNING",
-                                                                           "run_failure_alert": "RUNNING"}
+    assert {s.name: s.default_status.value for s in repo.sensor_defs} == {
+        "landing_sensor": "RUNNING",
+        "reports_after_nightly": "RUNNING",
+        "run_failure_alert": "RUNNING",
+    }
     assert repo.get_job("nightly").executor_def.name == "in_process"
 
 
@@ -27,11 +29,13 @@ def test_report_schedules_follow_the_planning_and_control_calendar():
 
     repo = defs.get_repository_def()
     assert budgethouder_schedule.cron_schedule == "0 6 8 * *"  # second week of the month
-    request = budgethouder_schedule.evaluate_tick(build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 11, 8, 6, 0), repository_def=repo)).run_requests[0]
+    request = budgethouder_schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 8, 6, 0), repository_def=repo)
+    ).run_requests[0]
     assert request.partition_key == "2026-10-01"
-    request = quarterly_schedule.evaluate_tick(build_schedule_context(
-        scheduled_execution_time=dt.datetime(2026, 10, 15, 6, 0), repository_def=repo)).run_requests[0]
+    request = quarterly_schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=dt.datetime(2026, 10, 15, 6, 0), repository_def=repo)
+    ).run_requests[0]
     assert request.partition_key == "2026-07-01"
 
 
@@ -55,6 +59,11 @@ def test_lineage_from_feed_to_report_is_one_connected_graph():
 def test_every_dbt_source_is_an_ingest_asset():
     graph = defs.get_repository_def().asset_graph
     ingested = {k for a in ingest_assets for k in a.keys}
-    raw_used_by_dbt = {p for k in graph.get_all_asset_keys() if k.path[0] == "staging"
-                       for p in graph.get(k).parent_keys if p.path[0] == "raw"}
+    raw_used_by_dbt = {
+        p
+        for k in graph.get_all_asset_keys()
+        if k.path[0] == "staging"
+        for p in graph.get(k).parent_keys
+        if p.path[0] == "raw"
+    }
     assert raw_used_by_dbt and raw_used_by_dbt <= ingested

@@ -34,8 +34,13 @@ from orchestration.reports.document import neutralise
 from synthetic.istandaard import Prestatie, declaratie
 
 CASES: Counter[str] = Counter()  # read by the terminal summary in tests/conftest.py
-HYPOTHESIS = settings(max_examples=120, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+HYPOTHESIS = settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 RULES = ("encoding:", "csv:", "header:", "xlsx:", "sheet:", "xml:", "type:", "structure:", "size:")
 CP1252_TEXT = st.text(st.characters(codec="cp1252", exclude_characters="\x00\r\n"), max_size=40)
 
@@ -50,14 +55,37 @@ def _money(cents: int) -> str:
 
 
 HOSTILE = {  # hand-written verdicts, independent of the parser
-    "int": [("1,5", REJECT), ("1e3", REJECT), ("99999999999", REJECT), ("-2147483648", REJECT),
-            ("2147483647", 2147483647), ("-7", -7), ("0x10", REJECT), ("1 000", REJECT)],
-    "date": [("31-06-2027", REJECT), ("29-02-2021", REJECT), ("2027-06-30", REJECT), ("00-01-2020", REJECT),
-             ("1-1-20", REJECT), ("29-02-2024", dt.date(2024, 2, 29)), ("1-2-2020", dt.date(2020, 2, 1)),
-             ("31-12-9999", dt.date(9999, 12, 31))],
-    "amount": [("1.234,56", REJECT), ("12,345", REJECT), ("99999999999999999999", REJECT), ("--1", REJECT),
-               ("1,", 100), ("-0,01", -1), ("0,5", 50), ("10000000000000,00", REJECT),
-               ("9999999999999,99", 999_999_999_999_999)],
+    "int": [
+        ("1,5", REJECT),
+        ("1e3", REJECT),
+        ("99999999999", REJECT),
+        ("-2147483648", REJECT),
+        ("2147483647", 2147483647),
+        ("-7", -7),
+        ("0x10", REJECT),
+        ("1 000", REJECT),
+    ],
+    "date": [
+        ("31-06-2027", REJECT),
+        ("29-02-2021", REJECT),
+        ("2027-06-30", REJECT),
+        ("00-01-2020", REJECT),
+        ("1-1-20", REJECT),
+        ("29-02-2024", dt.date(2024, 2, 29)),
+        ("1-2-2020", dt.date(2020, 2, 1)),
+        ("31-12-9999", dt.date(9999, 12, 31)),
+    ],
+    "amount": [
+        ("1.234,56", REJECT),
+        ("12,345", REJECT),
+        ("99999999999999999999", REJECT),
+        ("--1", REJECT),
+        ("1,", 100),
+        ("-0,01", -1),
+        ("0,5", 50),
+        ("10000000000000,00", REJECT),
+        ("9999999999999,99", 999_999_999_999_999),
+    ],
     "flag": [("j", REJECT), ("Ja", REJECT), ("J", True), ("N", False)],
 }
 
@@ -74,8 +102,14 @@ def cell(draw, kind: str):
         text = draw(CP1252_TEXT.filter(lambda t: re.search(r"[A-Za-zÀ-ÿ]", t) and t.strip() not in ("J", "N")))
         return text, REJECT
     if kind == "text":
-        text = draw(st.one_of(CP1252_TEXT, st.sampled_from(["=HYPERLINK(\"http://x\";\"klik\")", "+1+1", "@SUM(A1)",
-                                                           "-2+3", "x" * 5000, ";;;", '"quoted"'])))
+        text = draw(
+            st.one_of(
+                CP1252_TEXT,
+                st.sampled_from(
+                    ['=HYPERLINK("http://x";"klik")', "+1+1", "@SUM(A1)", "-2+3", "x" * 5000, ";;;", '"quoted"']
+                ),
+            )
+        )
         return text, text.strip() or None
     if kind == "int":
         n = draw(st.integers(-(2**31 - 1), 2**31 - 1))
@@ -90,7 +124,9 @@ def cell(draw, kind: str):
 
 
 def _kind(col) -> str:
-    return "text" if col.role in ("bsn", "name", "address", "postcode") or (col.role or "").startswith("id:") else col.type
+    return (
+        "text" if col.role in ("bsn", "name", "address", "postcode") or (col.role or "").startswith("id:") else col.type
+    )
 
 
 @st.composite
@@ -150,7 +186,9 @@ def _quarantined_whole(land: Landing, outcome, tables) -> None:
     """A refused delivery: a reason naming the rule, the file and its reason in quarantine, no rows."""
     assert outcome.reason.startswith(RULES), outcome.reason
     assert (land.s.quarantine_dir / outcome.file).exists()
-    assert f"rule: {outcome.reason.split(':')[0]}" in (land.s.quarantine_dir / (outcome.file + ".reason.txt")).read_text()
+    assert (
+        f"rule: {outcome.reason.split(':')[0]}" in (land.s.quarantine_dir / (outcome.file + ".reason.txt")).read_text()
+    )
     for t in tables:
         assert land.rows(f"select count(*) from raw.{t}") == [(0,)]
 
@@ -261,12 +299,27 @@ def xlsx_cell(draw, kind: str):
         return None, None
     if kind == "int":
         if choice == 1:
-            return draw(st.sampled_from([(1.5, REJECT), (1e300, REJECT), ("1e3", REJECT), (3.0, 3),
-                                         (dt.datetime(2027, 6, 30), REJECT), ("2147483648", REJECT), (True, REJECT)]))
+            return draw(
+                st.sampled_from(
+                    [
+                        (1.5, REJECT),
+                        (1e300, REJECT),
+                        ("1e3", REJECT),
+                        (3.0, 3),
+                        (dt.datetime(2027, 6, 30), REJECT),
+                        ("2147483648", REJECT),
+                        (True, REJECT),
+                    ]
+                )
+            )
         n = draw(st.integers(-(2**31 - 1), 2**31 - 1))
         return (n, n) if choice < 4 else (str(n), n)
-    text = draw(st.one_of(st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=30),
-                          st.sampled_from(["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "@SUM(1)", "+31"])))
+    text = draw(
+        st.one_of(
+            st.text(st.characters(exclude_categories=["Cs", "Cc"]), max_size=30),
+            st.sampled_from(["=cmd|' /C calc'!A0", '=HYPERLINK("http://x")', "@SUM(1)", "+31"]),
+        )
+    )
     return (text, text.strip() or None) if text else (None, None)  # openpyxl stores no empty strings
 
 
@@ -319,13 +372,25 @@ def test_damaged_or_wrong_workbooks_are_quarantined_whole(cut, sheet):
 
 # --------------------------------------------------------------------------------------------- XML
 def _message(amount: str, date: str, text: str) -> bytes:
-    line = Prestatie(bsn="999900006", reference="R1", previous_reference=None, toewijzing=1, category="45",
-                     code="45A01", first=dt.date(2026, 4, 1), last=dt.date(2026, 4, 30), volume=1, unit="14",
-                     tariff=5000, amount=5000, debit_credit="D")
-    xml = declaratie("jeugd", "12345678", "0392", "ID1", dt.date(2026, 5, 5), "D1", dt.date(2026, 4, 1),
-                     dt.date(2026, 4, 30), [line])
-    xml = xml.replace("<jw323:ProductCode>45A01</jw323:ProductCode>",
-                      f"<jw323:ProductCode>{text}</jw323:ProductCode>")
+    line = Prestatie(
+        bsn="999900006",
+        reference="R1",
+        previous_reference=None,
+        toewijzing=1,
+        category="45",
+        code="45A01",
+        first=dt.date(2026, 4, 1),
+        last=dt.date(2026, 4, 30),
+        volume=1,
+        unit="14",
+        tariff=5000,
+        amount=5000,
+        debit_credit="D",
+    )
+    xml = declaratie(
+        "jeugd", "12345678", "0392", "ID1", dt.date(2026, 5, 5), "D1", dt.date(2026, 4, 1), dt.date(2026, 4, 30), [line]
+    )
+    xml = xml.replace("<jw323:ProductCode>45A01</jw323:ProductCode>", f"<jw323:ProductCode>{text}</jw323:ProductCode>")
     xml = re.sub(r"(<ijw:Bedrag>)5000(</ijw:Bedrag>)", rf"\g<1>{amount}\g<2>", xml, count=1)
     period = xml.index("<jw323:ProductPeriode>")  # the line's own start date, not the invoice period's
     return (xml[:period] + xml[period:].replace("2026-04-01", date, 1)).encode("utf-8")
@@ -339,12 +404,19 @@ def _date_ok(text: str) -> dt.date | None:
     return dt.date(y, mo, d) if y >= 1 and 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1] else None
 
 
-AMOUNTS = st.one_of(st.integers(0, 99_999_999).map(str), st.integers(-10**20, 10**20).map(str),
-                    st.sampled_from(["-5", "1e3", "5,00", "", "100000000", "99999999", "½", "٣"]))
-DATES = st.one_of(st.dates().map(dt.date.isoformat),
-                  st.sampled_from(["2027-06-31", "2021-02-29", "20270630", "2027-W26-3", "2027-6-3", "31-06-2027"]))
-TEXTS = st.one_of(st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=30),
-                  st.integers(1_000, 3_000_000).map(lambda n: "A" * n))
+AMOUNTS = st.one_of(
+    st.integers(0, 99_999_999).map(str),
+    st.integers(-(10**20), 10**20).map(str),
+    st.sampled_from(["-5", "1e3", "5,00", "", "100000000", "99999999", "½", "٣"]),
+)
+DATES = st.one_of(
+    st.dates().map(dt.date.isoformat),
+    st.sampled_from(["2027-06-31", "2021-02-29", "20270630", "2027-W26-3", "2027-6-3", "31-06-2027"]),
+)
+TEXTS = st.one_of(
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=30),
+    st.integers(1_000, 3_000_000).map(lambda n: "A" * n),
+)
 
 
 @settings(HYPOTHESIS, max_examples=500)  # parsing is cheap: try many
@@ -391,12 +463,15 @@ def test_truncated_or_misencoded_messages_are_refused_and_honest_encodings_load(
 SECRET = "root:x:0:0"
 
 
-@pytest.mark.parametrize("doctype", [
-    "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>",
-    '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
-    '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>',
-    '<!DOCTYPE x SYSTEM "http://example.invalid/evil.dtd">',
-])
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+        '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>',
+        '<!DOCTYPE x SYSTEM "http://example.invalid/evil.dtd">',
+    ],
+)
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])  # utf-16 slips past the byte check: the parser must hold
 def test_entities_are_never_expanded_or_fetched(doctype, encoding):
     CASES["xml entities"] += 1
@@ -420,19 +495,26 @@ def test_an_oversized_message_is_refused_before_parsing():
 def test_one_hostile_message_in_a_batch_is_quarantined_and_the_rest_of_the_batch_loads():
     CASES["xml batch"] += 1
     good = _message("5000", "2026-04-01", "45A01")
-    files = {"suite4/berichten/2026/01-good.xml": good,
-             "suite4/berichten/2026/02-bomb.xml": good.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY e "e">]>', 1),
-             "suite4/berichten/2026/03-negative.xml": _message("-5", "2026-04-01", "45A01"),
-             "suite4/berichten/2026/04-date.xml": _message("5000", "2027-06-31", "45A01"),
-             "suite4/berichten/2026/05-cut.xml": good[:200]}
+    files = {
+        "suite4/berichten/2026/01-good.xml": good,
+        "suite4/berichten/2026/02-bomb.xml": good.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY e "e">]>', 1),
+        "suite4/berichten/2026/03-negative.xml": _message("-5", "2026-04-01", "45A01"),
+        "suite4/berichten/2026/04-date.xml": _message("5000", "2027-06-31", "45A01"),
+        "suite4/berichten/2026/05-cut.xml": good[:200],
+    }
     land = Landing()
     try:
         outcomes = {Path(o.file).name: o for o in land.ingest(MESSAGES, files)}
         assert outcomes["01-good.xml"].status == "loaded"
         assert {n: o.reason.split(":")[0] for n, o in outcomes.items() if o.status == "quarantined"} == {
-            "02-bomb.xml": "xml", "03-negative.xml": "structure", "04-date.xml": "structure", "05-cut.xml": "xml"}
+            "02-bomb.xml": "xml",
+            "03-negative.xml": "structure",
+            "04-date.xml": "structure",
+            "05-cut.xml": "xml",
+        }
         assert land.rows("select _file, ingediend_bedrag_cents from raw.ist_declaratieregels") == [
-            ("suite4/berichten/2026/01-good.xml", 5000)]
+            ("suite4/berichten/2026/01-good.xml", 5000)
+        ]
         for name in ("02-bomb.xml", "03-negative.xml", "04-date.xml", "05-cut.xml"):
             assert (land.s.quarantine_dir / "suite4/berichten/2026" / name).exists()
     finally:

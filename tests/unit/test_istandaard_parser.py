@@ -14,7 +14,9 @@ INVALID = {"JW315.xml": "2027-06-31", "JW318.xml": "RetourCode"}
 
 def examples():
     base = istandaarden_or_skip()
-    return base, sorted((base / "ijw" / "berichten").glob("*.xml")) + sorted((base / "iwmo" / "berichten").glob("*.xml"))
+    return base, sorted((base / "ijw" / "berichten").glob("*.xml")) + sorted(
+        (base / "iwmo" / "berichten").glob("*.xml")
+    )
 
 
 def test_valid_examples_load_and_invalid_ones_are_refused_with_the_schema_error():
@@ -54,13 +56,19 @@ def test_values_of_the_examples_are_read_with_the_law_alongside():
     assert "999900006" not in str(wmo.rows)
 
 
-@pytest.mark.parametrize("payload, rule", [
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>', "xml: DTDs"),
-    (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "xml: DTDs"),
-    (b"<Bericht", "xml:"),
-    (b"", "xml:"),
-    (b'<x xmlns="urn:other"/>', "type:"),
-])
+@pytest.mark.parametrize(
+    "payload, rule",
+    [
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><x>&b;</x>',
+            "xml: DTDs",
+        ),
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "xml: DTDs"),
+        (b"<Bericht", "xml:"),
+        (b"", "xml:"),
+        (b'<x xmlns="urn:other"/>', "type:"),
+    ],
+)
 def test_hostile_or_broken_xml_is_refused(payload, rule):
     with pytest.raises(MessageRejected, match=rule):
         parse_message(payload, "k")

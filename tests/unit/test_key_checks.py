@@ -16,13 +16,17 @@ def validator():
 
 
 def _deliver(con, delivery: str, numbers: list[str | None]) -> None:
-    con.executemany(f"insert into {TABLE} values (?, ?, ?, ?)",
-                    [[n, delivery, f"suite4/betalingen/suite4_betalingen_{delivery}.csv", i + 2] for i, n in enumerate(numbers)])
+    con.executemany(
+        f"insert into {TABLE} values (?, ?, ?, ?)",
+        [[n, delivery, f"suite4/betalingen/suite4_betalingen_{delivery}.csv", i + 2] for i, n in enumerate(numbers)],
+    )
 
 
 def test_only_rows_sharing_a_key_with_a_new_delivery_are_read(validator):
     con = duckdb.connect()
-    con.execute(f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row integer)")
+    con.execute(
+        f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row integer)"
+    )
     suite = load_suite(TABLE)
     _deliver(con, "202001", ["P1", "P2", "P3"])
     _deliver(con, "202002", ["P4", "P5"])
@@ -48,10 +52,17 @@ def test_only_rows_sharing_a_key_with_a_new_delivery_are_read(validator):
 
 def test_a_changed_key_expectation_reads_every_row_again(validator):
     con = duckdb.connect()
-    con.execute(f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row integer)")
+    con.execute(
+        f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row integer)"
+    )
     suite = load_suite(TABLE)
     _deliver(con, "202001", ["P1", "P2"])
     check_keys(con, validator, TABLE, suite)
-    changed = {**suite, "expectations": [{**e, "meta": {**e["meta"], "note": "changed"}} if e["meta"]["measure"] == "key" else e
-                                         for e in suite["expectations"]]}
+    changed = {
+        **suite,
+        "expectations": [
+            {**e, "meta": {**e["meta"], "note": "changed"}} if e["meta"]["measure"] == "key" else e
+            for e in suite["expectations"]
+        ],
+    }
     assert check_keys(con, validator, TABLE, changed).rows_read == 2

@@ -15,10 +15,18 @@ from orchestration.lib.linkage import (
 )
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("Van der Bérg", "berg"), ("de Vries", "vries"), ("  Jansen-Smit ", "jansen smit"), ("van 't Hof", "hof"),
-    ("-", None), (None, None), ("Van", "van"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Van der Bérg", "berg"),
+        ("de Vries", "vries"),
+        ("  Jansen-Smit ", "jansen smit"),
+        ("van 't Hof", "hof"),
+        ("-", None),
+        (None, None),
+        ("Van", "van"),
+    ],
+)
 def test_normalise_name(raw, expected):
     assert normalise_name(raw) == expected
 
@@ -34,10 +42,50 @@ def persons(rows, source):
     return prepare_persons(frame, source, "given", "surname")
 
 
-FIRST = ["Anna", "Bram", "Chris", "Daan", "Eva", "Fleur", "Gijs", "Hanna", "Ilse", "Joris", "Kim", "Lars", "Mila",
-         "Noah", "Olga", "Piet", "Quinten", "Roos", "Sem", "Tess"]
-LAST = ["Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks",
-        "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "Jansen"]
+FIRST = [
+    "Anna",
+    "Bram",
+    "Chris",
+    "Daan",
+    "Eva",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Ilse",
+    "Joris",
+    "Kim",
+    "Lars",
+    "Mila",
+    "Noah",
+    "Olga",
+    "Piet",
+    "Quinten",
+    "Roos",
+    "Sem",
+    "Tess",
+]
+LAST = [
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Jansen",
+]
 
 
 def population():
@@ -45,8 +93,16 @@ def population():
     clients, others, truth = [], [], []
     for i in range(40):
         birth = dt.date(1950 + i, 1 + i % 12, 1 + i % 27)
-        clients.append((f"s{i}", f"k{i}", FIRST[i % 20] + (" Maria" if i % 3 == 0 else ""), LAST[(i * 7) % 20],
-                        birth, f"20{11 + i % 40:02d}AB"))
+        clients.append(
+            (
+                f"s{i}",
+                f"k{i}",
+                FIRST[i % 20] + (" Maria" if i % 3 == 0 else ""),
+                LAST[(i * 7) % 20],
+                birth,
+                f"20{11 + i % 40:02d}AB",
+            )
+        )
     for i in range(20):
         _, _, given, surname, birth, postcode = clients[i]
         given = given.split(" ")[0]
@@ -61,7 +117,11 @@ def population():
     for i in range(10):
         others.append((f"x{i}", None, FIRST[(i + 5) % 20], LAST[(i * 3 + 1) % 20], dt.date(1930 + i, 6, 15), "2099ZZ"))
         truth.append((f"x{i}", None))
-    return persons(clients, "suite4"), persons(others, "stapp"), pd.DataFrame(truth, columns=["source_key", "suite4_key"])
+    return (
+        persons(clients, "suite4"),
+        persons(others, "stapp"),
+        pd.DataFrame(truth, columns=["source_key", "suite4_key"]),
+    )
 
 
 def test_link_finds_the_true_clients_and_no_strangers():
@@ -85,5 +145,10 @@ def test_a_shared_valid_bsn_decides():
 def test_precision_recall_counts_wrong_links_against_both():
     truth = pd.DataFrame({"source_key": ["a", "b", "c"], "suite4_key": ["1", "2", None]})
     predicted = pd.DataFrame({"source_key": ["a", "b", "c"], "suite4_key": ["1", "3", "4"]})
-    assert precision_recall(predicted, truth) == {"links_predicted": 3, "links_true": 2, "links_correct": 1,
-                                                  "precision": 1 / 3, "recall": 0.5}
+    assert precision_recall(predicted, truth) == {
+        "links_predicted": 3,
+        "links_true": 2,
+        "links_correct": 1,
+        "precision": 1 / 3,
+        "recall": 0.5,
+    }

@@ -7,7 +7,7 @@ from orchestration.lib.parallel import MIN_TASKS, ordered_map
 
 def test_results_come_back_in_task_order_from_workers_and_without():
     tasks = list(range(5 * MIN_TASKS))
-    expected = [t ** 3 for t in tasks]
+    expected = [t**3 for t in tasks]
     assert list(ordered_map(pow, tasks, 2, 3)) == expected
     assert list(ordered_map(pow, tasks, 1, 3)) == expected
 

@@ -14,22 +14,26 @@ from orchestration.programming.plan import compare, programme_products, provider
 from orchestration.programming.risk import RiskThresholds, risk_profile
 from orchestration.programming.scenario import Scenario, ScenarioError, load_scenarios, parse_overrides
 
-BASE = pd.DataFrame([
-    # 2019: 80 clients in A at € 1,000 each, 20 in B at € 4,000 each
-    {"law": "jeugd", "main_group": "M", "product_group": "A", "clients": 80, "booked_cents": 80 * 100_000},
-    {"law": "jeugd", "main_group": "M", "product_group": "B", "clients": 20, "booked_cents": 20 * 400_000},
-])
+BASE = pd.DataFrame(
+    [
+        # 2019: 80 clients in A at € 1,000 each, 20 in B at € 4,000 each
+        {"law": "jeugd", "main_group": "M", "product_group": "A", "clients": 80, "booked_cents": 80 * 100_000},
+        {"law": "jeugd", "main_group": "M", "product_group": "B", "clients": 20, "booked_cents": 20 * 400_000},
+    ]
+)
 TOTALS = pd.DataFrame({"law": "jeugd", "main_group": "M", "year": [2020, 2021, 2022], "clients": [110.0, 120.0, 130.0]})
 
 
 def _scenario(**fields) -> Scenario:
-    return Scenario.model_validate({"name": "t", "title": "t", "base_year": 2019, "horizon_years": 3,
-                                    "indexation": 0.02, **fields})
+    return Scenario.model_validate(
+        {"name": "t", "title": "t", "base_year": 2019, "horizon_years": 3, "indexation": 0.02, **fields}
+    )
 
 
 def test_programme_shares_tariffs_and_budget_by_hand():
-    sc = _scenario(groups={"M": {"years_to_target": 2, "target_shares": {"A": 0.9, "B": 0.1},
-                                 "duration_change": {"B": -0.10}}})
+    sc = _scenario(
+        groups={"M": {"years_to_target": 2, "target_shares": {"A": 0.9, "B": 0.1}, "duration_change": {"B": -0.10}}}
+    )
     out = programme_products(sc, BASE, TOTALS).set_index(["year", "product_group"])
     # 2020 is halfway: B's share 0.2 -> 0.15, its cost 4,000 x 1.02 x (1 - 0.05)
     assert out.loc[(2020, "B"), "clients"] == pytest.approx(110 * 0.15)
@@ -37,8 +41,8 @@ def test_programme_shares_tariffs_and_budget_by_hand():
     assert out.loc[(2020, "A"), "budget_cents"] == pytest.approx(110 * 0.85 * 100_000 * 1.02)
     # 2021 reaches the target; 2022 holds it, with two more years of indexation
     assert out.loc[(2021, "B"), "clients"] == pytest.approx(120 * 0.1)
-    assert out.loc[(2022, "B"), "tariff_cents"] == pytest.approx(400_000 * 1.02 ** 3 * 0.9)
-    assert out.loc[(2022, "A"), "budget_cents"] == pytest.approx(130 * 0.9 * 100_000 * 1.02 ** 3)
+    assert out.loc[(2022, "B"), "tariff_cents"] == pytest.approx(400_000 * 1.02**3 * 0.9)
+    assert out.loc[(2022, "A"), "budget_cents"] == pytest.approx(130 * 0.9 * 100_000 * 1.02**3)
     # the base year is the realisation itself
     assert out.loc[(2019, "B"), "budget_cents"] == 20 * 400_000 and bool(out.loc[(2019, "B"), "is_base_year"])
 
@@ -46,21 +50,46 @@ def test_programme_shares_tariffs_and_budget_by_hand():
 def test_no_change_keeps_shares_and_only_indexes():
     out = programme_products(_scenario(), BASE, TOTALS).set_index(["year", "product_group"])
     assert out.loc[(2022, "A"), "share"] == pytest.approx(0.8)
-    assert out.loc[(2022, "A"), "tariff_cents"] == pytest.approx(100_000 * 1.02 ** 3)
+    assert out.loc[(2022, "A"), "tariff_cents"] == pytest.approx(100_000 * 1.02**3)
 
 
 def test_provider_ceilings_historical_and_equal():
     products = programme_products(_scenario(), BASE, TOTALS)
-    providers = pd.DataFrame([
-        {"provider_agb": "P1", "law": "jeugd", "main_group": "M", "product_group": "A", "clients": 60, "booked_cents": 6_000_000},
-        {"provider_agb": "P2", "law": "jeugd", "main_group": "M", "product_group": "A", "clients": 20, "booked_cents": 2_000_000},
-        {"provider_agb": "P2", "law": "jeugd", "main_group": "M", "product_group": "B", "clients": 20, "booked_cents": 8_000_000},
-    ])
+    providers = pd.DataFrame(
+        [
+            {
+                "provider_agb": "P1",
+                "law": "jeugd",
+                "main_group": "M",
+                "product_group": "A",
+                "clients": 60,
+                "booked_cents": 6_000_000,
+            },
+            {
+                "provider_agb": "P2",
+                "law": "jeugd",
+                "main_group": "M",
+                "product_group": "A",
+                "clients": 20,
+                "booked_cents": 2_000_000,
+            },
+            {
+                "provider_agb": "P2",
+                "law": "jeugd",
+                "main_group": "M",
+                "product_group": "B",
+                "clients": 20,
+                "booked_cents": 8_000_000,
+            },
+        ]
+    )
     hist = provider_ceilings(_scenario(), products, providers).set_index(["year", "provider_agb", "product_group"])
     budget_a_2020 = 110 * 0.8 * 100_000 * 1.02
     assert hist.loc[(2020, "P1", "A"), "ceiling_cents"] == pytest.approx(0.75 * budget_a_2020)
     assert hist.loc[(2020, "P2", "B"), "ceiling_cents"] == pytest.approx(110 * 0.2 * 400_000 * 1.02)
-    equal = provider_ceilings(_scenario(provider_split="equal"), products, providers).set_index(["year", "provider_agb", "product_group"])
+    equal = provider_ceilings(_scenario(provider_split="equal"), products, providers).set_index(
+        ["year", "provider_agb", "product_group"]
+    )
     assert equal.loc[(2020, "P1", "A"), "ceiling_cents"] == pytest.approx(0.5 * budget_a_2020)
     # ceilings add up to the product group's budget
     by_group = hist.groupby(["year", "product_group"])["ceiling_cents"].sum()
@@ -69,12 +98,23 @@ def test_provider_ceilings_historical_and_equal():
 
 
 def test_wijk_yardsticks_by_hand():
-    base = pd.DataFrame({"law": "wmo", "main_group": "Ambulante ondersteuning", "product_group": ["Z"],
-                         "clients": [100], "booked_cents": [1_000_000]})
-    totals = pd.DataFrame({"law": "wmo", "main_group": "Ambulante ondersteuning", "year": [2020, 2021], "clients": [100.0, 120.0]})
+    base = pd.DataFrame(
+        {
+            "law": "wmo",
+            "main_group": "Ambulante ondersteuning",
+            "product_group": ["Z"],
+            "clients": [100],
+            "booked_cents": [1_000_000],
+        }
+    )
+    totals = pd.DataFrame(
+        {"law": "wmo", "main_group": "Ambulante ondersteuning", "year": [2020, 2021], "clients": [100.0, 120.0]}
+    )
     sc = _scenario(horizon_years=2, wijken={"wmo": {"first_line_share": 0.6, "years_to_target": 2}})
     products = programme_products(sc, base, totals)
-    wijken = pd.DataFrame({"law": "wmo", "main_group": "Ambulante ondersteuning", "wijk_code": ["W1", "W2"], "clients": [25, 75]})
+    wijken = pd.DataFrame(
+        {"law": "wmo", "main_group": "Ambulante ondersteuning", "wijk_code": ["W1", "W2"], "clients": [25, 75]}
+    )
     first_line = pd.DataFrame({"law": "wmo", "wijk_code": ["W1", "W2"], "share_first_line_only": [0.4, 0.5]})
     out = wijk_yardsticks(sc, products, wijken, first_line).set_index(["year", "wijk_code"])
     assert out.loc[(2021, "W1"), "clients_yardstick"] == pytest.approx(30)
@@ -86,7 +126,7 @@ def test_comparison_against_the_reference():
     a = programme_products(_scenario(), BASE, TOTALS)
     b = programme_products(_scenario(name="b", groups={"M": {"target_shares": {"A": 1.0}}}), BASE, TOTALS)
     out = compare(pd.concat([a, b]), "t").set_index(["scenario", "year"])
-    expected = 130 * 0.2 * 400_000 * 1.02 ** 3 - 130 * 0.2 * 100_000 * 1.02 ** 3  # all of B's clients moved to A
+    expected = 130 * 0.2 * 400_000 * 1.02**3 - 130 * 0.2 * 100_000 * 1.02**3  # all of B's clients moved to A
     assert out.loc[("b", 2022), "difference_eur"] == pytest.approx(-expected / 100, abs=0.01)
     assert out.loc[("t", 2022), "difference_eur"] == 0
 
@@ -107,7 +147,9 @@ def test_forecast_recovers_a_known_trend(method, tolerance):
 
 
 def test_level_forecast_and_backtest_of_a_flat_series():
-    y = pd.Series(50.0 + np.random.default_rng(1).normal(0, 0.5, 36), index=pd.date_range("2017-01-01", periods=36, freq="MS"))
+    y = pd.Series(
+        50.0 + np.random.default_rng(1).normal(0, 0.5, 36), index=pd.date_range("2017-01-01", periods=36, freq="MS")
+    )
     assert forecast(y, 6, "none")["mean"].to_numpy() == pytest.approx(50, abs=1)
     bt = backtest(y, "none")
     assert bt["train_months"] == 24 and bt["mape_pct"] < 2 and abs(bt["bias_pct"]) < 2
@@ -145,9 +187,21 @@ def test_warning_in_the_month_the_projection_passes_the_ceiling():
 def test_risk_flags_with_their_figures():
     q = pd.Timestamp("2020-12-31")
     rows = [("BIG", 8_000_000, 4_000_000, 40, 200_000)] + [(f"S{i}", 100_000, 100_000, 4, 25_000) for i in range(10)]
-    frame = pd.DataFrame([{"quarter_end": q, "provider_agb": p, "law": "jeugd", "product_group": "A", "volume_cents": v,
-                           "volume_prior_cents": prior, "clients": c, "cost_per_client_cents": cost}
-                          for p, v, prior, c, cost in rows])
+    frame = pd.DataFrame(
+        [
+            {
+                "quarter_end": q,
+                "provider_agb": p,
+                "law": "jeugd",
+                "product_group": "A",
+                "volume_cents": v,
+                "volume_prior_cents": prior,
+                "clients": c,
+                "cost_per_client_cents": cost,
+            }
+            for p, v, prior, c, cost in rows
+        ]
+    )
     out = risk_profile(frame, RiskThresholds()).set_index("provider_agb")
     big = out.loc["BIG"]
     assert big["flag_volume"] and big["flag_clients"] and big["flag_growth"] and big["flag_cost"] and big["elevated"]
@@ -167,14 +221,22 @@ def _write(folder, name, text):
     (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("text,message", [
-    ("name: x\ntitle: x\nadopted: true\ngroups: {M: {target_shares: {A: 0.5, B: 0.4}}}\n",
-     r"x.yaml: groups.M.target_shares: .*add up to 1, they add up to 0.900"),
-    ("name: x\ntitle: x\nadopted: true\nhorizon: 4\n", r"x.yaml: horizon: Extra inputs are not permitted"),
-    ("name: y\ntitle: x\nadopted: true\n", r"x.yaml: name: must equal the file name"),
-    ("name: x\ntitle: x\nadopted: true\nhorizon_years: 2\ngroups: {M: {years_to_target: 3}}\n", r"beyond horizon_years 2"),
-    ("name: x\ntitle: x\n", r"exactly one scenario must be adopted"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (
+            "name: x\ntitle: x\nadopted: true\ngroups: {M: {target_shares: {A: 0.5, B: 0.4}}}\n",
+            r"x.yaml: groups.M.target_shares: .*add up to 1, they add up to 0.900",
+        ),
+        ("name: x\ntitle: x\nadopted: true\nhorizon: 4\n", r"x.yaml: horizon: Extra inputs are not permitted"),
+        ("name: y\ntitle: x\nadopted: true\n", r"x.yaml: name: must equal the file name"),
+        (
+            "name: x\ntitle: x\nadopted: true\nhorizon_years: 2\ngroups: {M: {years_to_target: 3}}\n",
+            r"beyond horizon_years 2",
+        ),
+        ("name: x\ntitle: x\n", r"exactly one scenario must be adopted"),
+    ],
+)
 def test_bad_scenario_files_name_file_and_field(tmp_path, text, message):
     _write(tmp_path, "x", text)
     with pytest.raises(ScenarioError, match=message):

@@ -21,8 +21,13 @@ def test_dutch_formats():
 
 
 def test_primary_and_secondary_suppression_against_the_total():
-    table = pd.DataFrame({"wijk": ["A", "B", "C", "D", "Totaal"], "clients": [40, 4, 25, 12, 81],
-                          "cost_per_client": [1.0, 2.0, 3.0, 4.0, 2.5]})
+    table = pd.DataFrame(
+        {
+            "wijk": ["A", "B", "C", "D", "Totaal"],
+            "clients": [40, 4, 25, 12, 81],
+            "cost_per_client": [1.0, 2.0, 3.0, 4.0, 2.5],
+        }
+    )
     out = suppress(table, ["clients"], 10, total_row=True, derived={"cost_per_client": "clients"})
     assert out.loc[1, "clients"] == SUPPRESSED  # primary: 4
     assert out.loc[3, "clients"] == SUPPRESSED  # secondary: otherwise 81 - 40 - 25 - 12 = 4
@@ -65,8 +70,9 @@ def test_split_against_programme_adds_up():
 
 
 def test_excel_neutralises_formulas_and_external_mode_suppresses(tmp_path):
-    table = pd.DataFrame({"name": ["=HYPERLINK(\"http://evil\")", "@SUM(A1)", "gewoon"], "clients": [3, 20, 30],
-                          "cost": [100, 200, 300]})
+    table = pd.DataFrame(
+        {"name": ['=HYPERLINK("http://evil")', "@SUM(A1)", "gewoon"], "clients": [3, 20, 30], "cost": [100, 200, 300]}
+    )
     report = Report("T", "t", [Section("s", table, {"name": "text", "clients": "count", "cost": "money"}, key="s")])
     write_report(tmp_path / "ext", report, "SYNTHETISCH", external_threshold=10)
     sheet = openpyxl.load_workbook(tmp_path / "ext" / "tabellen.xlsx")["s"]
@@ -82,8 +88,19 @@ def test_an_unchanged_page_is_not_drawn_again_and_a_changed_one_is(tmp_path):
 
     def report(clients):
         table = pd.DataFrame({"wijk": ["A", "B"], "clients": clients})
-        return Report("t", "s", [Section("wijken", table, {"wijk": "text", "clients": "count"}, key="w",
-                                         chart=Chart("bar", "wijk", ["clients"], "c"))])
+        return Report(
+            "t",
+            "s",
+            [
+                Section(
+                    "wijken",
+                    table,
+                    {"wijk": "text", "clients": "count"},
+                    key="w",
+                    chart=Chart("bar", "wijk", ["clients"], "c"),
+                )
+            ],
+        )
 
     page = write_report(tmp_path, report([40, 12]), None)
     page.write_text("drawn before")  # a marker: survives only if the page is not drawn again

@@ -6,16 +6,24 @@ import pandas as pd
 
 from orchestration.reports.stamkaart import cross_section_status, latest_values, nl_number, render_card
 
-QUESTION = {"question_id": "W16", "law": "wmo", "text_nl": "De cumulatieve doorlooptijd", "roles": "management",
-            "unit": "days", "cross_sections": "team|product_category|wijk",
-            "definition": "Mean throughput time."}
+QUESTION = {
+    "question_id": "W16",
+    "law": "wmo",
+    "text_nl": "De cumulatieve doorlooptijd",
+    "roles": "management",
+    "unit": "days",
+    "cross_sections": "team|product_category|wijk",
+    "definition": "Mean throughput time.",
+}
 
 
 def answers():
-    rows = [("year", dt.date(2019, 1, 1), "none", 30.0, "calendar_days"),
-            ("year", dt.date(2020, 1, 1), "none", 29.5, "calendar_days"),
-            ("year", dt.date(2020, 1, 1), "none", 20.4, "working_days"),
-            ("year", dt.date(2020, 1, 1), "team", 21.0, "working_days")]
+    rows = [
+        ("year", dt.date(2019, 1, 1), "none", 30.0, "calendar_days"),
+        ("year", dt.date(2020, 1, 1), "none", 29.5, "calendar_days"),
+        ("year", dt.date(2020, 1, 1), "none", 20.4, "working_days"),
+        ("year", dt.date(2020, 1, 1), "team", 21.0, "working_days"),
+    ]
     f = pd.DataFrame(rows, columns=["period_type", "period_start", "cross_section", "value", "unit"])
     return f.assign(question_id="W16", status="beantwoord", status_reason=None)
 
@@ -39,20 +47,51 @@ def test_card_shows_status_values_and_banner():
     page = render_card(QUESTION, answers(), banner="SYNTHETISCHE DATA")
     assert "SYNTHETISCHE DATA" in page and "Gewenst maar niet in de data: product_category, wijk" in page
     assert "29,5" in page and "20,4" in page and "01-01-2019" not in page
-    empty = render_card({**QUESTION, "question_id": "W35"},
-                        pd.DataFrame({"question_id": ["W35"], "period_type": [None], "period_start": [None],
-                                      "cross_section": ["none"], "value": [None], "unit": ["count"],
-                                      "status": ["niet_geregistreerd"], "status_reason": ["Niet vastgelegd (003)."]}))
+    empty = render_card(
+        {**QUESTION, "question_id": "W35"},
+        pd.DataFrame(
+            {
+                "question_id": ["W35"],
+                "period_type": [None],
+                "period_start": [None],
+                "cross_section": ["none"],
+                "value": [None],
+                "unit": ["count"],
+                "status": ["niet_geregistreerd"],
+                "status_reason": ["Niet vastgelegd (003)."],
+            }
+        ),
+    )
     assert "Niet te beantwoorden: niet geregistreerd" in empty and "Niet vastgelegd (003)." in empty
 
 
 def test_card_shows_feasibility_and_element_quality():
-    elements = pd.DataFrame([
-        {"element_id": "wp.datum_melding", "name_nl": "Datum melding", "role": "kern", "category": "a",
-         "category_label": "Vulgraad ≥ 95% met plausibele waarden", "fill_rate": 0.987, "period": "2020-11"},
-        {"element_id": "wp.team", "name_nl": "Wmo-team", "role": "doorsnede", "category": "e",
-         "category_label": "Onvoldoende", "fill_rate": 0.5, "period": "2020-11"}])
-    verdict = {"feasibility_label": "Te beantwoorden na aanpassing van het proces", "reason": "Onvoldoende kwaliteit: Wmo-team."}
+    elements = pd.DataFrame(
+        [
+            {
+                "element_id": "wp.datum_melding",
+                "name_nl": "Datum melding",
+                "role": "kern",
+                "category": "a",
+                "category_label": "Vulgraad ≥ 95% met plausibele waarden",
+                "fill_rate": 0.987,
+                "period": "2020-11",
+            },
+            {
+                "element_id": "wp.team",
+                "name_nl": "Wmo-team",
+                "role": "doorsnede",
+                "category": "e",
+                "category_label": "Onvoldoende",
+                "fill_rate": 0.5,
+                "period": "2020-11",
+            },
+        ]
+    )
+    verdict = {
+        "feasibility_label": "Te beantwoorden na aanpassing van het proces",
+        "reason": "Onvoldoende kwaliteit: Wmo-team.",
+    }
     page = render_card(QUESTION, answers(), None, elements, verdict)
     assert "Te beantwoorden na aanpassing van het proces</b>: Onvoldoende kwaliteit: Wmo-team." in page
     assert "<td>Datum melding</td><td>kern</td>" in page and "98,7%" in page

@@ -43,9 +43,12 @@ def test_personal_data_stays_out_of_the_raw_row():
 
 
 def test_broken_row_is_rejected_with_line_and_rule_and_the_rest_loads():
-    data = csv(HEADER, "100001;999900006;Jan;;Dijk;14-02-1950;M;2011AB;12;Haarlem;0392",
-               "100002;999900018;Piet",
-               "100003;999900031;Kees;;Vos;31-06-1960;M;2011AB;3;Haarlem;0392")
+    data = csv(
+        HEADER,
+        "100001;999900006;Jan;;Dijk;14-02-1950;M;2011AB;12;Haarlem;0392",
+        "100002;999900018;Piet",
+        "100003;999900031;Kees;;Vos;31-06-1960;M;2011AB;3;Haarlem;0392",
+    )
     parsed = read_delivery(CLIENTS, data, "key")
     assert len(parsed.rows) == 1
     assert [(r.line, r.rule) for r in parsed.rejected] == [(3, "field_count"), (4, "type:geboortedatum")]
@@ -61,9 +64,18 @@ def test_wrong_encoding_rejects_the_delivery():
         read_delivery(CLIENTS, HEADER.encode() + b"\r\n\x81\x8d", "key")
 
 
-@pytest.mark.parametrize("postcode, status", [
-    ("2011 AB", "gemeente"), ("2011ab", "gemeente"), ("9999 ZZ", "elders"), ("-", "ongeldig"),
-    ("2011", "ongeldig"), ("0123 AB", "ongeldig"), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "postcode, status",
+    [
+        ("2011 AB", "gemeente"),
+        ("2011ab", "gemeente"),
+        ("9999 ZZ", "elders"),
+        ("-", "ongeldig"),
+        ("2011", "ongeldig"),
+        ("0123 AB", "ongeldig"),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_postcode_status_keeps_quality_without_the_postcode(postcode, status):
     assert postcode_status(postcode) == status

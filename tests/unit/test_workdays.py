@@ -15,11 +15,20 @@ from orchestration.lib.workdays import (
 D = dt.date
 
 
-@pytest.mark.parametrize("day, name", [
-    (D(2019, 4, 19), "Goede vrijdag"), (D(2019, 4, 22), "Tweede paasdag"), (D(2019, 4, 27), "Koningsdag"),
-    (D(2019, 5, 5), "Bevrijdingsdag"), (D(2021, 5, 5), "Bevrijdingsdag"), (D(2019, 12, 25), "Eerste kerstdag"),
-    (D(2019, 12, 26), "Tweede kerstdag"), (D(2020, 1, 1), "Nieuwjaarsdag"), (D(2023, 4, 27), "Koningsdag"),
-])
+@pytest.mark.parametrize(
+    "day, name",
+    [
+        (D(2019, 4, 19), "Goede vrijdag"),
+        (D(2019, 4, 22), "Tweede paasdag"),
+        (D(2019, 4, 27), "Koningsdag"),
+        (D(2019, 5, 5), "Bevrijdingsdag"),
+        (D(2021, 5, 5), "Bevrijdingsdag"),
+        (D(2019, 12, 25), "Eerste kerstdag"),
+        (D(2019, 12, 26), "Tweede kerstdag"),
+        (D(2020, 1, 1), "Nieuwjaarsdag"),
+        (D(2023, 4, 27), "Koningsdag"),
+    ],
+)
 def test_holidays_include_5_may_every_year(day, name):
     assert holiday_name(day) == name
     assert not is_working_day(day)
@@ -31,20 +40,23 @@ def test_ordinary_days():
     assert holiday_name(D(2019, 5, 6)) is None and is_working_day(D(2019, 5, 6))
 
 
-@pytest.mark.parametrize("start, days, expected", [
-    # ends Good Friday 2019 -> Saturday, Easter Sunday, Easter Monday -> Tuesday 23 April
-    (D(2019, 3, 8), 42, D(2019, 4, 23)),
-    # ends on King's Day 2023 (Thursday) -> Friday 28 April
-    (D(2023, 4, 13), 14, D(2023, 4, 28)),
-    # ends on 5 May 2022 (Thursday; not a lustrum year) -> Friday 6 May
-    (D(2022, 4, 21), 14, D(2022, 5, 6)),
-    # ends on Christmas Day 2019 (Wednesday) -> Friday 27 December
-    (D(2019, 12, 11), 14, D(2019, 12, 27)),
-    # ends on a plain Tuesday: stays
-    (D(2019, 10, 1), 42, D(2019, 11, 12)),
-    # ends on King's Day 2024, a Saturday -> Monday 29 April
-    (D(2024, 3, 16), 42, D(2024, 4, 29)),
-])
+@pytest.mark.parametrize(
+    "start, days, expected",
+    [
+        # ends Good Friday 2019 -> Saturday, Easter Sunday, Easter Monday -> Tuesday 23 April
+        (D(2019, 3, 8), 42, D(2019, 4, 23)),
+        # ends on King's Day 2023 (Thursday) -> Friday 28 April
+        (D(2023, 4, 13), 14, D(2023, 4, 28)),
+        # ends on 5 May 2022 (Thursday; not a lustrum year) -> Friday 6 May
+        (D(2022, 4, 21), 14, D(2022, 5, 6)),
+        # ends on Christmas Day 2019 (Wednesday) -> Friday 27 December
+        (D(2019, 12, 11), 14, D(2019, 12, 27)),
+        # ends on a plain Tuesday: stays
+        (D(2019, 10, 1), 42, D(2019, 11, 12)),
+        # ends on King's Day 2024, a Saturday -> Monday 29 April
+        (D(2024, 3, 16), 42, D(2024, 4, 29)),
+    ],
+)
 def test_term_end_moves_to_next_working_day(start, days, expected):
     assert term_end(start, days) == expected
 
