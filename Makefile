@@ -1,21 +1,24 @@
 # grip: two commands on a fresh machine.
 #   make demo   environment, SYNTHETIC feeds, the nightly build, reports; says where to look
-#   make test   the test suite (CI runs this through .ci/run)
+#   make test   the test suite (CI runs this through .ci/run, after make lint)
+#   make lint   formatting, lint and type checks; make fix applies what can be fixed
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
+# The venv is made again when the dependencies change, not when tool settings in pyproject.toml do.
+STAMP := $(VENV)/.installed-$(shell sed -n '/^dependencies/,/^\[project.scripts\]/p' pyproject.toml | md5sum | cut -c1-8)
 SCALE ?= 1
 DATA ?= $(CURDIR)/data
 
 BENCH_SCALES ?= 1 10
 
-.PHONY: demo test bench ui prepare generate nightly clean help
+.PHONY: demo test lint fix bench ui prepare generate nightly clean help
 
 help:
 	@echo "make demo   - install, generate SYNTHETIC feeds (SCALE=$(SCALE)), run the nightly build"
 	@echo "make test   - run the tests"
+	@echo "make lint   - ruff (format and lint), mypy, sqlfluff; make fix applies the fixes"
 	@echo "make ui     - Dagster UI on http://127.0.0.1:3000"
 
 $(STAMP): pyproject.toml
@@ -50,6 +53,21 @@ demo: prepare generate nightly
 
 test: prepare
 	$(BIN)/python -m pytest -q --durations=12
+
+# sqlfluff's dbt templater compiles the project, which opens the profile's DuckDB: an in-memory one
+# will do, so linting needs no warehouse and never touches data/.
+SQLFLUFF := GRIP_WAREHOUSE=:memory: $(BIN)/sqlfluff
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(SQLFLUFF) lint --processes 2 dbt_project
+
+fix: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(SQLFLUFF) fix --processes 2 dbt_project
 
 bench: prepare
 	$(BIN)/python -m benchmarks.nightly --scale $(BENCH_SCALES)

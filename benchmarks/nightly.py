@@ -285,7 +285,8 @@ def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> d
 
 def print_scale(r: dict) -> None:
     print(
-        f"\n== scale {r['scale']:g}: feeds {r['feeds_bytes'] / 1e6:,.0f} MB, warehouse {r['warehouse_bytes'] / 1e6:,.0f} MB, "
+        f"\n== scale {r['scale']:g}: feeds {r['feeds_bytes'] / 1e6:,.0f} MB, "
+        f"warehouse {r['warehouse_bytes'] / 1e6:,.0f} MB, "
         f"{r['raw_rows']:,} raw rows, {r['model_rows']:,} model rows"
     )
     cached = " (when the cached feeds were made)" if r["feeds_from_cache"] else ""
@@ -301,7 +302,8 @@ def print_scale(r: dict) -> None:
         inc = incremental.get(st["stage"], {}).get("seconds", "-")
         print(f"{st['stage']:<14}{st['seconds']:>9.1f}{share:>7.0f}%{rps:>12}{st['peak_rss_mb']:>9}{inc:>15}")
     print(
-        f"dbt lower bound (plain DuckDB script) {r['dbt_lower_bound_seconds']} s, peak {r['dbt_lower_bound_peak_rss_mb']} MB: "
+        f"dbt lower bound (plain DuckDB script) {r['dbt_lower_bound_seconds']} s, peak "
+        f"{r['dbt_lower_bound_peak_rss_mb']} MB: "
         f"pipeline / lower bound = {r['dbt_over_lower_bound']}x"
     )
     print(f"dbt's own timing (summed over threads): {r['dbt_breakdown']}")

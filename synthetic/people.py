@@ -23,7 +23,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
 def passes_elfproef(number: int) -> bool:
     digits = f"{number:09d}"
-    return (sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])) % 11 == 0
+    return (sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])) % 11 == 0
 
 
 @dataclass

@@ -2,6 +2,6 @@
 
 from dagster import Definitions
 
-from .assets import grip_dbt_assets, dbt_resource
+from .assets import dbt_resource, grip_dbt_assets
 
 defs = Definitions(assets=[grip_dbt_assets], resources={"dbt": dbt_resource})

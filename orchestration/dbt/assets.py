@@ -19,7 +19,6 @@ from orchestration.lib.crash import crash_point
 
 from .project import dbt_cli, dbt_project, manifest_path
 
-
 # dbt builds again from the start when its process was killed by a signal: DuckDB 2.0.0 segfaulted
 # in 3 of 4 scale-10 builds and passed on a second try (docs/performance.md). Failing models and
 # tests are not retried: they fail the run at once.

@@ -57,7 +57,7 @@ def build_ingest_asset(feed: Feed):
         problems = [f"{o.file}: {o.reason}" for o in outcomes if o.status == "quarantined"]
         for p in problems:
             context.log.warning(f"quarantined {p}")
-        for key, table in zip(keys, feed.tables):
+        for key, table in zip(keys, feed.tables, strict=True):
             yield MaterializeResult(
                 asset_key=key,
                 metadata={

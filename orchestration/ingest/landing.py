@@ -256,7 +256,7 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
                 o.reason,
                 now,
             ]
-            for d, o in zip(batch.deliveries, outcomes)
+            for d, o in zip(batch.deliveries, outcomes, strict=True)
         ]
         _insert(con, "raw.ingest_log", pd.DataFrame(log, columns=LOG_COLUMNS))
         rejected = [

@@ -23,7 +23,6 @@ from orchestration.lib.wijken import postcode_status, wijk_of
 
 from .contracts import Column, Contract
 
-
 DATE = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})", re.ASCII)
 DIGITS = re.compile(r"\d+", re.ASCII)
 WHOLE = re.compile(r"-?\d+", re.ASCII)
@@ -212,7 +211,7 @@ def read_rows(contract: Contract, header, numbered_rows, key: str | None = None)
         row: dict = {}
         person: dict = {}
         try:
-            for col, value in zip(contract.columns, fields):
+            for col, value in zip(contract.columns, fields, strict=True):
                 v = _convert(col, value)
                 role = col.role or ""
                 if role == "bsn":

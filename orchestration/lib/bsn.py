@@ -10,5 +10,5 @@ def elfproef(bsn: str | None) -> bool:
     """
     if bsn is None or len(bsn) != 9 or not bsn.isdigit() or bsn == "000000000":
         return False
-    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1))) - int(bsn[8])
+    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1), strict=True)) - int(bsn[8])
     return total % 11 == 0

@@ -56,7 +56,8 @@ VARIABLES: list[tuple[str, str, str]] = [
     (
         "GRIP_DUCKDB_TEMP_DIR",
         "$GRIP_DATA_DIR/warehouse/tmp",
-        "Where grip's own DuckDB connections spill beyond the memory limit (dbt spills to DuckDB's default, <warehouse>.tmp).",
+        "Where grip's own DuckDB connections spill beyond the memory limit (dbt spills to DuckDB's default, "
+        "<warehouse>.tmp).",
     ),
     (
         "GRIP_DQ_RECENT_PERIODS",
@@ -136,7 +137,7 @@ class Settings:
     def duckdb_temp_dir(self) -> Path:
         return Path(os.environ.get("GRIP_DUCKDB_TEMP_DIR") or self.warehouse.parent / "tmp")
 
-    def duckdb_config(self) -> dict[str, str | int]:
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
         """Bounded memory at every scale: a limit, and a place to spill beyond it."""
         return {
             "memory_limit": self.duckdb_memory_limit,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import TypeVar
@@ -28,7 +28,7 @@ def ordered_map(fn: Callable[..., R], tasks: list[T], workers: int, *args) -> It
         yield from (fn(t, *args) for t in tasks)
         return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        todo: Iterable[T] = iter(tasks)
+        todo: Iterator[T] = iter(tasks)
         in_flight = deque(pool.submit(fn, t, *args) for t in islice(todo, 4 * workers))
         while in_flight:
             result = in_flight.popleft().result()

@@ -64,11 +64,11 @@ def _name_hits(text: str, names: set[str]) -> set[str]:
     """Names are two to four words: look up every run of two to four consecutive words in the set."""
     hits = set()
     for line in text.lower().splitlines():
-        words = [None if DIGIT.search(t) else t for t in TOKEN.findall(line)]
+        words: list[str | None] = [None if DIGIT.search(t) else t for t in TOKEN.findall(line)]
         for n in (2, 3, 4):
             for i in range(len(words) - n + 1):
-                run = words[i : i + n]
-                if None not in run and " ".join(run) in names:
+                run = [w for w in words[i : i + n] if w is not None]
+                if len(run) == n and " ".join(run) in names:
                     hits.add(" ".join(run))
     return hits
 
@@ -96,8 +96,9 @@ def _scan_relation(con, relation: str, columns: list[str], where: str, names: se
         return [], 0
     picks = ", ".join(f"list(distinct {quote(c)}) filter (where {candidate_filter(c)})" for c in columns)
     row = con.execute(f"select {picks} from {relation}").fetchone()
-    findings, values = [], 0
-    for column, found in zip(columns, row):
+    findings: list[Finding] = []
+    values = 0
+    for column, found in zip(columns, row, strict=True):
         if found:
             findings += find_in_text("\n".join(found), names, f"{where}.{column}", column)
             values += len(found)
@@ -107,7 +108,8 @@ def _scan_relation(con, relation: str, columns: list[str], where: str, names: se
 def scan_database(path: Path, names: set[str], config: dict | None = None) -> tuple[list[Finding], int]:
     """Every text column of every table and view; returns findings and the number of candidate values checked.
     ``config``: the DuckDB settings (memory limit, threads, spill directory)."""
-    findings, values = [], 0
+    findings: list[Finding] = []
+    values = 0
     with duckdb.connect(str(path), read_only=True, config=config or {}) as con:
         columns = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
                                  from information_schema.columns where data_type = 'VARCHAR' group by all""").fetchall()
@@ -120,7 +122,8 @@ def scan_database(path: Path, names: set[str], config: dict | None = None) -> tu
 
 
 def scan_parquet(folder: Path, names: set[str], config: dict | None = None) -> tuple[list[Finding], int]:
-    findings, values = [], 0
+    findings: list[Finding] = []
+    values = 0
     with duckdb.connect(config=config or {}) as con:
         for file in sorted(folder.glob("**/*.parquet")):
             cols = [

@@ -115,7 +115,8 @@ def build_published(s: Settings) -> Path:
         schemas = [
             r[0]
             for r in con.execute(
-                f"select distinct schema_name from duckdb_tables() where database_name = 'src' and schema_name not in ({private}) "
+                f"select distinct schema_name from duckdb_tables() where database_name = 'src' and schema_name not in "
+                f"({private}) "
                 f"union select distinct schema_name from duckdb_views() where database_name = 'src' and not internal "
                 f"and schema_name not in ({private})"
             ).fetchall()

@@ -86,7 +86,7 @@ def client_links(context: AssetExecutionContext) -> MaterializeResult:
     meta = {
         f"{src}_{k}": v
         for src, *vals in summary
-        for k, v in zip(("persons", "linked", "on_bsn", "probabilistic", "doubtful_unlinked"), vals)
+        for k, v in zip(("persons", "linked", "on_bsn", "probabilistic", "doubtful_unlinked"), vals, strict=True)
     }
     context.log.info(f"linkage: {meta}")
     return MaterializeResult(metadata={**meta, "threshold": cfg.threshold, "inputs_unchanged": unchanged})

@@ -251,7 +251,8 @@ def realisation_asset(context: AssetExecutionContext):
         severity=AssetCheckSeverity.WARN,
         metadata={
             "warnings": "\n".join(
-                f"{r.level} {r.subject}: +€ {r.projected_overrun_cents / 100:,.0f} by year-end, ceiling passed in month "
+                f"{r.level} {r.subject}: +€ {r.projected_overrun_cents / 100:,.0f} by year-end, ceiling passed in "
+                f"month "
                 f"{r.crossing_month}"
                 for r in current.itertuples()
             )[:4000]

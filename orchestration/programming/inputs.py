@@ -144,10 +144,13 @@ def read_provider_quarters(
         ),
         money as (
             select recent.quarter_end, booked.provider_agb, booked.law, booked.product_group,
-                   sum(booked.amount_cents) filter (where booked.period_month > recent.quarter_end - interval 12 month) as volume_cents,
-                   sum(booked.amount_cents) filter (where booked.period_month <= recent.quarter_end - interval 12 month) as volume_prior_cents
+                   sum(booked.amount_cents) filter (where booked.period_month > recent.quarter_end - interval 12
+                       month) as volume_cents,
+                   sum(booked.amount_cents) filter (where booked.period_month <= recent.quarter_end - interval 12
+                       month) as volume_prior_cents
             from recent join booked
-                on booked.period_month > recent.quarter_end - interval 24 month and booked.period_month <= recent.quarter_end
+                on booked.period_month > recent.quarter_end - interval 24 month and booked.period_month <=
+                    recent.quarter_end
             where booked.product_main_group not in (select unnest(?::varchar[]))
             group by all
         ),

@@ -72,7 +72,7 @@ def realisation_against(
             p = project(monthly[:m], ceiling, run_rate_months, margin)
             rows.append(
                 {
-                    **dict(zip(key, values)),
+                    **dict(zip(key, values, strict=True)),
                     "year": year,
                     "month": m,
                     "booked_cents": monthly[m - 1],

@@ -38,7 +38,8 @@ class GroupPlan(_Strict):
     )
     target_shares: dict[str, float] | None = Field(
         None,
-        description="Share of the group's clients per product group in the target year; moves linearly from the base year.",
+        description="Share of the group's clients per product group in the target year; "
+        "moves linearly from the base year.",
     )
     duration_change: dict[str, float] = Field(
         default_factory=dict,

@@ -26,8 +26,10 @@ from .gx import Outcome, Validator, suite_columns
 # _2020Q1.xlsx or _2019.xlsx.
 FILE_PERIOD = r"""case
     when regexp_matches(_file, '/\d{4}-\d{2}-\d{2}/') then regexp_extract(_file, '/(\d{4}-\d{2})-\d{2}/', 1)
-    when regexp_matches(_file, '_\d{4}Q\d\.\w+$') then regexp_replace(regexp_extract(_file, '_(\d{4}Q\d)\.\w+$', 1), 'Q', '-Q')
-    when regexp_matches(_file, '_\d{6}(\d{2})?\.\w+$') then regexp_replace(regexp_extract(_file, '_(\d{6})(\d{2})?\.\w+$', 1), '^(\d{4})', '\1-')
+    when regexp_matches(_file, '_\d{4}Q\d\.\w+$') then regexp_replace(regexp_extract(_file, '_(\d{4}Q\d)\.\w+$', 1),
+        'Q', '-Q')
+    when regexp_matches(_file, '_\d{6}(\d{2})?\.\w+$') then regexp_replace(regexp_extract(_file,
+        '_(\d{6})(\d{2})?\.\w+$', 1), '^(\d{4})', '\1-')
     else regexp_extract(_file, '_(\d{4})\.\w+$', 1)
 end"""
 

@@ -18,7 +18,8 @@ from .gx import Outcome, Validator
 
 STATE_DDL = """
 create schema if not exists quality;
-create table if not exists quality.key_checked_deliveries (table_name varchar, suite_version varchar, delivery_id varchar);
+create table if not exists quality.key_checked_deliveries (table_name varchar, suite_version varchar, delivery_id
+    varchar);
 """
 
 

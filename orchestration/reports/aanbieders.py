@@ -55,7 +55,8 @@ def provider_quarters(con, quarter_start, quarters: int = 8) -> pd.DataFrame:
             group by all
         ),
         ends as (
-            select q.qs, provider_agb, count(*) as outflow, avg(datediff('day', start_date, end_date)) as avg_duration_days
+            select q.qs, provider_agb, count(*) as outflow, avg(datediff('day', start_date, end_date)) as
+                avg_duration_days
             from q join marts.fct_care_trajectories t on t.end_date >= q.qs and t.end_date < q.qs + interval 3 month
             group by all
         ),
@@ -158,7 +159,8 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[s
                 derived={"cost_per_client": "clients", "avg_duration_days": "outflow"},
                 key="aanbieders",
                 links={"provider_name": "aanbieders/{provider_agb}/index.html"},
-                text="Benchmark: kosten per cliënt gedeeld door de mediaan van de aanbieders van dezelfde productgroep, "
+                text="Benchmark: kosten per cliënt gedeeld door de mediaan van de aanbieders van dezelfde "
+                "productgroep, "
                 "gewogen naar cliënten. Eén pagina per aanbieder in de map aanbieders/.",
             )
         ],
@@ -254,7 +256,8 @@ def _switches(con, qs) -> dict[tuple[str, str], int]:
     product group with another provider (in), and the reverse (out), in the quarter."""
     frame = con.execute(
         """
-        with t as (select client_key, provider_agb, product_group, start_date, end_date from marts.fct_care_trajectories)
+        with t as (select client_key, provider_agb, product_group, start_date, end_date from
+            marts.fct_care_trajectories)
         select a.provider_agb as from_agb, b.provider_agb as to_agb
         from t a join t b on a.client_key = b.client_key and a.product_group = b.product_group
             and a.provider_agb <> b.provider_agb and b.start_date between a.end_date and a.end_date + interval 31 day

@@ -57,7 +57,8 @@ def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
             group by all
         ),
         money as (
-            select product_main_group as main_group, product_group, sum(delivered_volume) as units, sum(amount_cents) as cost
+            select product_main_group as main_group, product_group, sum(delivered_volume) as units, sum(amount_cents)
+                as cost
             from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
             group by all
         )
@@ -335,7 +336,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             },
             EFFECT_LABELS,
             key="verklaring_vorig_jaar",
-            text="Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), mix (verdeling "
+            text="Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), "
+            "mix (verdeling "
             "over productgroepen), duur (zorgmaanden per cliënt), intensiteit (eenheden per zorgmaand) en prijs (per "
             "eenheid). De effecten tellen exact op tot het verschil (LMDI).",
             chart=Chart("bar", "product_group", list(EFFECTS), "Effecten per productgroep", money=True),
@@ -439,7 +441,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
 
     quality = con.execute(
         """
-        select feasibility_label, count(*) as questions from quality.question_feasibility where law = ? group by all order by 1
+        select feasibility_label, count(*) as questions from quality.question_feasibility where law = ? group by all
+            order by 1
     """,
         [law],
     ).df()
@@ -490,7 +493,8 @@ def _year_scale(con, law: str, year: int, month: int) -> float:
     """Clients in a whole year divided by clients in its first ``month`` months (last year's ratio)."""
     full, part = con.execute(
         f"""
-        select count(distinct client_key || product_group), count(distinct client_key || product_group) filter (where month(month_start) <= ?)
+        select count(distinct client_key || product_group), count(distinct client_key || product_group) filter (where
+            month(month_start) <= ?)
         from ({CARE}) where law = ? and year(month_start) = ?
     """,
         [month, law, year],

@@ -67,7 +67,7 @@ def latest_values(answers: pd.DataFrame) -> pd.DataFrame:
 
 def statuses(answers: pd.DataFrame) -> list[tuple[str, str | None]]:
     seen = answers[["status", "status_reason"]].drop_duplicates()
-    return [(s, None if pd.isna(r) else r) for s, r in zip(seen["status"], seen["status_reason"])]
+    return [(s, None if pd.isna(r) else r) for s, r in zip(seen["status"], seen["status_reason"], strict=True)]
 
 
 def element_rows(elements: pd.DataFrame) -> str:
@@ -82,6 +82,9 @@ def element_rows(elements: pd.DataFrame) -> str:
         f"<td>{e('' if pd.isna(r.period) else str(r.period))}</td></tr>"
         for r in elements.sort_values(["role", "element_id"], ascending=[False, True]).itertuples()
     )
+
+
+NO_ROWS = '<tr><td colspan="4">geen</td></tr>'
 
 
 def render_card(
@@ -128,7 +131,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5r
 {element_rows(elements)}</table>
 <p><a href="../datakwaliteit/index.html">Datakwaliteitsrapport</a></p>
 <h2>Laatste waarden (totaal)</h2>
-<table><tr><th>Periode</th><th>Begin</th><th>Eenheid</th><th>Waarde</th></tr>{rows or '<tr><td colspan="4">geen</td></tr>'}</table>
+<table><tr><th>Periode</th><th>Begin</th><th>Eenheid</th><th>Waarde</th></tr>{rows or NO_ROWS}</table>
 </body></html>
 """
 

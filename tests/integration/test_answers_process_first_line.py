@@ -36,7 +36,7 @@ def got(answers, qid, period, cross_section, unit=None):
     ]
     if unit:
         a = a[a["unit"] == unit]
-    return {(p, m): v for p, m, v in zip(a["period_start"], a["member"], a["value"])}
+    return {(p, m): v for p, m, v in zip(a["period_start"], a["member"], a["value"], strict=True)}
 
 
 def assert_same(actual: dict, expected: dict, what: str):
@@ -58,7 +58,7 @@ def test_delivered_processes_carry_the_true_dates(procs, small_feeds):
     end = dt.date(2020, 12, 31)
     same = [
         (r == (t if t is not None and not pd.isna(t) and t <= end else None))
-        for r, t in zip(p["report"], truth.loc[p.index, "datum_melding"])
+        for r, t in zip(p["report"], truth.loc[p.index, "datum_melding"], strict=True)
     ]
     assert sum(same) / len(same) > 0.98
 
@@ -99,7 +99,7 @@ def test_work_process(answers, procs, period, cross_section, column):
     for kind, start, end in process.periods(FIRST, dt.date(2020, 12, 31)):
         if kind != period:
             continue
-        within = lambda col: p[[d is not None and start <= d <= end for d in p[col]]]  # noqa: E731
+        within = lambda col, start=start, end=end: p[[d is not None and start <= d <= end for d in p[col]]]  # noqa: E731
         add("W13", start, within("report"), count)
         add("W14", start, within("ended_on"), count)
         produced = within("inv_end")
@@ -208,7 +208,7 @@ def test_first_line_clients_flows_and_products(answers, swt, cjg, period, source
             f"{q[3]} {cs}",
         )
         for qid, events in ((q[1], inflow), (q[2], outflow)):
-            e = a[[(p, m) in events for p, m in zip(a["person"], a["month_start"])]]
+            e = a[[(p, m) in events for p, m in zip(a["person"], a["month_start"], strict=True)]]
             assert_same(
                 got(answers, qid, period, cs),
                 e.groupby(["period_start", "member"])["person"].nunique().to_dict(),
@@ -220,7 +220,12 @@ def test_first_line_clients_flows_and_products(answers, swt, cjg, period, source
 def test_referrals_contacts_and_guidance_duration(answers, swt, cjg):
     t, _ = swt
     r = t[t["referral_date"].notna()]
-    r = r[[s <= d and (e is None or pd.isna(e) or d <= e) for s, d, e in zip(r["start"], r["referral_date"], r["end"])]]
+    r = r[
+        [
+            s <= d and (e is None or pd.isna(e) or d <= e)
+            for s, d, e in zip(r["start"], r["referral_date"], r["end"], strict=True)
+        ]
+    ]
     want = r.groupby(per_period(r, "year", "referral_date")).size().to_dict()
     assert_same(got(answers, "W32", "year", "none"), {(k, "totaal"): v for k, v in want.items()}, "W32")
 
@@ -230,7 +235,7 @@ def test_referrals_contacts_and_guidance_duration(answers, swt, cjg):
     assert_same(got(answers, "J18", "quarter", "none"), {(k, "totaal"): v for k, v in want.items()}, "J18")
 
     ended = ct[ct["end"].notna()].copy()
-    ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start"], ended["end"])]
+    ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start"], ended["end"], strict=True)]
     ended = ended[[FIRST <= e <= dt.date(2020, 12, 31) for e in ended["end"]]]
     want = ended.groupby(per_period(ended, "year", "end"))["days"].mean().to_dict()
     assert_same(got(answers, "J22", "year", "none"), {(k, "totaal"): v for k, v in want.items()}, "J22")
@@ -264,7 +269,7 @@ def test_scaling_and_satisfaction(answers, small_feeds):
     levels = {"wmo_amb_licht": 1, "wmo_amb_middel": 2, "wmo_amb_zwaar": 3}
     follow = t[t["predecessor"].notna() & t["product_group"].isin(levels)]
     rows = []
-    for tid, r in follow.iterrows():
+    for _, r in follow.iterrows():
         prev = t.loc[int(r["predecessor"])] if int(r["predecessor"]) in t.index else None
         if prev is None or prev["stop_reason_known"] != "37" or prev["product_group"] not in levels:
             continue
@@ -337,8 +342,8 @@ def test_support_mix_counts_each_person_once(warehouse, small_feeds):
     months = flows.care_months(manifest, FIRST, LAST)
     spec = months[(months["law"] == "wmo") & (months["product_category"] == "02")]
     for year in (2018, 2019, 2020):
-        fl = {p for p, m in zip(active["person"], active["month_start"]) if m.year == year}
-        sp = {c for c, m in zip(spec["client_key"], spec["month_start"]) if m.year == year}
+        fl = {p for p, m in zip(active["person"], active["month_start"], strict=True) if m.year == year}
+        sp = {c for c, m in zip(spec["client_key"], spec["month_start"], strict=True) if m.year == year}
         row = warehouse.execute(
             """
             select sum(clients_first_line_only), sum(clients_specialist_only), sum(clients_both)

@@ -128,7 +128,8 @@ def test_a_nightly_killed_at_each_crash_point_resumes_to_the_same_warehouse(cras
     assert archived(crashed) == archived(reference)
     assert not [p for p in (crashed / "landing").rglob("*") if p.is_file() and p.name != "SYNTHETIC.md"]
     print(
-        f"\ncrash points tested: {sum(1 for point, _ in CRASHES if point)}; rows compared with an uninterrupted run: {rows:,}"
+        f"\ncrash points tested: {sum(1 for point, _ in CRASHES if point)}; rows compared with an uninterrupted run: "
+        f"{rows:,}"
     )
 
 

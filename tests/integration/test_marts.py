@@ -33,7 +33,7 @@ def months(small_feeds):
     m = flows.care_months(small_feeds / "manifest", FIRST, LAST)
     attrs = flows.client_attributes(small_feeds / "manifest")
     m = m.merge(attrs, on="client_key", how="left")
-    m["age_group"] = [flows.age_group(b, mo) for b, mo in zip(m["birth_year_month"], m["month_start"])]
+    m["age_group"] = [flows.age_group(b, mo) for b, mo in zip(m["birth_year_month"], m["month_start"], strict=True)]
     m["wijk"] = m["wijk_code"].fillna("onbekend")
     return m
 
@@ -128,7 +128,7 @@ def yearly(answers, qid, cross_section="none"):
         & (answers["cross_section"] == cross_section)
         & (answers["period_type"] == "year")
     ]
-    return {d.year: v for d, v in zip(got["period_start"], got["value"])}
+    return {d.year: v for d, v in zip(got["period_start"], got["value"], strict=True)}
 
 
 def booked_lines(manifest):
@@ -171,7 +171,7 @@ def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
         assert want and yearly(answers, qid) == want, qid
 
     ended = t[t["end_date"].notna() & (t["end_date"] >= FIRST) & (t["end_date"] <= dt.date(2020, 12, 31))].copy()
-    ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start_date"], ended["end_date"])]
+    ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start_date"], ended["end_date"], strict=True)]
     for law, qid, div in (("wmo", "W26", 1), ("jeugd", "J04", 7)):
         e = ended[ended["law"] == law]
         want = (e["days"] / div).groupby(e["end_date"].map(lambda d: d.year)).mean().round(1).to_dict()
@@ -186,7 +186,7 @@ def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
         & (t["request_date"] <= dt.date(2020, 12, 31))
         & (t["start_date"] >= FIRST)
     ].copy()
-    w["days"] = [(s - r).days for s, r in zip(w["start_known"], w["request_date"])]
+    w["days"] = [(s - r).days for s, r in zip(w["start_known"], w["request_date"], strict=True)]
     want = w.groupby(w["start_date"].map(lambda d: d.year))["days"].mean().round(1).to_dict()
     got = yearly(answers, "J16")
     assert got.keys() == want.keys() and all(got[y] == pytest.approx(want[y], abs=0.051) for y in want)
@@ -214,9 +214,9 @@ def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_
         top = answers[(answers["question_id"] == "J12") & (answers["period_start"] == dt.date(year, 1, 1))]
         want = [
             (f"{i + 1:02d} {k}", round(e, 2))
-            for i, (k, e) in enumerate(zip(ranked["client_key"][:20], ranked["eur"][:20]))
+            for i, (k, e) in enumerate(zip(ranked["client_key"][:20], ranked["eur"][:20], strict=True))
         ]
-        got = sorted((mbr, round(v, 2)) for mbr, v in zip(top["member"], top["value"]))
+        got = sorted((mbr, round(v, 2)) for mbr, v in zip(top["member"], top["value"], strict=True))
         assert got == want, year
         n80 = int((ranked["eur"].cumsum() < 0.8 * ranked["eur"].sum()).sum()) + 1
         assert yearly(answers, "J13")[year] == n80
@@ -228,9 +228,9 @@ def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_
     pay = pd.read_parquet(manifest / "payments.parquet")
     pay["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in pay["bsn"]]
     pay["year"] = pay["period_first"].map(lambda d: d.year)
-    paid = set(zip(pay["client_key"], pay["year"]))
+    paid = set(zip(pay["client_key"], pay["year"], strict=True))
     in_care = m.drop_duplicates(["law", "year", "client_key"])
-    in_care = in_care.assign(paid=[(k, y) in paid for k, y in zip(in_care["client_key"], in_care["year"])])
+    in_care = in_care.assign(paid=[(k, y) in paid for k, y in zip(in_care["client_key"], in_care["year"], strict=True)])
     for law, qid in (("wmo", "W05"), ("jeugd", "J05")):
         want = (100 * in_care[in_care["law"] == law].groupby("year")["paid"].mean()).round(1).to_dict()
         assert yearly(answers, qid) == pytest.approx(want, abs=0.051), qid
@@ -264,7 +264,10 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
     j = j[[months_old(r) == 210 for r in j.itertuples()]]
     window_end = lambda m: (pd.Timestamp(m) + pd.DateOffset(months=6) + pd.offsets.MonthEnd(0)).date()  # noqa: E731
     without = j[
-        [not any(m <= d <= window_end(m) for d in asked.get(k, [])) for k, m in zip(j["client_key"], j["month_start"])]
+        [
+            not any(m <= d <= window_end(m) for d in asked.get(k, []))
+            for k, m in zip(j["client_key"], j["month_start"], strict=True)
+        ]
     ]
     want = without.groupby(without["month_start"].map(lambda d: d.year))["client_key"].nunique().to_dict()
     assert want and yearly(answers, "J10") == want

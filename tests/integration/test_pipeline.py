@@ -52,7 +52,7 @@ def test_nightly_runs_every_kind_of_writer_in_one_job(built, small_feeds, monkey
     assert csv_path.read_text().startswith("# SYNTHETISCHE DATA")
     csv = pd.read_csv(csv_path, comment="#")  # euros only: plain-text cents can read as a BSN
     assert list(csv.columns) == ["municipality_code", "budget_year", "law", "budget_eur"]
-    shown = {(int(y), law): eur for y, law, eur in zip(csv["budget_year"], csv["law"], csv["budget_eur"])}
+    shown = {(int(y), law): eur for y, law, eur in zip(csv["budget_year"], csv["law"], csv["budget_eur"], strict=True)}
     assert shown == pytest.approx({(int(y), law): cents / 100 for y, law, cents in expected.values.tolist()})
     assert (data_dir / "exports" / "fct_budget" / "data.parquet").exists()
     assert (data_dir / "exports" / "question_answers" / "data.parquet").exists()
@@ -113,8 +113,8 @@ def test_message_figures_match_the_generator(built, small_feeds):
     assert len(raw) == len(truth)
     signed = truth["amount_cents"].where(truth["debit_credit"] == "D", -truth["amount_cents"])
     assert raw["ingediend_bedrag_cents"].sum() == signed.sum()
-    assert sorted(zip(raw["referentie_nummer"], raw["debet_credit"])) == sorted(
-        zip(truth["reference"], truth["debit_credit"])
+    assert sorted(zip(raw["referentie_nummer"], raw["debet_credit"], strict=True)) == sorted(
+        zip(truth["reference"], truth["debit_credit"], strict=True)
     )
     messages = pd.read_parquet(small_feeds / "manifest" / "messages.parquet")
     loaded = messages[~messages["malformed"]]

@@ -105,7 +105,8 @@ def test_progress_report_flows_equal_the_marts(rendered):
         latest = rows[-1]
         clients = con.execute(
             """select count(distinct client_key) from marts.fct_care_months
-                                 where law = ? and month_start >= ?::date and month_start < ?::date + interval 3 month""",
+                                 where law = ? and month_start >= ?::date and month_start < ?::date + interval 3
+                                     month""",
             [law, quarter, quarter],
         ).fetchone()[0]
         inflow = con.execute(
@@ -205,8 +206,8 @@ def test_pages_render_in_chromium_without_errors(rendered):
         for path in pages:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             errors = []
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
             page.goto(path.as_uri())
             assert errors == [], f"{path}: {errors}"
             assert "SYNTHETISCHE DATA" in page.inner_text(".banner")

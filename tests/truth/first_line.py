@@ -38,7 +38,7 @@ def active_months(trajectories: pd.DataFrame, first: dt.date, last: dt.date) -> 
 
 def flows(active: pd.DataFrame) -> tuple[set, set]:
     """(inflow, outflow) as sets of (person, month): active in M and not in M-1 / M+1, within the bounds."""
-    keys = set(zip(active["person"], active["month_start"]))
+    keys = set(zip(active["person"], active["month_start"], strict=True))
     first, last = active["month_start"].min(), active["month_start"].max()
     shift = lambda m, k: (pd.Timestamp(m) + pd.DateOffset(months=k)).date()  # noqa: E731
     inflow = {(p, m) for p, m in keys if m > first and (p, shift(m, -1)) not in keys}

@@ -39,7 +39,7 @@ def delivered_rows(landing: Path) -> pd.DataFrame:
         for line, values in enumerate(reader, start=2):
             if len(values) != len(header):
                 continue  # a broken row is rejected whole
-            r = dict(zip(header, values))
+            r = dict(zip(header, values, strict=True))
             row = {"procesnummer": r["procesnummer"], "month_end": month_end, "line": line}
             for f in FIELDS:
                 v = r[f].strip()
@@ -72,12 +72,16 @@ def processes(landing: Path) -> pd.DataFrame:
     p["outcome"] = p["uitkomst"].fillna("onbekend")
     p["ended_on"] = [
         d if d is not None else (e if a is None and o is not None else None)
-        for d, e, a, o in zip(p["decision"], p["inv_end"], p["application"], p["uitkomst"])
+        for d, e, a, o in zip(p["decision"], p["inv_end"], p["application"], p["uitkomst"], strict=True)
     ]
-    p["cal_days"] = [(e - r).days if r and e else None for r, e in zip(p["report"], p["inv_end"])]
-    p["work_days"] = [working_days_between(r, e) if r and e else None for r, e in zip(p["report"], p["inv_end"])]
-    p["report_ok"] = [e <= term_end(r, 42) if r and e else None for r, e in zip(p["report"], p["inv_end"])]
-    p["application_ok"] = [d <= term_end(a, 14) if a and d else None for a, d in zip(p["application"], p["decision"])]
+    p["cal_days"] = [(e - r).days if r and e else None for r, e in zip(p["report"], p["inv_end"], strict=True)]
+    p["work_days"] = [
+        working_days_between(r, e) if r and e else None for r, e in zip(p["report"], p["inv_end"], strict=True)
+    ]
+    p["report_ok"] = [e <= term_end(r, 42) if r and e else None for r, e in zip(p["report"], p["inv_end"], strict=True)]
+    p["application_ok"] = [
+        d <= term_end(a, 14) if a and d else None for a, d in zip(p["application"], p["decision"], strict=True)
+    ]
     return p
 
 

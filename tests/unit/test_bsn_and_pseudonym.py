@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from orchestration.lib.bsn import elfproef
 from orchestration.lib.pseudonym import pseudonymise
 from synthetic.people import passes_elfproef

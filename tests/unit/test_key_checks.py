@@ -25,7 +25,8 @@ def _deliver(con, delivery: str, numbers: list[str | None]) -> None:
 def test_only_rows_sharing_a_key_with_a_new_delivery_are_read(validator):
     con = duckdb.connect()
     con.execute(
-        f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row integer)"
+        f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row "
+        f"integer)"
     )
     suite = load_suite(TABLE)
     _deliver(con, "202001", ["P1", "P2", "P3"])
@@ -53,7 +54,8 @@ def test_only_rows_sharing_a_key_with_a_new_delivery_are_read(validator):
 def test_a_changed_key_expectation_reads_every_row_again(validator):
     con = duckdb.connect()
     con.execute(
-        f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row integer)"
+        f"create schema raw; create table {TABLE} (betalingsnummer varchar, _delivery_id varchar, _file varchar, _row "
+        f"integer)"
     )
     suite = load_suite(TABLE)
     _deliver(con, "202001", ["P1", "P2"])

@@ -34,7 +34,7 @@ def test_cross_sections_given_and_missing():
 
 def test_latest_values_are_the_last_period_totals():
     latest = latest_values(answers())
-    assert set(zip(latest["unit"], latest["value"])) == {("calendar_days", 29.5), ("working_days", 20.4)}
+    assert set(zip(latest["unit"], latest["value"], strict=True)) == {("calendar_days", 29.5), ("working_days", 20.4)}
 
 
 def test_dutch_number_format():

@@ -8,7 +8,10 @@ from orchestration.lib.pseudonym import pseudonymise
 from orchestration.lib.wijken import postcode_status
 
 CLIENTS = CONTRACT_BY_TABLE["suite4_clienten"]
-HEADER = "clientnummer;bsn;voornamen;voorvoegsel;achternaam;geboortedatum;geslacht;postcode;huisnummer;woonplaats;gemeentecode"
+HEADER = (
+    "clientnummer;bsn;voornamen;voorvoegsel;achternaam;geboortedatum;geslacht;postcode;huisnummer;woonplaats;"
+    "gemeentecode"
+)
 
 
 def csv(*lines: str) -> bytes:

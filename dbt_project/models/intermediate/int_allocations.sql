@@ -21,15 +21,18 @@ versions as (
     select
         lines.*,
         messages.receiver as provider_agb,
-        row_number() over (partition by lines.allocation_id
-                           order by lines.message_date desc, lines.loaded_at desc, lines.message_id desc) as recency,
+        row_number() over (
+            partition by lines.allocation_id
+            order by lines.message_date desc, lines.loaded_at desc, lines.message_id desc
+        ) as recency,
         count(*) over (partition by lines.allocation_id) as version_count,
         min(lines.message_date) over (partition by lines.allocation_id) as first_message_date
 
     from lines
     inner join messages
-        on lines.message_id = messages.message_id
-        and lines.file_name = messages.first_file
+        on
+            lines.message_id = messages.message_id
+            and lines.file_name = messages.first_file
 
 ),
 

@@ -68,9 +68,10 @@ final as (
     left join events
         on allocations.allocation_id = events.allocation_id
     left join first_request
-        on allocations.client_key = first_request.client_key
-        and allocations.provider_agb = first_request.provider_agb
-        and allocations.provider_reference = first_request.provider_reference
+        on
+            allocations.client_key = first_request.client_key
+            and allocations.provider_agb = first_request.provider_agb
+            and allocations.provider_reference = first_request.provider_reference
     left join {{ ref('ref_eenheden') }} as units
         on allocations.unit = units.code
     left join {{ ref('ref_frequenties') }} as frequencies

@@ -48,7 +48,8 @@ final as (
         case
             when allocations.allocation_id is null then 'unknown_allocation'
             when allocations.is_withdrawn then 'withdrawn_allocation'
-            when lines.period_start < allocations.allocation_start
+            when
+                lines.period_start < allocations.allocation_start
                 or lines.period_end > coalesce(allocations.allocation_end, date '9999-12-31') then 'outside_allocation'
             else 'accepted'
         end as line_status

@@ -33,9 +33,11 @@ delivered as (
     -- the last month each source covers: STAPP up to its export, CJG up to its latest quarter
     select 'swt' as source, period.last_month from period
     union all
-    select 'cjg', least(period.last_month, max(make_date(
-        cast(regexp_extract(_file, 'cjg_(\d{4})Q\d', 1) as integer),
-        cast(regexp_extract(_file, 'cjg_\d{4}Q(\d)', 1) as integer) * 3, 1)))
+    select
+        'cjg', least(period.last_month, max(make_date(
+            cast(regexp_extract(_file, 'cjg_(\d{4})Q\d', 1) as integer),
+            cast(regexp_extract(_file, 'cjg_\d{4}Q(\d)', 1) as integer) * 3, 1
+        )))
     from {{ source('raw', 'cjg_trajecten') }} cross join period
     group by period.last_month
 
@@ -54,7 +56,8 @@ trajectory_months as (
         unnest(generate_series(
             greatest(date_trunc('month', trajectories.start_date), period.first_month),
             least(date_trunc('month', coalesce(trajectories.end_date, delivered.last_month)), delivered.last_month),
-            interval 1 month))::date as month_start
+            interval 1 month
+        ))::date as month_start
 
     from trajectories
     cross join period
@@ -90,7 +93,11 @@ final as (
         *,
         {{ age_group(age_in_months('birth_year_month', 'month_start') ~ ' // 12') }} as age_group
 
-    from (select * from trajectory_months union all select * from contact_months)
+    from (
+        select * from trajectory_months
+        union all
+        select * from contact_months
+    )
 
 )
 

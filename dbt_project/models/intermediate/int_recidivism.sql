@@ -20,10 +20,11 @@ select
 
 from trajectories as later
 inner join trajectories as earlier
-    on later.client_key = earlier.client_key
-    and later.law = earlier.law
-    and later.product_category = earlier.product_category
-    and later.allocation_id <> earlier.allocation_id
-    and earlier.end_date < later.start_date
-    and later.start_date <= earlier.end_date + to_days({{ var('recidivism_window_days') }})
+    on
+        later.client_key = earlier.client_key
+        and later.law = earlier.law
+        and later.product_category = earlier.product_category
+        and later.allocation_id <> earlier.allocation_id
+        and earlier.end_date < later.start_date
+        and later.start_date <= earlier.end_date + to_days({{ var('recidivism_window_days') }})
 group by all

@@ -46,8 +46,10 @@ latest_message as (
 
     from messages
     where client_key is not null
-    qualify row_number() over (partition by client_key
-                               order by (message_kind = '301') desc, message_date desc, loaded_at desc) = 1
+    qualify row_number() over (
+        partition by client_key
+        order by (message_kind = '301') desc, message_date desc, loaded_at desc
+    ) = 1
 
 ),
 
@@ -56,12 +58,18 @@ final as (
     select
         latest_message.client_key,
         coalesce(register_unique.municipality_code, latest_message.municipality_code) as municipality_code,
-        case when register_unique.client_key is null then latest_message.wijk_code
-             else register_unique.wijk_code end as wijk_code,
-        case when register_unique.client_key is null then latest_message.birth_year_month
-             else register_unique.birth_year_month end as birth_year_month,
-        case when register_unique.client_key is null then latest_message.gender
-             else register_unique.gender end as gender,
+        case
+            when register_unique.client_key is null then latest_message.wijk_code
+            else register_unique.wijk_code
+        end as wijk_code,
+        case
+            when register_unique.client_key is null then latest_message.birth_year_month
+            else register_unique.birth_year_month
+        end as birth_year_month,
+        case
+            when register_unique.client_key is null then latest_message.gender
+            else register_unique.gender
+        end as gender,
         register_keys.bsn_valid,
         register_keys.client_key is not null as in_client_register
 

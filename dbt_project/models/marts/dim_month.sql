@@ -7,4 +7,4 @@ select
     month(month_start) as month
 
 from {{ ref('int_reporting_period') }},
-    unnest(generate_series(first_month, last_month, interval 1 month)) as t(month_start)
+    unnest(generate_series(first_month, last_month, interval 1 month)) as t (month_start)

@@ -33,6 +33,7 @@ select
 
 from budget
 full outer join booked
-    on budget.budget_year = booked.budget_year
-    and budget.law = booked.law
-    and budget.main_group = booked.main_group
+    on
+        budget.budget_year = booked.budget_year
+        and budget.law = booked.law
+        and budget.main_group = booked.main_group

@@ -19,10 +19,11 @@ flags as (
 
     select
         client_months.*,
-        lag(month_start) over w is distinct from month_start - interval 1 month
-            and month_start > period.first_month as is_inflow,
-        lead(month_start) over w is distinct from month_start + interval 1 month
-            and month_start < period.last_month as is_outflow
+        -- inflow: no care in the month before (lag is null in a client's first month); outflow: none after
+        coalesce(lag(month_start) over w <> month_start - interval 1 month, true)
+        and month_start > period.first_month as is_inflow,
+        coalesce(lead(month_start) over w <> month_start + interval 1 month, true)
+        and month_start < period.last_month as is_outflow
 
     from client_months
     cross join period
@@ -30,6 +31,8 @@ flags as (
 
 )
 
-select municipality_code, law, client_key, month_start, 'instroom' as flow from flags where is_inflow
+select municipality_code, law, client_key, month_start, 'instroom' as flow from flags
+where is_inflow
 union all
-select municipality_code, law, client_key, month_start, 'uitstroom' from flags where is_outflow
+select municipality_code, law, client_key, month_start, 'uitstroom' from flags
+where is_outflow

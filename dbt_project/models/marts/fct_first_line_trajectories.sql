@@ -30,12 +30,14 @@ links as (
 unioned as (
 
     -- the linkage names the system a person comes from: STAPP holds the neighbourhood teams' persons
-    select 'swt' as source, 'stapp' as linkage_source, 'wmo' as law, trajectory_id, person_key, team, wijk_code, birth_year_month, product,
-           start_date, end_date, referral, referral_date
+    select
+        'swt' as source, 'stapp' as linkage_source, 'wmo' as law, trajectory_id, person_key, team, wijk_code, birth_year_month, product,
+        start_date, end_date, referral, referral_date
     from swt
     union all
-    select 'cjg', 'cjg', 'jeugd', cjg.trajectory_id, cjg.person_key, null, youths.wijk_code, youths.birth_year_month,
-           cjg.product, cjg.start_date, cjg.end_date, null, null
+    select
+        'cjg', 'cjg', 'jeugd', cjg.trajectory_id, cjg.person_key, null, youths.wijk_code, youths.birth_year_month,
+        cjg.product, cjg.start_date, cjg.end_date, null, null
     from cjg
     left join youths
         on cjg.person_key = youths.person_key

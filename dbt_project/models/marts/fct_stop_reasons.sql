@@ -34,7 +34,8 @@ final as (
         sum(trajectories_ended) over (partition by municipality_code, law, provider_agb, quarter_start)
             as provider_trajectories_ended,
         round(100.0 * trajectories_ended / sum(trajectories_ended) over (
-            partition by municipality_code, law, provider_agb, quarter_start), 1) as share_of_provider_pct
+            partition by municipality_code, law, provider_agb, quarter_start
+        ), 1) as share_of_provider_pct
 
     from counted
 

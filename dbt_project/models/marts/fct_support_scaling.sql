@@ -43,14 +43,17 @@ final as (
 
     from leveled as previous
     inner join leveled as following
-        on previous.client_key = following.client_key
-        and previous.law = following.law
-        and following.level <> previous.level
-        and following.start_date between previous.end_date
+        on
+            previous.client_key = following.client_key
+            and previous.law = following.law
+            and following.level <> previous.level
+            and following.start_date between previous.end_date
             and previous.end_date + interval {{ var('scaling_followup_days') }} day
     where previous.stop_reason = '37'
-    qualify row_number() over (partition by previous.allocation_id
-                               order by following.start_date, following.allocation_id) = 1
+    qualify row_number() over (
+        partition by previous.allocation_id
+        order by following.start_date, following.allocation_id
+    ) = 1
 
 )
 

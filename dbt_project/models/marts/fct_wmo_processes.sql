@@ -28,9 +28,13 @@ dated as (
     select
         processes.*,
         -- a process ends with the decision, or, without an application, with the outcome of the investigation
-        coalesce(processes.decision_date,
-                 case when processes.application_date is null and processes.outcome is not null
-                      then processes.investigation_end end) as ended_on,
+        coalesce(
+            processes.decision_date,
+            case
+                when processes.application_date is null and processes.outcome is not null
+                    then processes.investigation_end
+            end
+        ) as ended_on,
         (processes.report_date + interval {{ var('wmo_report_term_days') }} day)::date as report_term_nominal,
         (processes.application_date + interval {{ var('wmo_application_term_days') }} day)::date as application_term_nominal
 

@@ -36,12 +36,14 @@ answered as (
         answers.unit,
         answers.n_clients,
         case
-            when catalogue.question_group = 'first_line' and answers.law = 'wmo'
+            when
+                catalogue.question_group = 'first_line' and answers.law = 'wmo'
                 and answers.period_start < date '{{ var("stapp_reliable_from") }}' then 'onbetrouwbaar'
             else catalogue.answer_status
         end as status,
         case
-            when catalogue.question_group = 'first_line' and answers.law = 'wmo'
+            when
+                catalogue.question_group = 'first_line' and answers.law = 'wmo'
                 and answers.period_start < date '{{ var("stapp_reliable_from") }}'
                 then 'STAPP bevat geen betrouwbare gegevens van voor juni 2018 (003 §2.2.3).'
             else nullif(catalogue.status_reason, '')

@@ -13,8 +13,9 @@ unpivoted as (
 
     {%- for i in range(1, 10) %}
     {{ 'union all' if not loop.first }}
-    select onderzoeksjaar, respondentnummer, leeftijdsklasse, voorziening, 'stelling_{{ i }}' as statement,
-           stelling_{{ i }} as answer
+    select
+        onderzoeksjaar, respondentnummer, leeftijdsklasse, voorziening, 'stelling_{{ i }}' as statement,
+        stelling_{{ i }} as answer
     from source
     {%- endfor %}
 

@@ -28,10 +28,12 @@ categories_per_client as (
 
     {%- for p in periods %}
     {{ 'union all' if not loop.first }}
-    select municipality_code, law, '{{ p }}' as period_type, date_trunc('{{ p }}', month_start)::date as period_start,
-           client_key,
-           count(distinct product_category) as categories
-    from care_months group by all
+    select
+        municipality_code, law, '{{ p }}' as period_type, date_trunc('{{ p }}', month_start)::date as period_start,
+        client_key,
+        count(distinct product_category) as categories
+    from care_months
+    group by all
     {%- endfor %}
 
 ),
@@ -64,28 +66,41 @@ answers as (
 
     {%- for p in periods %}
     {{ 'union all' if not loop.first }}
-    select 'W02' as question_id, municipality_code, law, period_type, period_start, 'care_type' as cross_section,
-           case when categories = 1 then 'enkelvoudig' else 'meervoudig' end as member,
-           count(*) as value, 'clients' as unit, count(*) as n_clients
-    from categories_per_client where law = 'wmo' and period_type = '{{ p }}' group by all
+    select
+        'W02' as question_id, municipality_code, law, period_type, period_start, 'care_type' as cross_section,
+        case when categories = 1 then 'enkelvoudig' else 'meervoudig' end as member,
+        count(*) as value, 'clients' as unit, count(*) as n_clients
+    from categories_per_client
+    where law = 'wmo' and period_type = '{{ p }}'
+    group by all
     union all
-    select case law when 'wmo' then 'W23' else 'J11' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date,
-           'none', 'totaal', count(distinct client_key), 'clients', count(distinct client_key)
-    from recidivism group by all
+    select
+        case law when 'wmo' then 'W23' else 'J11' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date,
+        'none', 'totaal', count(distinct client_key), 'clients', count(distinct client_key)
+    from recidivism
+    group by all
     union all
-    select 'J09', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
-           count(distinct client_key), 'clients', count(distinct client_key)
-    from care_months where law = 'jeugd' and age_years >= 18 group by all
+    select
+        'J09', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
+        count(distinct client_key), 'clients', count(distinct client_key)
+    from care_months
+    where law = 'jeugd' and age_years >= 18
+    group by all
     union all
-    select case law when 'wmo' then 'W26' else 'J04' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', end_date)::date,
-           'none', 'totaal',
-           round(avg(duration_days / case law when 'wmo' then 1 else 7 end), 1),
-           case law when 'wmo' then 'days' else 'weeks' end, count(distinct client_key)
-    from ended group by all
+    select
+        case law when 'wmo' then 'W26' else 'J04' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', end_date)::date,
+        'none', 'totaal',
+        round(avg(duration_days / case law when 'wmo' then 1 else 7 end), 1),
+        case law when 'wmo' then 'days' else 'weeks' end, count(distinct client_key)
+    from ended
+    group by all
     union all
-    select 'J16', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date, 'none', 'totaal',
-           round(avg(waiting_days), 1), 'days', count(distinct client_key)
-    from waited where law = 'jeugd' group by all
+    select
+        'J16', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date, 'none', 'totaal',
+        round(avg(waiting_days), 1), 'days', count(distinct client_key)
+    from waited
+    where law = 'jeugd'
+    group by all
     {%- endfor %}
 
 )

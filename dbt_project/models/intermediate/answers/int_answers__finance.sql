@@ -5,7 +5,8 @@ with
 
 booked_lines as (
 
-    select * from {{ ref('fct_declaration_lines') }} where is_booked
+    select * from {{ ref('fct_declaration_lines') }}
+    where is_booked
 
 ),
 
@@ -31,22 +32,31 @@ booked as (
 
 answers as (
 
-    select case law when 'wmo' then 'W08' else 'J07' end as question_id, municipality_code, law, period_type,
-           period_start, cross_section, member, value, 'euro' as unit, n_clients
+    select
+        case law when 'wmo' then 'W08' else 'J07' end as question_id, municipality_code, law, period_type,
+        period_start, cross_section, member, value, 'euro' as unit, n_clients
     from booked
     {%- for cs, col in [('none', "'totaal'"), ('main_group', 'main_group')] %}
     union all
-    select 'W11', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
-           sum(budget_cents) / 100.0, 'euro', null
-    from realisation where law = 'wmo' and budget_cents is not null group by all
+    select
+        'W11', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
+        sum(budget_cents) / 100.0, 'euro', null
+    from realisation
+    where law = 'wmo' and budget_cents is not null
+    group by all
     union all
-    select 'W10', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
-           sum(booked_cents) / 100.0, 'euro', null
-    from realisation where law = 'wmo' group by all
+    select
+        'W10', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
+        sum(booked_cents) / 100.0, 'euro', null
+    from realisation
+    where law = 'wmo'
+    group by all
     union all
-    select case law when 'wmo' then 'W09' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}',
-           {{ col }}, round(100.0 * sum(booked_cents) / nullif(sum(budget_cents), 0), 1), 'percent', null
-    from realisation group by all
+    select
+        case law when 'wmo' then 'W09' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}',
+        {{ col }}, round(100.0 * sum(booked_cents) / nullif(sum(budget_cents), 0), 1), 'percent', null
+    from realisation
+    group by all
     {%- endfor %}
 
 )

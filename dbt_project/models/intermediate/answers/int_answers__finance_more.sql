@@ -27,27 +27,34 @@ payments as (
 
 in_care as (
 
-    select municipality_code, law, year_start, count(distinct client_key) as clients,
-           count(distinct (client_key, month_start)) as client_months
-    from care_months group by all
+    select
+        municipality_code, law, year_start, count(distinct client_key) as clients,
+        count(distinct(client_key, month_start)) as client_months
+    from care_months
+    group by all
 
 ),
 
 cost_per_client as (
 
     select municipality_code, law, year_start, client_key, sum(amount_cents) / 100.0 as euro
-    from lines where is_booked group by all
+    from lines
+    where is_booked
+    group by all
 
 ),
 
 ranked as (
 
-    select *,
-           row_number() over (partition by municipality_code, law, year_start order by euro desc, client_key)
-               as cost_rank,
-           sum(euro) over (partition by municipality_code, law, year_start order by euro desc, client_key
-                           rows between unbounded preceding and current row) as cumulative,
-           sum(euro) over (partition by municipality_code, law, year_start) as total
+    select
+        *,
+        row_number() over (partition by municipality_code, law, year_start order by euro desc, client_key)
+            as cost_rank,
+        sum(euro) over (
+            partition by municipality_code, law, year_start order by euro desc, client_key
+            rows between unbounded preceding and current row
+        ) as cumulative,
+        sum(euro) over (partition by municipality_code, law, year_start) as total
     from cost_per_client
 
 ),
@@ -63,40 +70,50 @@ paid as (
 
 answers as (
 
-    select case in_care.law when 'wmo' then 'W27' else 'J15' end as question_id, in_care.municipality_code, in_care.law,
-           'year' as period_type, in_care.year_start as period_start, 'none' as cross_section, 'totaal' as member,
-           round(sum(cost_per_client.euro) / in_care.clients, 2) as value, 'euro' as unit,
-           in_care.clients as n_clients
+    select
+        case in_care.law when 'wmo' then 'W27' else 'J15' end as question_id, in_care.municipality_code, in_care.law,
+        'year' as period_type, in_care.year_start as period_start, 'none' as cross_section, 'totaal' as member,
+        round(sum(cost_per_client.euro) / in_care.clients, 2) as value, 'euro' as unit,
+        in_care.clients as n_clients
     from in_care
     inner join cost_per_client using (municipality_code, law, year_start)
     group by in_care.municipality_code, in_care.law, in_care.year_start, in_care.clients
 
     union all
-    select 'J14', in_care.municipality_code, in_care.law, 'year', in_care.year_start, 'none', 'totaal',
-           round(sum(cost_per_client.euro) / in_care.client_months, 2), 'euro', in_care.clients
+    select
+        'J14', in_care.municipality_code, in_care.law, 'year', in_care.year_start, 'none', 'totaal',
+        round(sum(cost_per_client.euro) / in_care.client_months, 2), 'euro', in_care.clients
     from in_care
     inner join cost_per_client using (municipality_code, law, year_start)
     where in_care.law = 'jeugd'
     group by in_care.municipality_code, in_care.law, in_care.year_start, in_care.clients, in_care.client_months
 
     union all
-    select 'J12', municipality_code, law, 'year', year_start, 'rank', lpad(cost_rank::varchar, 2, '0') || ' ' || client_key,
-           euro, 'euro', 1
-    from ranked where law = 'jeugd' and cost_rank <= 20
+    select
+        'J12', municipality_code, law, 'year', year_start, 'rank', lpad(cost_rank::varchar, 2, '0') || ' ' || client_key,
+        euro, 'euro', 1
+    from ranked
+    where law = 'jeugd' and cost_rank <= 20
 
     union all
     -- the smallest number of clients whose costs reach 80% of the total
     select 'J13', municipality_code, law, 'year', year_start, 'none', 'totaal', min(cost_rank), 'clients', min(cost_rank)
-    from ranked where law = 'jeugd' and cumulative >= 0.8 * total group by all
+    from ranked
+    where law = 'jeugd' and cumulative >= 0.8 * total
+    group by all
 
     union all
-    select 'W24', municipality_code, law, 'year', year_start, 'none', 'totaal',
-           round(100.0 * count(*) filter (where submitted_on_time) / count(*), 1), 'percent', count(distinct client_key)
-    from lines where law = 'wmo' group by all
+    select
+        'W24', municipality_code, law, 'year', year_start, 'none', 'totaal',
+        round(100.0 * count(*) filter (where submitted_on_time) / count(*), 1), 'percent', count(distinct client_key)
+    from lines
+    where law = 'wmo'
+    group by all
 
     union all
-    select case in_care.law when 'wmo' then 'W05' else 'J05' end, in_care.municipality_code, in_care.law, 'year', in_care.year_start,
-           'none', 'totaal', round(100.0 * count(paid.client_key) / in_care.clients, 1), 'percent', in_care.clients
+    select
+        case in_care.law when 'wmo' then 'W05' else 'J05' end, in_care.municipality_code, in_care.law, 'year', in_care.year_start,
+        'none', 'totaal', round(100.0 * count(paid.client_key) / in_care.clients, 1), 'percent', in_care.clients
     from in_care
     left join paid using (municipality_code, law, year_start)
     group by in_care.municipality_code, in_care.law, in_care.year_start, in_care.clients

@@ -44,7 +44,8 @@ active as (
 
 bounds as (
 
-    select source, min(month_start) as first_month, max(month_start) as last_month from months group by source
+    select source, min(month_start) as first_month, max(month_start) as last_month from months
+    group by source
 
 ),
 
@@ -61,11 +62,13 @@ flows as (
     inner join bounds
         on active.source = bounds.source
     left join active as before
-        on active.source = before.source and active.person_key = before.person_key
-        and before.month_start = active.month_start - interval 1 month
+        on
+            active.source = before.source and active.person_key = before.person_key
+            and before.month_start = active.month_start - interval 1 month
     left join active as after
-        on active.source = after.source and active.person_key = after.person_key
-        and after.month_start = active.month_start + interval 1 month
+        on
+            active.source = after.source and active.person_key = after.person_key
+            and after.month_start = active.month_start + interval 1 month
 
 ),
 

@@ -12,7 +12,8 @@ scaling as (
 
 survey as (
 
-    select * from {{ ref('stg_zorgfocuz__resultaten') }} where answer is not null
+    select * from {{ ref('stg_zorgfocuz__resultaten') }}
+    where answer is not null
 
 ),
 
@@ -57,9 +58,11 @@ answers as (
     {#- satisfaction: share of answers 'eens' or 'helemaal eens' (4, 5) among those given #}
     {%- for cs, col in [('none', "'totaal'"), ('statement', 'statement')] %}
     union all
-    select 'W34', '{{ var("municipality") }}', 'wmo', 'year', make_date(survey_year, 1, 1), '{{ cs }}', {{ col }},
-           round(100.0 * avg(case when answer >= 4 then 1 else 0 end), 1), 'percent', count(distinct respondent_id)
-    from survey group by all
+    select
+        'W34', '{{ var("municipality") }}', 'wmo', 'year', make_date(survey_year, 1, 1), '{{ cs }}', {{ col }},
+        round(100.0 * avg(case when answer >= 4 then 1 else 0 end), 1), 'percent', count(distinct respondent_id)
+    from survey
+    group by all
     {%- endfor %}
 
 )

@@ -41,8 +41,10 @@ months as (
 
     select
         valid.*,
-        unnest(generate_series(greatest(date_trunc('month', allocation_start), first_month),
-                               least(date_trunc('month', valid_until), last_month), interval 1 month))::date as month_start
+        unnest(generate_series(
+            greatest(date_trunc('month', allocation_start), first_month),
+            least(date_trunc('month', valid_until), last_month), interval 1 month
+        ))::date as month_start
 
     from valid
     where allocation_start <= valid_until
@@ -58,15 +60,18 @@ allocated as (
         law,
         year(month_start) as year,
         sum(case frequency
-                when '1' then volume * covered_days
-                when '2' then volume * covered_days / 7.0
-                when '4' then volume * covered_days / day(last_day(month_start))
-                when '6' then case when allocation_start >= month_start then volume else 0 end
-            end) as allocated_volume
+            when '1' then volume * covered_days
+            when '2' then volume * covered_days / 7.0
+            when '4' then volume * covered_days / day(last_day(month_start))
+            when '6' then case when allocation_start >= month_start then volume else 0 end
+        end) as allocated_volume
 
     from (
-        select *, datediff('day', greatest(allocation_start, month_start),
-                           least(valid_until, last_day(month_start))) + 1 as covered_days
+        select
+            *, datediff(
+                'day', greatest(allocation_start, month_start),
+                least(valid_until, last_day(month_start))
+            ) + 1 as covered_days
         from months
     )
     group by all
@@ -88,10 +93,11 @@ delivered as (
 
 answers as (
 
-    select 'W25' as question_id, allocated.municipality_code, allocated.law, 'year' as period_type,
-           make_date(allocated.year, 1, 1) as period_start, 'none' as cross_section, 'totaal' as member,
-           round(100 * avg(coalesce(delivered.delivered_volume, 0) / allocated.allocated_volume), 1) as value,
-           'percent' as unit, count(distinct allocated.client_key) as n_clients
+    select
+        'W25' as question_id, allocated.municipality_code, allocated.law, 'year' as period_type,
+        make_date(allocated.year, 1, 1) as period_start, 'none' as cross_section, 'totaal' as member,
+        round(100 * avg(coalesce(delivered.delivered_volume, 0) / allocated.allocated_volume), 1) as value,
+        'percent' as unit, count(distinct allocated.client_key) as n_clients
 
     from allocated
     left join delivered
