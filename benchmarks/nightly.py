@@ -31,7 +31,7 @@ STAGES = [
     ("ingest", "ingest_"),
     ("linkage", "linkage"),
     ("reference", "calendar"),
-    ("dbt", "grip_dbt_assets"),
+    ("dbt", "dbt_models"),
     ("data quality", "quality"),
     ("programming", "programming"),
     ("publish", "published_warehouse"),
@@ -110,6 +110,7 @@ def _nightly(sampler: Sampler) -> tuple[list[dict], float]:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.lib.resources import Warehouse
     from orchestration.reports.products import render_current
 
     instance = DagsterInstance.ephemeral()
@@ -117,7 +118,7 @@ def _nightly(sampler: Sampler) -> tuple[list[dict], float]:
     result = defs.resolve_job_def("nightly").execute_in_process(instance=instance)
     assert result.success, "nightly build failed"
     t_reports = time.time()
-    assert render_current(instance)
+    assert render_current(defs, instance, Warehouse())
     end = time.time()
     steps = [
         {"stage": _stage(s.step_key), "start": s.start_time, "end": s.end_time}
@@ -246,7 +247,7 @@ def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> d
         rows = {"ingest": raw_rows, "dbt": model_rows}.get(st["stage"])
         st["rows_per_second"] = round(rows / st["seconds"]) if rows and st["seconds"] else None
     runs = sorted(
-        (REPO_ROOT / "dbt_project" / "target").glob("grip_dbt_assets-*/manifest.json"), key=lambda p: p.stat().st_mtime
+        (REPO_ROOT / "dbt_project" / "target").glob("dbt_models-*/manifest.json"), key=lambda p: p.stat().st_mtime
     )
     t_lb = time.time()
     lb = lower_bound(

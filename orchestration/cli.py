@@ -63,6 +63,7 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.lib.resources import Warehouse
 
     job = defs.resolve_job_def("nightly")
     result = job.execute_in_process(
@@ -73,7 +74,7 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     if result.success:
         from orchestration.reports.products import render_current
 
-        reports_ok = render_current(DagsterInstance.get())
+        reports_ok = render_current(defs, DagsterInstance.get(), Warehouse())
         print("report products", "written" if reports_ok else "FAILED")
     cmd_where(argparse.Namespace())
     return 0 if result.success and reports_ok else 1

@@ -1,11 +1,17 @@
-"""The grip code location: one Definitions object merged from one package per layer."""
+"""The grip code location: one Definitions object merged from one package per layer.
 
-from dagster import Definitions, in_process_executor
+The layers in the order the data flows (CONTRIBUTING.md): ingest, reference, linkage, dbt
+(staging, intermediate, marts), quality, programming, reports; publish comes last and is
+built here, from the keys of everything the nightly writes, so that no layer imports the others.
+"""
 
-from orchestration import dbt, ingest, linkage, programming, quality, reference, reports
-from orchestration.jobs import nightly_job, nightly_schedule, run_failure_alert
+from dagster import AssetKey, Definitions, in_process_executor
 
-defs = Definitions.merge(
+from orchestration import dbt, ingest, linkage, programming, publish, quality, reference, reports
+from orchestration.jobs import PERIODIC, nightly_job, nightly_schedule, run_failure_alert
+from orchestration.lib.resources import Warehouse
+
+layers = Definitions.merge(
     ingest.defs,
     reference.defs,
     linkage.defs,
@@ -13,7 +19,23 @@ defs = Definitions.merge(
     quality.defs,
     programming.defs,
     reports.defs,
+)
+
+
+def nightly_outputs(merged: Definitions) -> list[AssetKey]:
+    """Every asset the nightly materialises: all but the report products (tagged PERIODIC),
+    which read the published copy and so come after it."""
+    return [spec.key for a in merged.assets or [] for spec in a.specs if not PERIODIC.items() <= spec.tags.items()]
+
+
+defs = Definitions.merge(
+    layers,
+    publish.build_defs(nightly_outputs(layers)),
     Definitions(
-        jobs=[nightly_job], schedules=[nightly_schedule], sensors=[run_failure_alert], executor=in_process_executor
+        jobs=[nightly_job],
+        schedules=[nightly_schedule],
+        sensors=[run_failure_alert],
+        resources={"warehouse": Warehouse()},
+        executor=in_process_executor,
     ),
 )

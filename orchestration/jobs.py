@@ -1,4 +1,4 @@
-"""The nightly job and its schedule: everything, in one process, one writer at a time."""
+"""The nightly job, its schedule and the failure alert: everything but the report products, in one process."""
 
 import datetime as dt
 import json
@@ -14,7 +14,10 @@ from dagster import (
     run_failure_sensor,
 )
 
-from orchestration.lib.config import settings
+from orchestration.lib.resources import Warehouse
+
+# Assets with this tag (the report products) are rendered per period by their own jobs, not by the nightly.
+PERIODIC = {"grip/cadence": "period"}
 
 # The in-process executor runs steps one after another: DuckDB's single writer is never
 # contended, and it saves the multiprocess executor's ~3 s start-up per step.
@@ -22,7 +25,7 @@ from orchestration.lib.config import settings
 # started by a sensor when the nightly build succeeds.
 nightly_job = define_asset_job(
     "nightly",
-    selection=AssetSelection.all() - AssetSelection.groups("report_products"),
+    selection=AssetSelection.all() - AssetSelection.tag(*next(iter(PERIODIC.items()))),
     executor_def=in_process_executor,
     description="Ingest new deliveries, build the dbt models, check quality, write reports.",
 )
@@ -48,8 +51,8 @@ def _root_cause(error) -> str:
     default_status=DefaultSensorStatus.RUNNING,
     description="Writes a JSON alert per failed run to $GRIP_DATA_DIR/alerts/ for the monitoring to pick up.",
 )
-def run_failure_alert(context):
-    folder = settings().data_dir / "alerts"
+def run_failure_alert(context, warehouse: Warehouse):
+    folder = warehouse.settings.data_dir / "alerts"
     folder.mkdir(parents=True, exist_ok=True)
     error = context.failure_event.message if context.failure_event else ""
     steps = context.instance.all_logs(context.dagster_run.run_id, of_type=DagsterEventType.STEP_FAILURE)

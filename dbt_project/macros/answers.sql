@@ -33,7 +33,7 @@
   relation with municipality_code, law and a month column. Columns: municipality_code, law,
   period_type, period_start, cross_section, member, then the aggregates. Keep one
   count(distinct ...) per part where the data is large: distinct aggregates do not spill, and
-  two per part ran int_answers__clients out of the 4 GB limit at scale 10.
+  two per part ran int_answers__clients_and_flows out of the 4 GB limit at scale 10.
 #}
 {% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start') -%}
     {%- set parts = [] -%}
@@ -52,7 +52,7 @@
   models count distinct keys hundreds of times over the same rows, and a key of 18 characters is
   longer than the 12 bytes DuckDB keeps inline, so every comparison follows a pointer. Exact,
   unlike a hash; the numbers never leave the model. On scale-1 data copied ten times:
-  int_answers__clients 164 s -> 117 s, int_answers__finance 20 s -> 15 s (docs/performance.md).
+  int_answers__clients_and_flows 164 s -> 117 s, int_answers__booked_and_budget 20 s -> 15 s (docs/performance.md).
 #}
 {% macro with_key_numbers(relation, key) -%}
     select keyed.* replace (numbers.key_number as {{ key }})

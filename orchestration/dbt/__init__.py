@@ -1,7 +1,8 @@
-"""dbt models as Dagster assets: staging, intermediate and mart models of dbt_project/."""
+"""dbt: the staging, intermediate and mart models of dbt_project/ and its seeds, with their tests as checks."""
 
 from dagster import Definitions
 
-from .assets import dbt_resource, grip_dbt_assets
+from .assets import dbt_models
+from .project import dbt_cli
 
-defs = Definitions(assets=[grip_dbt_assets], resources={"dbt": dbt_resource})
+defs = Definitions(assets=[dbt_models], resources={"dbt": dbt_cli()})

@@ -1,23 +1,23 @@
-"""dbt models, seeds and tests become assets and asset checks.
+"""dbt models, seeds and tests become assets and asset checks (keys and groups: lib/dbt_translator.py).
 
-dbt sources ``raw.<table>`` resolve to the ingest assets' keys ``raw/<table>``, so the
-lineage in the UI runs from feed to report in one graph.
+Python assets refer to a dbt model through :func:`dbt_key`, which reads the key from the
+manifest, so a renamed or moved model fails at load time instead of leaving a dangling key.
 """
 
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, RetryRequested
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from orchestration.lib.config import settings
 from orchestration.lib.crash import crash_point
+from orchestration.lib.dbt_translator import GripTranslator
+from orchestration.lib.resources import Warehouse
 
-from .project import dbt_cli, dbt_project, manifest_path
+from .project import dbt_project, manifest_path
 
 # dbt builds again from the start when its process was killed by a signal: DuckDB 2.0.0 segfaulted
 # in 3 of 4 scale-10 builds and passed on a second try (docs/performance.md). Failing models and
@@ -25,25 +25,15 @@ from .project import dbt_cli, dbt_project, manifest_path
 DBT_CRASH_RETRIES = 2
 
 
-class GripTranslator(DagsterDbtTranslator):
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
-        schema = dbt_resource_props.get("config", {}).get("schema") or "dbt"
-        return AssetKey([schema, dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
-
-
 @dbt_assets(
     manifest=manifest_path(),
     project=dbt_project,
     dagster_dbt_translator=GripTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
-def grip_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     # dbt runs as a subprocess: give it the same warehouse as Dagster (absolute paths), for this run only.
-    with _environment(settings().dbt_env()):
+    s = warehouse.settings
+    with _environment(s.dbt_env()):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         for event in invocation.stream():
             crash_point("dbt.event")
@@ -52,7 +42,7 @@ def grip_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
             if invocation.process.returncode < 0:  # killed by a signal: a crash, not a failing model or test
                 raise RetryRequested(max_retries=DBT_CRASH_RETRIES, seconds_to_wait=5) from error
             raise error
-        publish_docs(dbt, context)
+        publish_docs(dbt, context, s.data_dir / "dbt_docs")
 
 
 @contextmanager
@@ -71,10 +61,14 @@ def _environment(values: dict[str, str]):
                 os.environ[key] = value
 
 
-def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext) -> None:
+def dbt_key(name: str) -> AssetKey:
+    """The asset key of a dbt model or seed, as the manifest and the translator give it."""
+    return get_asset_key_for_model([dbt_models], name)
+
+
+def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext, target: Path) -> None:
     """Generate the dbt docs site and copy it where analysts find it, when the project changed:
     the site describes models and columns, not data, and generating it costs a dbt start-up."""
-    target = settings().data_dir / "dbt_docs"
     stamp = target / "manifest.sha256"
     digest = hashlib.sha256(manifest_path().read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest and (target / "index.html").exists():
@@ -91,6 +85,3 @@ def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext) -> None:
         shutil.copyfile(docs_target / name, target / name)
     stamp.write_text(digest)
     context.log.info(f"dbt docs site: {target / 'index.html'}")
-
-
-dbt_resource = dbt_cli()

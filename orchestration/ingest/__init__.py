@@ -2,7 +2,7 @@
 
 from dagster import Definitions
 
-from .assets import ingest_assets
+from .assets import ASSETS
 from .sensors import landing_sensor
 
-defs = Definitions(assets=ingest_assets, sensors=[landing_sensor])
+defs = Definitions(assets=ASSETS, sensors=[landing_sensor])

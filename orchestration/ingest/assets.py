@@ -13,8 +13,7 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.lib.config import settings
-from orchestration.lib.warehouse import connect
+from orchestration.lib.resources import Warehouse
 
 from .feeds import FEEDS, Feed
 from .landing import ingest_feed
@@ -36,7 +35,8 @@ def build_ingest_asset(feed: Feed):
         specs=[
             AssetSpec(
                 k,
-                group_name=f"ingest_{feed.source}",
+                group_name="ingest",
+                tags={"grip/source": feed.source},
                 kinds={"duckdb", "python"},
                 description=f"{feed.description} Landing pattern: {feed.pattern}.",
             )
@@ -44,9 +44,9 @@ def build_ingest_asset(feed: Feed):
         ],
         check_specs=[check, fresh],
     )
-    def _ingest(context: AssetExecutionContext):
-        s = settings()
-        with connect(s) as con:
+    def _ingest(context: AssetExecutionContext, warehouse: Warehouse):
+        s = warehouse.settings
+        with warehouse.connect() as con:
             outcomes = ingest_feed(con, s, feed)
             totals = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in feed.tables}
             last = con.execute(
@@ -95,4 +95,4 @@ def build_ingest_asset(feed: Feed):
     return _ingest
 
 
-ingest_assets = [build_ingest_asset(f) for f in FEEDS]
+ASSETS = [build_ingest_asset(f) for f in FEEDS]

@@ -4,7 +4,7 @@ import hashlib
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from orchestration.lib.config import settings
+from orchestration.lib.resources import Warehouse
 
 
 @sensor(
@@ -13,8 +13,8 @@ from orchestration.lib.config import settings
     default_status=DefaultSensorStatus.RUNNING,
     description="Runs the nightly job when files appear in the landing zone.",
 )
-def landing_sensor(context: SensorEvaluationContext):
-    landing = settings().landing_dir
+def landing_sensor(context: SensorEvaluationContext, warehouse: Warehouse):
+    landing = warehouse.settings.landing_dir
     files = (
         sorted(str(p.relative_to(landing)) for p in landing.rglob("*") if p.is_file() and p.name != "SYNTHETIC.md")
         if landing.exists()

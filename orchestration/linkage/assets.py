@@ -9,9 +9,8 @@ import splink
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.lib import linkage
-from orchestration.lib.config import settings
 from orchestration.lib.linkage import LinkageSettings, link, prepare_persons
-from orchestration.lib.warehouse import connect
+from orchestration.lib.resources import Warehouse
 
 _CODE = Path(linkage.__file__).read_bytes() + Path(__file__).read_bytes()
 
@@ -56,17 +55,17 @@ def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 @asset(
-    key=AssetKey(["linkage", "client_links"]),
+    key_prefix="linkage",
     deps=[AssetKey(["raw", t]) for t in SOURCES.values()],
     group_name="linkage",
     kinds={"duckdb", "python"},
     description="STAPP and CJG persons linked to SUITE4 clients: on the BSN where both know it, else "
     "probabilistically (Splink) on name, birth date and postcode. Pseudonymous keys only.",
 )
-def client_links(context: AssetExecutionContext) -> MaterializeResult:
-    s = settings()
+def client_links(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    s = warehouse.settings
     cfg = LinkageSettings()
-    with connect(s) as con:
+    with warehouse.connect() as con:
         if s.linkage_retention_days:
             removed = apply_retention(con, s.linkage_retention_days)
             context.log.info(f"retention: removed {removed} linkage rows older than {s.linkage_retention_days} days")

@@ -2,7 +2,7 @@
 adopted programme with early warning, and the quarterly risk profile of providers.
 
 The assets only read, call the plain functions in this package, and write tables in the
-``programming`` schema; every figure is worked out in forecast.py, plan.py, monitor.py and risk.py.
+``programming`` schema; every figure is worked out in forecast.py, plan.py, early_warning.py and risk.py.
 """
 
 import json
@@ -20,19 +20,20 @@ from dagster import (
 )
 from pydantic import Field
 
-from orchestration.lib.config import settings
-from orchestration.lib.warehouse import connect, replace_table
+from orchestration.dbt.assets import dbt_key
+from orchestration.lib.resources import Warehouse
+from orchestration.lib.warehouse import replace_table
 
+from .early_warning import first_warnings, realisation_against, without_ceiling
 from .forecast import forecast_groups
 from .inputs import Inputs, read_inputs, read_provider_quarters
-from .monitor import first_warnings, realisation_against, without_ceiling
-from .monitoring import load_monitoring
 from .plan import baseline_totals, compare, programme_products, provider_ceilings, wijk_yardsticks
 from .risk import risk_profile
 from .scenario import Scenario, load_scenarios, parse_overrides
+from .thresholds import load_monitoring
 
 MARTS = [
-    AssetKey(["marts", name])
+    dbt_key(name)
     for name in ("fct_care_months", "fct_declaration_lines", "dim_product", "dim_provider", "fct_wijk_support_mix")
 ]
 METHODS = ("damped", "linear", "none")
@@ -55,7 +56,7 @@ def _base(year: int, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @asset(
-    key=["programming", "baseline_forecast"],
+    key_prefix="programming",
     deps=MARTS,
     group_name="programming",
     kinds={"duckdb", "statsmodels"},
@@ -63,8 +64,8 @@ def _base(year: int, frame: pd.DataFrame) -> pd.DataFrame:
     "coming years, per trend method, with 80% prediction intervals; programming.forecast_backtest: "
     "each method backtested on the base year.",
 )
-def baseline_forecast(context: AssetExecutionContext) -> MaterializeResult:
-    with connect(settings()) as con:
+def baseline_forecast(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    with warehouse.connect() as con:
         inputs = read_inputs(con)
         base_year = inputs.reporting_year - 1
         results = [forecast_groups(inputs.history, base_year, 4, m) for m in METHODS]
@@ -117,21 +118,21 @@ def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.
 
 
 @asset(
-    key=["programming", "scenarios"],
+    key_prefix="programming",
     deps=MARTS,
     group_name="programming",
     kinds={"duckdb"},
     description="Scenario tables from programming/scenarios/*.yaml: clients, tariff and maximum budget per product "
     "group and year; provider volumes and ceilings; wijk yardsticks; comparison in euros per year.",
 )
-def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -> MaterializeResult:
-    scenarios = load_scenarios(overrides=parse_overrides(config.overrides), adopted=config.adopted_scenario or None)
-    with connect(settings()) as con:
+def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehouse: Warehouse) -> MaterializeResult:
+    loaded = load_scenarios(overrides=parse_overrides(config.overrides), adopted=config.adopted_scenario or None)
+    with warehouse.connect() as con:
         inputs = read_inputs(con)
         default_base = config.base_year or inputs.reporting_year - 1
         cache: dict = {}
         built = []
-        for sc in scenarios:
+        for sc in loaded:
             sc = sc.with_base_year(default_base)
             sc.check_groups(inputs.product_groups_by_main(), f"programming/scenarios/{sc.name}.yaml")
             built.append((sc, *_build(sc, inputs, cache)))
@@ -173,14 +174,14 @@ def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -
 
 
 @asset(
-    key=["programming", "realisation"],
-    deps=[scenarios_asset],
+    key_prefix="programming",
+    deps=[scenarios],
     group_name="programming",
     kinds={"duckdb"},
     check_specs=[
         AssetCheckSpec(
             "no_projected_overrun",
-            asset=["programming", "realisation"],
+            asset=AssetKey(["programming", "realisation"]),
             description="Warns when a provider or product group is projected to pass its "
             "ceiling of the adopted programme before year-end.",
         )
@@ -189,9 +190,9 @@ def scenarios_asset(context: AssetExecutionContext, config: ProgrammingConfig) -
     "year-end projection as it stood each month; programming.early_warnings lists who will pass the "
     "ceiling, by how much and in which month.",
 )
-def realisation_asset(context: AssetExecutionContext):
+def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     ew = load_monitoring().early_warning
-    with connect(settings()) as con:
+    with warehouse.connect() as con:
         inputs = read_inputs(con)
         adopted, base_year = con.execute(
             "select scenario, base_year from programming.scenarios where adopted"
@@ -262,7 +263,7 @@ def realisation_asset(context: AssetExecutionContext):
 
 
 @asset(
-    key=["programming", "provider_risk"],
+    key_prefix="programming",
     deps=MARTS,
     group_name="programming",
     kinds={"duckdb"},
@@ -270,9 +271,9 @@ def realisation_asset(context: AssetExecutionContext):
     "(volume, clients, cost price, growth) with their figures; elevated when enough of them apply. "
     "Thresholds in programming/risk_profile.yaml.",
 )
-def provider_risk(context: AssetExecutionContext) -> MaterializeResult:
+def provider_risk(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     thresholds = load_monitoring().risk_profile
-    with connect(settings()) as con:
+    with warehouse.connect() as con:
         by_group = read_provider_quarters(con, thresholds.exclude_main_groups, thresholds.quarters)
         frame = risk_profile(by_group, thresholds)
         names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
@@ -288,4 +289,4 @@ def provider_risk(context: AssetExecutionContext) -> MaterializeResult:
     )
 
 
-ASSETS = [baseline_forecast, scenarios_asset, realisation_asset, provider_risk]
+ASSETS = [baseline_forecast, scenarios, realisation, provider_risk]

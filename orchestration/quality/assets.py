@@ -21,37 +21,41 @@ from dagster import (
     asset_check,
 )
 
-from orchestration.lib.config import settings
-from orchestration.lib.warehouse import connect, replace_table
+from orchestration.dbt.assets import dbt_key
+from orchestration.lib.resources import Warehouse
+from orchestration.lib.warehouse import replace_table
 
+from . import store
 from .batches import validate_table
 from .catalogue import EXPECTATIONS_DIR, load_elements, load_suite
 from .gx import Validator
 from .keys import check_keys
-from .store import append_validations, done_fingerprints, element_status, ensure_schema, question_feasibility
+from .store import append_validations, done_fingerprints, ensure_schema
 
 TABLES = sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json"))  # the kept suites; a test keeps them in step
 
 
 def _key(table: str) -> AssetKey:
-    return AssetKey(table.split("."))
+    """``raw.<table>`` is an ingest asset; any other suite validates a dbt model, keyed as the manifest says."""
+    schema, name = table.split(".")
+    return AssetKey([schema, name]) if schema == "raw" else dbt_key(name)
 
 
 @asset(
-    key=["quality", "element_validations"],
+    key_prefix="quality",
     group_name="quality",
     kinds={"duckdb", "great_expectations"},
     deps=[_key(t) for t in TABLES],
     description="Great Expectations suites of expectations/ run on every new or changed delivery period; "
     "measures per element and period appended to quality.element_validations (history).",
 )
-def element_validations(context: AssetExecutionContext) -> MaterializeResult:
-    s = settings()
+def element_validations(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    s = warehouse.settings
     elements = {e.element_id: e for e in load_elements()}
     validator = Validator()
     started, now = time.monotonic(), dt.datetime.now()
     batches = read = 0
-    with connect(s) as con:
+    with warehouse.connect() as con:
         ensure_schema(con)
         for table in TABLES:
             rows, n = validate_table(
@@ -66,14 +70,14 @@ def element_validations(context: AssetExecutionContext) -> MaterializeResult:
 
 
 @asset(
-    key=["quality", "element_status"],
+    key_prefix="quality",
     group_name="quality",
     kinds={"duckdb"},
     deps=[element_validations],
     check_specs=[
         AssetCheckSpec(
             "fill_rate_dips",
-            asset=["quality", "element_status"],
+            asset=AssetKey(["quality", "element_status"]),
             description="Warns when an element falls to category e, gets a worse category "
             "or loses 5 points of fill rate since the previous delivery.",
         )
@@ -81,10 +85,10 @@ def element_validations(context: AssetExecutionContext) -> MaterializeResult:
     description="quality.element_status: per data element its latest delivery period, fill rate, category a-e "
     "(003 §2.2.2), the previous period and a warning on dips.",
 )
-def element_status_asset(context: AssetExecutionContext):
-    with connect(settings()) as con:
+def element_status(context: AssetExecutionContext, warehouse: Warehouse):
+    with warehouse.connect() as con:
         ensure_schema(con)
-        status = element_status(con, load_elements())
+        status = store.element_status(con, load_elements())
         replace_table(con, "quality.element_status", status)
     counts = status["category"].value_counts().to_dict()
     warned = status[status["warning"].notna()]
@@ -102,17 +106,17 @@ def element_status_asset(context: AssetExecutionContext):
 
 
 @asset(
-    key=["quality", "question_feasibility"],
+    key_prefix="quality",
     group_name="quality",
     kinds={"duckdb"},
-    deps=[element_status_asset, AssetKey(["ref", "question_catalogue"])],
+    deps=[element_status, dbt_key("question_catalogue")],
     description="quality.question_feasibility: per question the Bijlage 2 category (te beantwoorden, "
     "procesaanpassing nodig, nog niet, niet te beantwoorden) and why, from its elements.",
 )
-def question_feasibility_asset(context: AssetExecutionContext) -> MaterializeResult:
-    with connect(settings()) as con:
+def question_feasibility(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    with warehouse.connect() as con:
         status = con.execute("select * from quality.element_status").df()
-        frame = question_feasibility(con, status)
+        frame = store.question_feasibility(con, status)
         replace_table(con, "quality.question_feasibility", frame)
     return MaterializeResult(metadata={k: int(v) for k, v in frame["feasibility"].value_counts().items()})
 
@@ -124,8 +128,8 @@ def build_key_check(table: str):
         blocking=True,
         description=f"Blocking: key columns of {table} unique (expectations/{table}.json, measure 'key').",
     )
-    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        with connect(settings()) as con:
+    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
+        with warehouse.connect() as con:
             checked = check_keys(con, Validator(), table, load_suite(table))
         failed = [o for o in checked.outcomes if o.unexpected_count]
         return AssetCheckResult(
@@ -150,4 +154,4 @@ KEY_CHECKS = [
     for t in TABLES
     if t.startswith("raw.") and any(e["meta"]["measure"] == "key" for e in load_suite(t)["expectations"])
 ]
-ASSETS = [element_validations, element_status_asset, question_feasibility_asset]
+ASSETS = [element_validations, element_status, question_feasibility]

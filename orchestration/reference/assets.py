@@ -3,27 +3,26 @@
 import datetime as dt
 
 import pandas as pd
-from dagster import AssetKey, MaterializeResult, asset
+from dagster import MaterializeResult, asset
 
-from orchestration.lib.config import settings
-from orchestration.lib.warehouse import connect
+from orchestration.lib.resources import Warehouse
 from orchestration.lib.workdays import calendar_rows
 
 FIRST, YEARS_AHEAD = dt.date(2010, 1, 1), 6
 
 
 @asset(
-    key=AssetKey(["reference", "calendar"]),
+    key_prefix="ref",
     group_name="reference",
     kinds={"duckdb", "python"},
     description="One row per day from 2010 to six years ahead: working day or not, the holiday's name, a "
     "running working-day number and the next working day (Dutch holidays from the holidays "
     "package plus 5 May every year).",
 )
-def calendar() -> MaterializeResult:
+def calendar(warehouse: Warehouse) -> MaterializeResult:
     last = dt.date(dt.date.today().year + YEARS_AHEAD, 12, 31)
     frame = pd.DataFrame(calendar_rows(FIRST, last))
-    with connect(settings()) as con:
+    with warehouse.connect() as con:
         con.execute("create schema if not exists ref")
         con.register("_calendar", frame)
         try:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from orchestration.programming.early_warning import project
 from orchestration.programming.inputs import BOOKED, CARE
-from orchestration.programming.monitor import project
 
 from .document import Chart, Report, Section
 from .explain import EFFECTS, decompose, decompose_per_client

@@ -13,10 +13,11 @@ import duckdb
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
+    DagsterInstance,
     DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    Definitions,
     MaterializeResult,
     MonthlyPartitionsDefinition,
     RunRequest,
@@ -30,41 +31,32 @@ from dagster import (
     schedule,
 )
 
-from orchestration.jobs import nightly_job
-from orchestration.lib.config import settings
+from orchestration.jobs import PERIODIC, nightly_job
+from orchestration.lib.config import Settings
 from orchestration.lib.parallel import ordered_map
+from orchestration.lib.resources import Warehouse
+from orchestration.programming.assets import provider_risk, realisation
+from orchestration.publish import PUBLISHED
+from orchestration.quality.assets import question_feasibility
 
 from . import aanbieders, budgethouder, voortgang
 from .document import SYNTHETIC_LABEL, is_current, write_report
 
-GROUP = "report_products"
+GROUP = "reports"
 MONTHLY = MonthlyPartitionsDefinition(start_date="2018-01-01")
 QUARTERLY = TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", start="2018-01-01", fmt="%Y-%m-%d")
 LAWS = ("wmo", "jeugd")
-INPUTS = [
-    AssetKey(k)
-    for k in (
-        ["programming", "realisation"],
-        ["programming", "provider_risk"],
-        ["quality", "question_feasibility"],
-        ["published_warehouse"],
-    )
-]
-
-
-def _read_only() -> duckdb.DuckDBPyConnection:
-    """Reports read the published copy only: what failed its checks is never published, so never reported."""
-    s = settings()
-    return duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config())
+# Reports read the published copy only (Warehouse.read_published): what failed its checks is never
+# published, so never reported. The other inputs are listed for the lineage.
+INPUTS = [realisation, provider_risk, question_feasibility, PUBLISHED]
 
 
 Versions = list[tuple[str, str | None, int | None]]
 
 
-def _versions() -> Versions:
+def _versions(s: Settings) -> Versions:
     """(subfolder, banner, suppression threshold) of the internal and the external version; read
     once per report and handed to the page workers, which then need no settings of their own."""
-    s = settings()
     banner = SYNTHETIC_LABEL if s.demo else None
     return [("intern", banner, None), ("extern", banner, s.report_min_count)]
 
@@ -84,7 +76,8 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
 
 
 @asset(
-    key=["reports", "budgethoudersrapportage"],
+    key_prefix="reports",
+    tags=PERIODIC,
     partitions_def=MONTHLY,
     deps=INPUTS,
     group_name=GROUP,
@@ -92,18 +85,20 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
     description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
     "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.",
 )
-def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult:
+def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     month = context.partition_time_window.start
-    paths, versions = [], _versions()
-    with _read_only() as con:
+    s = warehouse.settings
+    paths, versions = [], _versions(s)
+    with warehouse.read_published() as con:
         for law in LAWS:
             report = budgethouder.build(con, law, month.year, month.month)
-            paths += _write_both(settings().reports_dir / "budgethouder" / f"{month:%Y-%m}" / law, report, versions)
+            paths += _write_both(s.reports_dir / "budgethouder" / f"{month:%Y-%m}" / law, report, versions)
     return MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)})
 
 
 @asset(
-    key=["reports", "kwartaaloverzicht_aanbieders"],
+    key_prefix="reports",
+    tags=PERIODIC,
     partitions_def=QUARTERLY,
     deps=INPUTS,
     group_name=GROUP,
@@ -111,19 +106,20 @@ def budgethoudersrapportage(context: AssetExecutionContext) -> MaterializeResult
     description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
     "reasons, switches and risk profile.",
 )
-def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeResult:
+def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
-    folder = settings().reports_dir / "aanbieders" / aanbieders.quarter_label(start)
-    with _read_only() as con:
+    s = warehouse.settings
+    folder = s.reports_dir / "aanbieders" / aanbieders.quarter_label(start)
+    with warehouse.read_published() as con:
         index, pages = aanbieders.build(con, start)
-    versions = _versions()
+    versions = _versions(s)
     paths = _write_both(folder, index, versions)
     # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time. Unchanged
     # pages are recognised here, so a night that changes none starts no workers (8 s at scale 1).
     changed = [
         (agb, page) for agb, page in pages.items() if not _both_current(folder, page, versions, f"aanbieders/{agb}")
     ]
-    for _ in ordered_map(_write_page, changed, settings().workers, folder, versions):
+    for _ in ordered_map(_write_page, changed, s.workers, folder, versions):
         pass
     return MaterializeResult(
         metadata={
@@ -136,20 +132,22 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext) -> MaterializeR
 
 
 @asset(
-    key=["reports", "voortgangsrapportage"],
+    key_prefix="reports",
+    tags=PERIODIC,
     partitions_def=QUARTERLY,
     deps=INPUTS,
     group_name=GROUP,
     kinds={"html", "excel"},
     description="Voortgangsrapportage per quarter and law for directors and the alderman.",
 )
-def voortgangsrapportage(context: AssetExecutionContext) -> MaterializeResult:
+def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
-    paths, versions = [], _versions()
-    with _read_only() as con:
+    s = warehouse.settings
+    paths, versions = [], _versions(s)
+    with warehouse.read_published() as con:
         for law in LAWS:
             paths += _write_both(
-                settings().reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
+                s.reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
                 voortgang.build(con, law, start),
                 versions,
             )
@@ -191,9 +189,8 @@ def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     default_status=DefaultSensorStatus.RUNNING,
     description="After a successful nightly build, render the current period.",
 )
-def reports_after_nightly(context):
-    s = settings()
-    with duckdb.connect(str(s.published_warehouse), read_only=True, config=s.duckdb_config()) as con:
+def reports_after_nightly(context, warehouse: Warehouse):
+    with warehouse.read_published() as con:
         periods = current_periods(con)
     if periods is None:
         return SkipReason("no booked invoice lines yet")
@@ -240,17 +237,14 @@ SCHEDULES = [budgethouder_schedule, quarterly_schedule]
 SENSORS = [reports_after_nightly]
 
 
-def render_current(instance) -> bool:
-    """What the sensor does, in this process: render the current month and quarter (used by ``grip nightly``)."""
-    with _read_only() as con:
+def render_current(defs: Definitions, instance: DagsterInstance, warehouse: Warehouse) -> bool:
+    """What the sensor does, in this process: render the current month and quarter (used by ``grip nightly``).
+    The caller hands in the code location's definitions, so this layer never imports them."""
+    with warehouse.read_published() as con:
         periods = current_periods(con)
     if periods is None:
         return True
-    from orchestration.definitions import defs
-
     month, quarter = periods
     ok = defs.resolve_job_def(monthly_job.name).execute_in_process(partition_key=month, instance=instance).success
-    return (
-        defs.resolve_job_def(quarterly_job.name).execute_in_process(partition_key=quarter, instance=instance).success
-        and ok
-    )
+    quarterly = defs.resolve_job_def(quarterly_job.name)
+    return quarterly.execute_in_process(partition_key=quarter, instance=instance).success and ok

@@ -8,14 +8,13 @@ import duckdb
 import pytest
 from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context, materialize
 
-from orchestration.definitions import defs
+from orchestration.ingest.assets import ASSETS as INGEST
 from orchestration.lib.config import REPO_ROOT, settings
+from orchestration.lib.resources import Warehouse
 
 
 def _budget_feed():
-    return next(
-        a for a in defs.get_repository_def().assets_defs_by_key.values() if a.node_def.name == "ingest_suite4_budget"
-    )
+    return next(a for a in INGEST if a.node_def.name == "ingest_suite4_budget")
 
 
 def _freshness(result) -> bool:
@@ -27,13 +26,15 @@ def _freshness(result) -> bool:
 def test_a_feed_that_stops_delivering_warns_after_the_configured_days(data_dir, monkeypatch):
     monkeypatch.setenv("GRIP_FEED_MAX_AGE_DAYS", "35")
     instance = DagsterInstance.ephemeral()
-    assert _freshness(materialize([_budget_feed()], instance=instance))  # just delivered
+    assert _freshness(
+        materialize([_budget_feed()], instance=instance, resources={"warehouse": Warehouse()})
+    )  # just delivered
     with duckdb.connect(str(settings().warehouse)) as con:  # the last delivery, 34 and then 36 days ago
         con.execute("update raw.ingest_log set processed_at = now() - interval 34 day")
-    assert _freshness(materialize([_budget_feed()], instance=instance))
+    assert _freshness(materialize([_budget_feed()], instance=instance, resources={"warehouse": Warehouse()}))
     with duckdb.connect(str(settings().warehouse)) as con:
         con.execute("update raw.ingest_log set processed_at = now() - interval 36 day")
-    assert not _freshness(materialize([_budget_feed()], instance=instance))
+    assert not _freshness(materialize([_budget_feed()], instance=instance, resources={"warehouse": Warehouse()}))
 
 
 @pytest.mark.integration
@@ -43,7 +44,9 @@ def test_a_failed_run_leaves_an_alert_with_the_error(data_dir):
     instance = DagsterInstance.ephemeral()
     (data_dir / "warehouse").mkdir(exist_ok=True)
     settings().warehouse.write_text("not a DuckDB file")  # every writer fails on it
-    result = materialize([_budget_feed()], instance=instance, raise_on_error=False)
+    result = materialize(
+        [_budget_feed()], instance=instance, resources={"warehouse": Warehouse()}, raise_on_error=False
+    )
     assert not result.success
     [failure] = instance.all_logs(result.run_id, of_type=DagsterEventType.RUN_FAILURE)
     context = build_run_status_sensor_context(
@@ -51,6 +54,7 @@ def test_a_failed_run_leaves_an_alert_with_the_error(data_dir):
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         dagster_event=failure.dagster_event,
+        resources={"warehouse": Warehouse()},
     ).for_run_failure()
     run_failure_alert(context)
     alert = json.loads((data_dir / "alerts" / f"{result.run_id}.json").read_text())
@@ -77,16 +81,16 @@ def test_dbt_is_built_again_after_a_crash_but_not_after_a_failure(data_dir, tmp_
     from dagster import AssetKey
     from dagster_dbt import DbtCliResource
 
-    from orchestration.dbt.assets import grip_dbt_assets
+    from orchestration.dbt.assets import dbt_models
     from orchestration.dbt.project import dbt_project
 
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=_dbt_that_dies_first(tmp_path, how))
     settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
     instance = DagsterInstance.ephemeral()
     result = materialize(
-        [grip_dbt_assets],
+        [dbt_models],
         selection=[AssetKey(["ref", "ref_eenheden"])],
-        resources={"dbt": dbt},
+        resources={"dbt": dbt, "warehouse": Warehouse()},
         instance=instance,
         raise_on_error=False,
     )

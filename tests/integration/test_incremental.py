@@ -8,11 +8,12 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from orchestration.lib.config import settings
+from orchestration.lib.resources import Warehouse
 from orchestration.linkage.assets import client_links
 
 
 def _link(copy) -> tuple[bool, pd.DataFrame]:
-    result = materialize([client_links], instance=DagsterInstance.ephemeral())
+    result = materialize([client_links], instance=DagsterInstance.ephemeral(), resources={"warehouse": Warehouse()})
     [event] = result.asset_materializations_for_node("linkage__client_links")
     with duckdb.connect(str(copy), read_only=True) as con:
         links = con.execute("select * from linkage.client_links order by all").df()

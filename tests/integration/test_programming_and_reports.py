@@ -19,8 +19,10 @@ import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance
 
+from orchestration.definitions import defs
 from orchestration.lib.config import REPO_ROOT
-from orchestration.programming.monitoring import load_monitoring
+from orchestration.lib.resources import Warehouse
+from orchestration.programming.thresholds import load_monitoring
 from orchestration.reports.products import current_periods, render_current
 
 ARTIFACTS = Path(os.environ.get("GRIP_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
@@ -40,7 +42,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def rendered(built):
     folder, _ = built
-    assert render_current(DagsterInstance.ephemeral())
+    assert render_current(defs, DagsterInstance.ephemeral(), Warehouse())
     con = duckdb.connect(str(folder / "warehouse" / "grip.duckdb"), read_only=True)
     month, quarter = current_periods(con)
     yield folder / "reports", con, month, quarter
@@ -145,7 +147,7 @@ def test_rendering_the_same_data_again_draws_no_page(rendered):
     pages = sorted(reports.rglob("index.html"))
     before = {p: p.stat().st_mtime_ns for p in pages}
     instance = DagsterInstance.ephemeral()
-    assert render_current(instance)
+    assert render_current(defs, instance, Warehouse())
     assert {p: p.stat().st_mtime_ns for p in pages} == before
     event = instance.get_latest_materialization_event(AssetKey(["reports", "kwartaaloverzicht_aanbieders"]))
     assert event.asset_materialization.metadata["pages_drawn"].value == 0

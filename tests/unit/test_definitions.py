@@ -3,7 +3,7 @@
 from dagster import AssetKey
 
 from orchestration.definitions import defs
-from orchestration.ingest.assets import ingest_assets
+from orchestration.ingest.assets import ASSETS as INGEST
 
 
 def test_nightly_schedule_and_landing_sensor_run_by_default():
@@ -58,7 +58,7 @@ def test_lineage_from_feed_to_report_is_one_connected_graph():
 
 def test_every_dbt_source_is_an_ingest_asset():
     graph = defs.get_repository_def().asset_graph
-    ingested = {k for a in ingest_assets for k in a.keys}
+    ingested = {k for a in INGEST for k in a.keys}
     raw_used_by_dbt = {
         p
         for k in graph.get_all_asset_keys()

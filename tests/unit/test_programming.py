@@ -7,12 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orchestration.programming.early_warning import first_warnings, project, realisation_against
 from orchestration.programming.forecast import backtest, forecast
-from orchestration.programming.monitor import first_warnings, project, realisation_against
-from orchestration.programming.monitoring import load_monitoring
 from orchestration.programming.plan import compare, programme_products, provider_ceilings, wijk_yardsticks
 from orchestration.programming.risk import RiskThresholds, risk_profile
 from orchestration.programming.scenario import Scenario, ScenarioError, load_scenarios, parse_overrides
+from orchestration.programming.thresholds import load_monitoring
 
 BASE = pd.DataFrame(
     [

@@ -38,7 +38,7 @@ delivered as (
             cast(regexp_extract(_file, 'cjg_(\d{4})Q\d', 1) as integer),
             cast(regexp_extract(_file, 'cjg_\d{4}Q(\d)', 1) as integer) * 3, 1
         )))
-    from {{ source('raw', 'cjg_trajecten') }} cross join period
+    from {{ source('cjg', 'trajecten') }} cross join period
     group by period.last_month
 
 ),

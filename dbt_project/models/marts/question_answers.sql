@@ -6,9 +6,9 @@ with
 
 answers as (
 
-    {%- for model in ['int_answers__clients', 'int_answers__clients_more', 'int_answers__finance',
-                      'int_answers__finance_more', 'int_answers__waiting', 'int_answers__volume',
-                      'int_answers__process', 'int_answers__first_line', 'int_answers__quality'] %}
+    {%- for model in ['int_answers__clients_and_flows', 'int_answers__care_paths', 'int_answers__booked_and_budget',
+                      'int_answers__cost_and_invoicing', 'int_answers__waiting', 'int_answers__volume',
+                      'int_answers__wmo_process', 'int_answers__first_line', 'int_answers__quality_of_care'] %}
     {{ 'union all' if not loop.first }}
     select * from {{ ref(model) }}
     {%- endfor %}

@@ -1,0 +1,98 @@
+"""The published warehouse: the read-only copy that analysts, the portal and the report products read.
+
+Publishing is its own layer because it depends on every other one: it copies the warehouse
+only after every asset of the nightly has written, and only when the privacy scan of the
+copy, the Parquet exports and the reports finds nothing. Its upstream keys are handed in by
+``definitions.py`` from the merged layers, so no layer has to know all the others.
+"""
+
+import shutil
+from collections.abc import Iterable
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Failure,
+    MaterializeResult,
+    asset,
+)
+
+from orchestration.lib.privacy import person_names, scan_database, scan_parquet, scan_reports
+from orchestration.lib.resources import Warehouse
+from orchestration.lib.warehouse import build_published, promote
+
+PUBLISHED = AssetKey(["published_warehouse"])
+
+
+def build_published_warehouse(upstream: Iterable[AssetKey]) -> AssetsDefinition:
+    """The publishing asset, downstream of ``upstream``: every asset of the nightly that writes
+    to the warehouse or the reports folder, which the privacy scan reads."""
+    deps = sorted(set(upstream), key=lambda k: k.to_user_string())
+
+    @asset(
+        key=PUBLISHED,
+        deps=deps,
+        group_name="publish",
+        kinds={"duckdb", "parquet"},
+        check_specs=[
+            AssetCheckSpec(
+                "privacy_scan",
+                asset=PUBLISHED,
+                blocking=True,
+                description="Nothing published holds a BSN, a client's full name or a full "
+                "postcode: every text column, Parquet export and report is searched.",
+            )
+        ],
+        description="Read-only copy of the warehouse for analysts (without the restricted schema), plus Parquet "
+        "exports of every mart; published only when the privacy scan finds nothing.",
+    )
+    def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse):
+        s = warehouse.settings
+        exports = s.exports_dir.with_name(s.exports_dir.name + ".tmp")
+        shutil.rmtree(exports, ignore_errors=True)
+        with warehouse.connect() as con:
+            marts = [
+                r[0]
+                for r in con.execute(
+                    "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+                ).fetchall()
+            ]
+            for name in marts:
+                (exports / name).mkdir(parents=True, exist_ok=True)
+                con.execute(f"copy marts.{name} to '{exports / name / 'data.parquet'}' (format parquet)")
+            names = (
+                person_names(con)
+                if con.execute("select count(*) from duckdb_tables() where schema_name = 'restricted'").fetchone()[0]
+                else set()
+            )
+        candidate = build_published(s)
+        findings, values = scan_database(candidate, names, s.duckdb_config())
+        more, exported = scan_parquet(exports, names, s.duckdb_config())
+        findings += more
+        more, files = scan_reports(s.reports_dir, names) if s.reports_dir.exists() else ([], 0)
+        findings += more
+        metadata = {
+            "text_values_scanned": values + exported,
+            "report_files_scanned": files,
+            "findings": len(findings),
+            "examples": "\n".join(f"{f.rule}: {f.where}" for f in findings[:20]) or "none",
+        }
+        if findings:  # never publish: the previous copy and exports stay as they were
+            candidate.unlink(missing_ok=True)
+            shutil.rmtree(exports, ignore_errors=True)
+            yield AssetCheckResult(
+                check_name="privacy_scan", passed=False, severity=AssetCheckSeverity.ERROR, metadata=metadata
+            )
+            raise Failure(description=f"privacy scan: {len(findings)} finding(s), nothing published", metadata=metadata)
+        path = promote(candidate, s.published_warehouse)
+        promote(exports, s.exports_dir)
+        yield MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(marts)})
+        yield AssetCheckResult(
+            check_name="privacy_scan", passed=True, severity=AssetCheckSeverity.ERROR, metadata=metadata
+        )
+
+    return published_warehouse
