@@ -2,6 +2,6 @@
 
 from dagster import Definitions
 
-from .assets import ASSETS, KEY_CHECKS
+from .assets import ASSETS, CHECKS
 
-defs = Definitions(assets=ASSETS, asset_checks=KEY_CHECKS)
+defs = Definitions(assets=ASSETS, asset_checks=CHECKS)

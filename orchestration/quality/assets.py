@@ -149,7 +149,7 @@ def build_key_check(table: str):
     return _check
 
 
-KEY_CHECKS = [
+CHECKS = [
     build_key_check(t)
     for t in TABLES
     if t.startswith("raw.") and any(e["meta"]["measure"] == "key" for e in load_suite(t)["expectations"])

@@ -53,3 +53,19 @@ def test_every_duckdb_connection_of_the_pipeline_takes_the_configured_limits():
             ):
                 unbounded.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
     assert unbounded == []
+
+
+def test_the_warehouse_resource_puts_its_fields_over_the_environment(tmp_path, monkeypatch):
+    from orchestration.lib.resources import Warehouse
+
+    monkeypatch.setenv("GRIP_DEMO", "1")
+    monkeypatch.setenv("GRIP_WAREHOUSE", "/elsewhere/grip.duckdb")
+    monkeypatch.setenv("GRIP_MUNICIPALITY", "0392")
+    assert str(Warehouse().settings.warehouse) == "/elsewhere/grip.duckdb"  # empty fields: the environment
+    own = Warehouse(data_dir=str(tmp_path), municipality="0363,0392").settings
+    assert own.warehouse == tmp_path / "warehouse" / "grip.duckdb"  # a data directory of its own, paths below it
+    assert own.published_warehouse == tmp_path / "warehouse" / "grip_published.duckdb"
+    assert own.municipalities == ("0363", "0392")
+    with Warehouse(data_dir=str(tmp_path)).connect() as con:
+        con.execute("create table t as select 1 as x")
+    assert (tmp_path / "warehouse" / "grip.duckdb").exists()
