@@ -11,15 +11,7 @@ from orchestration import dbt, ingest, linkage, programming, publish, quality, r
 from orchestration.jobs import PERIODIC, nightly_job, nightly_schedule, run_failure_alert
 from orchestration.lib.resources import Warehouse
 
-layers = Definitions.merge(
-    ingest.defs,
-    reference.defs,
-    linkage.defs,
-    dbt.defs,
-    quality.defs,
-    programming.defs,
-    reports.defs,
-)
+LAYERS = (ingest.defs, reference.defs, linkage.defs, dbt.defs, quality.defs, programming.defs, reports.defs)
 
 
 def nightly_outputs(merged: Definitions) -> list[AssetKey]:
@@ -28,14 +20,21 @@ def nightly_outputs(merged: Definitions) -> list[AssetKey]:
     return [spec.key for a in merged.assets or [] for spec in a.specs if not PERIODIC.items() <= spec.tags.items()]
 
 
-defs = Definitions.merge(
-    layers,
-    publish.build_defs(nightly_outputs(layers)),
-    Definitions(
-        jobs=[nightly_job],
-        schedules=[nightly_schedule],
-        sensors=[run_failure_alert],
-        resources={"warehouse": Warehouse()},
-        executor=in_process_executor,
-    ),
-)
+def build_defs() -> Definitions:
+    """The layers, then publish downstream of everything they write. A function, because Dagster's
+    loader accepts one Definitions object at module scope."""
+    layers = Definitions.merge(*LAYERS)
+    return Definitions.merge(
+        layers,
+        publish.build_defs(nightly_outputs(layers)),
+        Definitions(
+            jobs=[nightly_job],
+            schedules=[nightly_schedule],
+            sensors=[run_failure_alert],
+            resources={"warehouse": Warehouse()},
+            executor=in_process_executor,
+        ),
+    )
+
+
+defs = build_defs()

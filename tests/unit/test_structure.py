@@ -106,3 +106,12 @@ def test_every_layer_exports_its_definitions_as_defs():
     for layer in layers:
         source = (PACKAGE / layer / "__init__.py").read_text(encoding="utf-8")
         assert "defs = " in source or "def build_defs(" in source, layer
+
+
+def test_the_code_location_module_holds_one_definitions_object():
+    """Dagster's loader (dagster dev, dagster asset materialize -m ...) refuses a module with two."""
+    from dagster import Definitions
+
+    import orchestration.definitions as module
+
+    assert [name for name, value in vars(module).items() if isinstance(value, Definitions)] == ["defs"]
