@@ -96,3 +96,11 @@ def build_ingest_asset(feed: Feed):
 
 
 ASSETS = [build_ingest_asset(f) for f in FEEDS]
+RAW_TABLES = {table for feed in FEEDS for table in feed.tables}
+
+
+def raw_key(table: str) -> AssetKey:
+    """The key of the ingest asset that fills ``raw.<table>``; fails at load time for a table no feed fills."""
+    if table not in RAW_TABLES:
+        raise KeyError(f"no feed fills raw.{table}; known: {', '.join(sorted(RAW_TABLES))}")
+    return AssetKey(["raw", table])

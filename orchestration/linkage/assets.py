@@ -6,8 +6,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import splink
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from orchestration.ingest.assets import raw_key
 from orchestration.lib import linkage
 from orchestration.lib.linkage import LinkageSettings, link, prepare_persons
 from orchestration.lib.resources import Warehouse
@@ -56,7 +57,7 @@ def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 
 @asset(
     key_prefix="linkage",
-    deps=[AssetKey(["raw", t]) for t in SOURCES.values()],
+    deps=[raw_key(t) for t in SOURCES.values()],
     group_name="linkage",
     kinds={"duckdb", "python"},
     description="STAPP and CJG persons linked to SUITE4 clients: on the BSN where both know it, else "

@@ -22,6 +22,7 @@ from dagster import (
 )
 
 from orchestration.dbt.assets import dbt_key
+from orchestration.ingest.assets import raw_key
 from orchestration.lib.resources import Warehouse
 from orchestration.lib.warehouse import replace_table
 
@@ -38,7 +39,7 @@ TABLES = sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json"))  # the kept sui
 def _key(table: str) -> AssetKey:
     """``raw.<table>`` is an ingest asset; any other suite validates a dbt model, keyed as the manifest says."""
     schema, name = table.split(".")
-    return AssetKey([schema, name]) if schema == "raw" else dbt_key(name)
+    return raw_key(name) if schema == "raw" else dbt_key(name)
 
 
 @asset(
