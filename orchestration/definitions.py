@@ -5,19 +5,13 @@ The layers in the order the data flows (CONTRIBUTING.md): ingest, reference, lin
 built here, from the keys of everything the nightly writes, so that no layer imports the others.
 """
 
-from dagster import AssetKey, Definitions, in_process_executor
+from dagster import Definitions, in_process_executor
 
 from orchestration import dbt, ingest, linkage, programming, publish, quality, reference, reports
-from orchestration.jobs import PERIODIC, nightly_job, nightly_schedule, run_failure_alert
+from orchestration.jobs import NIGHTLY_SELECTION, nightly_job, nightly_schedule, run_failure_alert
 from orchestration.lib.resources import Warehouse
 
 LAYERS = (ingest.defs, reference.defs, linkage.defs, dbt.defs, quality.defs, programming.defs, reports.defs)
-
-
-def nightly_outputs(merged: Definitions) -> list[AssetKey]:
-    """Every asset the nightly materialises: all but the report products (tagged PERIODIC),
-    which read the published copy and so come after it."""
-    return [spec.key for a in merged.assets or [] for spec in a.specs if not PERIODIC.items() <= spec.tags.items()]
 
 
 def build_defs() -> Definitions:
@@ -26,7 +20,8 @@ def build_defs() -> Definitions:
     layers = Definitions.merge(*LAYERS)
     return Definitions.merge(
         layers,
-        publish.build_defs(nightly_outputs(layers)),
+        # publish comes after everything the nightly writes (the report products read it, so come after it)
+        publish.build_defs(NIGHTLY_SELECTION.resolve(list(layers.assets or []))),
         Definitions(
             jobs=[nightly_job],
             schedules=[nightly_schedule],

@@ -42,13 +42,14 @@ from orchestration.quality.assets import question_feasibility
 from . import aanbieders, budgethouder, voortgang
 from .document import SYNTHETIC_LABEL, is_current, write_report
 
-GROUP = "reports"
 MONTHLY = MonthlyPartitionsDefinition(start_date="2018-01-01")
 QUARTERLY = TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", start="2018-01-01", fmt="%Y-%m-%d")
 LAWS = ("wmo", "jeugd")
 # Reports read the published copy only (Warehouse.read_published): what failed its checks is never
 # published, so never reported. The other inputs are listed for the lineage.
 INPUTS = [realisation, provider_risk, question_feasibility, PUBLISHED]
+# What the three report products share: layer, tag (kept out of the nightly), inputs and kinds.
+PRODUCT = dict(key_prefix="reports", tags=PERIODIC, deps=INPUTS, group_name="reports", kinds={"html", "excel"})
 
 
 Versions = list[tuple[str, str | None, int | None]]
@@ -76,12 +77,8 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
 
 
 @asset(
-    key_prefix="reports",
-    tags=PERIODIC,
+    **PRODUCT,
     partitions_def=MONTHLY,
-    deps=INPUTS,
-    group_name=GROUP,
-    kinds={"html", "excel"},
     description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
     "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.",
 )
@@ -97,12 +94,8 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
 
 
 @asset(
-    key_prefix="reports",
-    tags=PERIODIC,
+    **PRODUCT,
     partitions_def=QUARTERLY,
-    deps=INPUTS,
-    group_name=GROUP,
-    kinds={"html", "excel"},
     description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
     "reasons, switches and risk profile.",
 )
@@ -132,12 +125,8 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Ware
 
 
 @asset(
-    key_prefix="reports",
-    tags=PERIODIC,
+    **PRODUCT,
     partitions_def=QUARTERLY,
-    deps=INPUTS,
-    group_name=GROUP,
-    kinds={"html", "excel"},
     description="Voortgangsrapportage per quarter and law for directors and the alderman.",
 )
 def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
