@@ -5,6 +5,8 @@ grip prepare    parse the dbt project so Dagster can load it (done by make)
 grip nightly    run the nightly build once, in this process
 grip rebuild    rebuild the raw layer from the archive alone
 grip where      print where the warehouse, reports and feeds are
+grip check     read the landing zone against the contract before the first nightly
+grip scenario init   write a starter scenario from the municipality's own catalogue
 """
 
 from __future__ import annotations
@@ -112,6 +114,31 @@ def cmd_where(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scenario_init(args: argparse.Namespace) -> int:
+    """Write a starter scenario naming the municipality's own groups (programming/starter.py)."""
+    from orchestration.lib.config import settings
+    from orchestration.lib.warehouse import connect
+    from orchestration.programming.scenario import load_scenarios
+    from orchestration.programming.starter import starter_scenario
+
+    s = settings()
+    path = s.scenario_dir / f"{args.name}.yaml"
+    if path.exists() and not args.force:
+        print(f"{path} exists; choose another --name or pass --force", file=sys.stderr)
+        return 2
+    if not s.published_warehouse.exists():
+        print("no published warehouse yet: run 'grip nightly' first (the starter reads the catalogue)", file=sys.stderr)
+        return 2
+    s.scenario_dir.mkdir(parents=True, exist_ok=True)
+    others = [p for p in s.scenario_dir.glob("*.yaml") if p != path]
+    adopted = not others or not any(sc.adopted for sc in load_scenarios(s.scenario_dir).scenarios)
+    with connect(s, read_only=True) as con:
+        text = starter_scenario(con, args.name, adopted, s.municipality)
+    path.write_text(text, encoding="utf-8")
+    print(f"starter scenario written: {path}{' (adopted)' if adopted else ''}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="grip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -139,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("nightly", help="run the nightly job once, in this process").set_defaults(func=cmd_nightly)
     sub.add_parser("rebuild", help="rebuild the raw layer from the archive alone").set_defaults(func=cmd_rebuild)
     sub.add_parser("where", help="print where the outputs are").set_defaults(func=cmd_where)
+    sc = sub.add_parser("scenario", help="programming scenarios").add_subparsers(dest="action", required=True)
+    init = sc.add_parser("init", help="write a starter scenario from the municipality's own catalogue")
+    init.add_argument("--name", default="start", help="file and scenario name (lowercase, digits, _)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file of that name")
+    init.set_defaults(func=cmd_scenario_init)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -114,7 +114,15 @@ def pending_files(root: Path, pattern: str) -> list[Path]:
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    """The feed's raw tables, created empty before its first delivery so that everything downstream
+    runs on a source that is not delivered yet; ``raw.feed_tables`` says which feed fills which table,
+    so dbt can tell a source that never delivered from one that delivered nothing for a period."""
     ensure_schemas(con)
+    con.execute(
+        "create table if not exists raw.feed_tables (table_name varchar primary key, feed varchar, source varchar)"
+    )
+    for table in feed.tables:
+        con.execute("insert or replace into raw.feed_tables values (?, ?, ?)", [table, feed.name, feed.source])
     for table, cols in feed.tables.items():
         cols = [c for c in cols if c[0] not in LINEAGE_COLUMNS] + list(LINEAGE_COLUMNS.items())
         con.execute(f"create table if not exists raw.{table} ({', '.join(f'{n} {t}' for n, t in cols)})")

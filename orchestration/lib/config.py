@@ -75,6 +75,11 @@ VARIABLES: list[tuple[str, str, str]] = [
         "Remove names, birth dates and addresses kept for linkage after this many days (0 = keep).",
     ),
     (
+        "GRIP_SCENARIO_DIR",
+        "<repo>/programming/scenarios",
+        "The municipality's programming scenarios (*.yaml); `grip scenario init` writes a starter from its catalogue.",
+    ),
+    (
         "GRIP_REPORT_MIN_COUNT",
         "10",
         "External reports: counts below this are suppressed, also where a total would reveal them.",
@@ -98,6 +103,7 @@ class Settings:
     report_min_count: int
     feed_max_age_days: int
     linkage_retention_days: int
+    scenario_dir: Path = REPO_ROOT / "programming" / "scenarios"
 
     @property
     def landing_dir(self) -> Path:
@@ -214,4 +220,5 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         duckdb_memory_limit=env.get("GRIP_DUCKDB_MEMORY_LIMIT", "4GB"),
         duckdb_threads=int(threads),
         workers=int(workers),
+        scenario_dir=Path(env.get("GRIP_SCENARIO_DIR") or REPO_ROOT / "programming" / "scenarios").resolve(),
     )

@@ -21,6 +21,7 @@ from dagster import (
 from pydantic import Field
 
 from orchestration.dbt.assets import dbt_key
+from orchestration.lib.parts import PartialResult, check_spec, optional_part
 from orchestration.lib.resources import Warehouse
 from orchestration.lib.warehouse import replace_table
 
@@ -29,7 +30,7 @@ from .forecast import forecast_groups
 from .inputs import Inputs, read_inputs, read_provider_quarters
 from .plan import baseline_totals, compare, programme_products, provider_ceilings, wijk_yardsticks
 from .risk import risk_profile
-from .scenario import Scenario, load_scenarios, parse_overrides
+from .scenario import Scenario, ScenarioError, load_scenarios, parse_overrides
 from .thresholds import load_monitoring
 
 MARTS = [
@@ -55,15 +56,34 @@ def _base(year: int, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["year"] == year].drop(columns="year")
 
 
+def _key(name: str) -> AssetKey:
+    return AssetKey(["programming", name])
+
+
+LABELS = {
+    "baseline_forecast": "Basisprognose (programmering)",
+    "scenarios": "Scenario's (programmering)",
+    "realisation": "Realisatie tegen het programma en vroegsignalering",
+    "provider_risk": "Risicoprofiel aanbieders",
+}
+
+
+def _part(name: str) -> tuple[AssetCheckSpec, object]:
+    """The check spec and the decorator of an optional part (orchestration/lib/parts.py)."""
+    return check_spec(_key(name), LABELS[name]), optional_part(f"programming.{name}", LABELS[name])
+
+
 @asset(
     key_prefix="programming",
     deps=MARTS,
     group_name="programming",
+    check_specs=[_part("baseline_forecast")[0]],
     kinds={"duckdb", "statsmodels"},
     description="programming.baseline_forecast: clients in care and booked money per main group and month for the "
     "coming years, per trend method, with 80% prediction intervals; programming.forecast_backtest: "
     "each method backtested on the base year.",
 )
+@_part("baseline_forecast")[1]
 def baseline_forecast(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     with warehouse.connect() as con:
         inputs = read_inputs(con)
@@ -121,26 +141,39 @@ def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.
     key_prefix="programming",
     deps=MARTS,
     group_name="programming",
+    check_specs=[_part("scenarios")[0]],
     kinds={"duckdb"},
-    description="Scenario tables from programming/scenarios/*.yaml: clients, tariff and maximum budget per product "
+    description="Scenario tables from programming/scenarios/*.yaml (GRIP_SCENARIO_DIR); a file that does not fit the "
+    "catalogue is skipped with its reason: clients, tariff and maximum budget per product "
     "group and year; provider volumes and ceilings; wijk yardsticks; comparison in euros per year.",
 )
-def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehouse: Warehouse) -> MaterializeResult:
-    loaded = load_scenarios(overrides=parse_overrides(config.overrides), adopted=config.adopted_scenario or None)
+@_part("scenarios")[1]
+def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehouse: Warehouse):
+    folder = warehouse.settings.scenario_dir
+    loaded = load_scenarios(folder, parse_overrides(config.overrides), config.adopted_scenario or None)
+    skipped = list(loaded.skipped)
     with warehouse.connect() as con:
         inputs = read_inputs(con)
         default_base = config.base_year or inputs.reporting_year - 1
         cache: dict = {}
         built = []
-        for sc in loaded:
+        for sc in loaded.scenarios:
+            source = str(folder / f"{sc.name}.yaml")
+            problems = sc.unknown_groups(inputs.product_groups_by_main(), source)
+            if problems:  # written for another catalogue: skipped, the other scenarios still run
+                skipped += problems
+                continue
             sc = sc.with_base_year(default_base)
-            sc.check_groups(inputs.product_groups_by_main(), f"programming/scenarios/{sc.name}.yaml")
-            built.append((sc, *_build(sc, inputs, cache)))
+            try:
+                built.append((sc, *_build(sc, inputs, cache)))
+            except Exception as exc:  # noqa: BLE001 - one scenario that cannot be computed never stops the others
+                skipped.append(f"{source}: cannot be computed: {type(exc).__name__}: {exc}")
+        if not built:
+            raise ScenarioError("no scenario could be built: " + "; ".join(skipped))
         products = pd.concat([b[1] for b in built], ignore_index=True)
         names = {sc.name for sc, *_ in built}
-        reference = (
-            REFERENCE_SCENARIO if REFERENCE_SCENARIO in names else next(sc.name for sc, *_ in built if sc.adopted)
-        )
+        adopted = next((sc.name for sc, *_ in built if sc.adopted), None)
+        reference = REFERENCE_SCENARIO if REFERENCE_SCENARIO in names else (adopted or sorted(names)[0])
         definitions = pd.DataFrame(
             [
                 {
@@ -163,14 +196,18 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
         comparison = compare(products, reference)
         replace_table(con, "programming.scenario_comparison", comparison)
     summary = comparison.groupby(["scenario", "year"])["budget_eur"].sum()
-    return MaterializeResult(
+    if adopted is None:
+        skipped.append("no scenario that was built is adopted (adopted: true): there is no programme to monitor")
+    result = MaterializeResult(
         metadata={
             "scenarios": ", ".join(sorted(names)),
             "reference": reference,
-            "adopted": next(sc.name for sc, *_ in built if sc.adopted),
+            "adopted": adopted or "none",
+            "skipped": "\n".join(skipped) or "none",
             "budget_eur": "\n".join(f"{k[0]} {k[1]}: {v:,.0f}" for k, v in summary.items()),
         }
     )
+    return PartialResult(result, skipped)
 
 
 @asset(
@@ -179,24 +216,29 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
     group_name="programming",
     kinds={"duckdb"},
     check_specs=[
+        _part("realisation")[0],
         AssetCheckSpec(
             "no_projected_overrun",
             asset=AssetKey(["programming", "realisation"]),
             description="Warns when a provider or product group is projected to pass its "
             "ceiling of the adopted programme before year-end.",
-        )
+        ),
     ],
     description="Realisation per month against the adopted programme, per provider and per product group, with the "
     "year-end projection as it stood each month; programming.early_warnings lists who will pass the "
     "ceiling, by how much and in which month.",
 )
+@_part("realisation")[1]
 def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     ew = load_monitoring().early_warning
     with warehouse.connect() as con:
         inputs = read_inputs(con)
-        adopted, base_year = con.execute(
-            "select scenario, base_year from programming.scenarios where adopted"
-        ).fetchone()
+        row = con.execute("select scenario, base_year from programming.scenarios where adopted").fetchone()
+        if row is None:
+            raise ValueError(
+                "no adopted scenario among the scenarios built (see the scenarios check): nothing to monitor against"
+            )
+        adopted, base_year = row
         year, last_month = inputs.reporting_year, inputs.latest_month.month
         ceilings = con.execute(
             "select * from programming.scenario_providers where scenario = ? and year = ?", [adopted, year]
@@ -266,11 +308,13 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     key_prefix="programming",
     deps=MARTS,
     group_name="programming",
+    check_specs=[_part("provider_risk")[0]],
     kinds={"duckdb"},
     description="programming.provider_risk: per quarter, provider and law the four risk characteristics of 000 §4 "
     "(volume, clients, cost price, growth) with their figures; elevated when enough of them apply. "
     "Thresholds in programming/risk_profile.yaml.",
 )
+@_part("provider_risk")[1]
 def provider_risk(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     thresholds = load_monitoring().risk_profile
     with warehouse.connect() as con:

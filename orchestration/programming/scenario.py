@@ -8,6 +8,8 @@ and wijken. Policy advisers edit these files, so every error names the file and 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Literal
 
@@ -119,20 +121,24 @@ class Scenario(_Strict):
         """The scenario anchored to a base year, unless its file sets one."""
         return _validate({**self.model_dump(), "base_year": self.base_year or base_year}, f"scenario {self.name}")
 
-    def check_groups(self, product_groups: dict[str, set[str]], source: str) -> None:
-        """Fail, naming the field, when the scenario refers to groups the data does not know."""
+    def unknown_groups(self, product_groups: dict[str, set[str]], source: str) -> list[str]:
+        """What the scenario names that the municipality's catalogue does not have: one message per field,
+        naming the file, the field, the unknown names and the names that do exist. Empty when it fits."""
+        problems = []
         for name, plan in self.groups.items():
             if name not in product_groups:
-                raise ScenarioError(
+                problems.append(
                     f"{source}: groups.{name}: unknown main product group; known: {', '.join(sorted(product_groups))}"
                 )
+                continue
             for field in ("target_shares", "duration_change", "intensity_change"):
                 unknown = set(getattr(plan, field) or {}) - product_groups[name]
                 if unknown:
-                    raise ScenarioError(
+                    problems.append(
                         f"{source}: groups.{name}.{field}: unknown product group(s) "
                         f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(product_groups[name]))}"
                     )
+        return problems
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
@@ -167,33 +173,63 @@ def parse_overrides(text: str) -> dict[str, dict]:
     return raw
 
 
+@dataclass
+class Loaded:
+    """The scenario files that could be used, and one message per file that could not (skipped)."""
+
+    scenarios: list[Scenario] = dc_field(default_factory=list)
+    skipped: list[str] = dc_field(default_factory=list)
+
+
+def _source(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def _load_file(path: Path, overrides: dict[str, dict]) -> Scenario:
+    source = _source(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{source}: not valid YAML{where}: {problem}") from None
+    name = raw.get("name") if isinstance(raw, dict) else None
+    if name != path.stem:
+        raise ScenarioError(f"{source}: name: must equal the file name '{path.stem}', got {name!r}")
+    if name in overrides:
+        raw, source = _deep_merge(raw, overrides.pop(name)), f"{source} (with launchpad override)"
+    return _validate(raw, source)
+
+
 def load_scenarios(
     folder: Path = SCENARIO_DIR, overrides: dict[str, dict] | None = None, adopted: str | None = None
-) -> list[Scenario]:
-    """Every ``*.yaml`` in the folder, validated; exactly one must be adopted."""
+) -> Loaded:
+    """Every ``*.yaml`` in the folder, validated. A file that cannot be used is skipped with its reason,
+    so one file edited wrongly never withholds the other scenarios. What the person starting a run typed
+    (an override or the adopted scenario in the launchpad) must fit, or the run stops at once."""
     overrides = dict(overrides or {})
-    scenarios = []
+    out = Loaded()
     for path in sorted(folder.glob("*.yaml")):
-        source = str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+        typed = path.stem in overrides
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ScenarioError(f"{source}: not valid YAML: {exc}") from None
-        name = raw.get("name") if isinstance(raw, dict) else None
-        if name != path.stem:
-            raise ScenarioError(f"{source}: name: must equal the file name '{path.stem}', got {name!r}")
-        if name in overrides:
-            raw, source = _deep_merge(raw, overrides.pop(name)), f"{source} (with launchpad override)"
-        scenarios.append(_validate(raw, source))
+            out.scenarios.append(_load_file(path, overrides))
+        except ScenarioError as exc:
+            if typed:
+                raise
+            out.skipped.append(str(exc))
     if overrides:
         raise ScenarioError(f"launchpad override: unknown scenario(s) {', '.join(sorted(overrides))}")
-    if not scenarios:
-        raise ScenarioError(f"{folder}: no scenario files (*.yaml)")
+    if not out.scenarios:
+        raise ScenarioError(
+            f"{folder}: no usable scenario files (*.yaml); "
+            + ("; ".join(out.skipped) if out.skipped else "write one with `grip scenario init`")
+        )
     if adopted is not None:
-        if adopted not in {s.name for s in scenarios}:
-            raise ScenarioError(f"launchpad: adopted_scenario: unknown scenario {adopted!r}")
-        scenarios = [s.model_copy(update={"adopted": s.name == adopted}) for s in scenarios]
-    chosen = [s.name for s in scenarios if s.adopted]
-    if len(chosen) != 1:
-        raise ScenarioError(f"{folder}: adopted: exactly one scenario must be adopted, found {chosen or 'none'}")
-    return scenarios
+        if adopted not in {s.name for s in out.scenarios}:
+            raise ScenarioError(f"launchpad: adopted_scenario: unknown or skipped scenario {adopted!r}")
+        out.scenarios = [s.model_copy(update={"adopted": s.name == adopted}) for s in out.scenarios]
+    chosen = [s.name for s in out.scenarios if s.adopted]
+    if len(chosen) > 1:
+        raise ScenarioError(f"{folder}: adopted: at most one scenario can be adopted, found {', '.join(chosen)}")
+    return out

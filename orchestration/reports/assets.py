@@ -2,9 +2,10 @@
 
 import datetime as dt
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.dbt.assets import dbt_key
+from orchestration.lib.parts import check_spec, optional_part, stale_lines, stale_parts
 from orchestration.lib.resources import Warehouse
 from orchestration.quality.assets import element_status, question_feasibility
 
@@ -18,8 +19,10 @@ from .stamkaart import render_card, render_index
     deps=[dbt_key("fct_budget")],
     group_name="reports",
     kinds={"duckdb", "csv"},
+    check_specs=[check_spec(AssetKey(["reports", "rpt_budget_by_year"]), "Begroting per jaar (CSV)")],
     description="Budget per year and law in euros (report table and CSV in the reports folder).",
 )
+@optional_part("reports.rpt_budget_by_year", "Begroting per jaar (CSV)")
 def rpt_budget_by_year(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     s = warehouse.settings
     with warehouse.connect() as con:
@@ -55,9 +58,11 @@ def rpt_budget_by_year(context: AssetExecutionContext, warehouse: Warehouse) -> 
     ],
     group_name="reports",
     kinds={"html"},
+    check_specs=[check_spec(AssetKey(["reports", "stamkaarten"]), "Stamkaarten")],
     description="One page per information question (stamkaart): definition, roles, data elements, "
     "cross-sections given and missing, latest values and status; plus an index.",
 )
+@optional_part("reports.stamkaarten", "Stamkaarten")
 def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     s = warehouse.settings
     with warehouse.connect() as con:
@@ -71,6 +76,7 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
             "join quality.element_status s using (element_id)"
         ).df()
         feasibility = con.execute("select * from quality.question_feasibility").df().set_index("question_id")
+        stale = stale_lines(stale_parts(con))
     banner = SYNTHETIC_LABEL if s.demo else None
     folder = s.reports_dir / "stamkaarten"
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,20 +90,23 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
             banner,
             elements_by_question.get(qid),
             feasibility.loc[qid].to_dict() if qid in feasibility.index else None,
+            stale,
         )
         (folder / f"{question['question_id']}.html").write_text(page, encoding="utf-8")
-    (folder / "index.html").write_text(render_index(catalogue, answers, banner), encoding="utf-8")
+    (folder / "index.html").write_text(render_index(catalogue, answers, banner, stale), encoding="utf-8")
     return MaterializeResult(metadata={"pages": len(catalogue), "path": str(folder / "index.html")})
 
 
 @asset(
     key_prefix="reports",
-    deps=[question_feasibility, element_status],
+    deps=[question_feasibility, element_status, dbt_key("int_feed_deliveries")],
     group_name="reports",
     kinds={"html"},
+    check_specs=[check_spec(AssetKey(["reports", "datakwaliteit"]), "Datakwaliteitsrapport")],
     description="Nightly data-quality report for data stewards (Dutch): feasibility per question, per data "
     "element its score, trend, category, exclusions and failing records, and refused deliveries.",
 )
+@optional_part("reports.datakwaliteit", "Datakwaliteitsrapport")
 def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     s = warehouse.settings
     with warehouse.connect() as con:
@@ -108,12 +117,25 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
             union all
             select file || ' regel ' || line, 'regel afgekeurd', rule || ': ' || message from raw.rejected_rows
             order by 1""").df()
+        missing = [
+            f"{table} ({feed})"
+            for table, feed in con.execute(
+                "select table_name, feed from intermediate.int_feed_deliveries where not is_delivered order by 1"
+            ).fetchall()
+        ]
+        stale = stale_lines(stale_parts(con))
     folder = s.reports_dir / "datakwaliteit"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"
     path.write_text(
         render_report(
-            status, feasibility, deliveries, f"{dt.datetime.now():%d-%m-%Y %H:%M}", SYNTHETIC_LABEL if s.demo else None
+            status,
+            feasibility,
+            deliveries,
+            f"{dt.datetime.now():%d-%m-%Y %H:%M}",
+            SYNTHETIC_LABEL if s.demo else None,
+            stale=stale,
+            missing_sources=missing,
         ),
         encoding="utf-8",
     )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from orchestration.quality.classify import CATEGORIES, FEASIBILITY
 
+from .document import STALE_STYLE, stale_html
 from .stamkaart import nl_share
 
 STYLE = """body{font-family:sans-serif;max-width:72rem;margin:2rem auto;color:#222}
@@ -48,6 +49,8 @@ def render_report(
     generated: str,
     banner: str | None = None,
     data_docs: str | None = None,
+    stale: list[str] | None = None,
+    missing_sources: list[str] | None = None,
 ) -> str:
     e = html.escape
     cat_counts = status["category"].value_counts()
@@ -100,13 +103,23 @@ def render_report(
         if data_docs
         else ""
     )
+    sources_html = (
+        "<h2>Bronnen die (nog) niet geleverd zijn</h2><p>Deze bronnen hebben nog nooit een aanlevering gedaan; "
+        "de vragen die erop rusten hebben de status 'bron niet geleverd'.</p><ul>"
+        + "".join(f"<li>{e(m)}</li>" for m in missing_sources)
+        + "</ul>"
+        if missing_sources
+        else ""
+    )
     return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Datakwaliteit</title><style>{STYLE}</style></head><body>
+<html lang="nl"><head><meta charset="utf-8"><title>Datakwaliteit</title><style>{STYLE}{STALE_STYLE}</style></head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
+{stale_html(stale or [])}
 <h1>Datakwaliteit sociaal domein</h1>
 <p>Gemaakt {e(generated)}. Methode: 003 §2.2.2. Per data-element de laatste aanleverperiode: het aandeel plausibel
 gevulde waarden (na exclusiecriteria), het verloop, de categorie en een paar afwijkende records (pseudoniem).</p>
 {docs}
+{sources_html}
 <h2>Samenvatting</h2>
 <table><tr><th colspan="2">Categorie data-element</th><th>Aantal</th></tr>{summary}</table>
 <table><tr><th>Haalbaarheid informatievraag</th><th>Aantal</th></tr>{feas_summary}</table>

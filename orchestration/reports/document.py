@@ -45,7 +45,20 @@ h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ccc}.sub{colo
 table{border-collapse:collapse;font-size:.85rem}td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold;border-top:2px solid #999}
 figure{margin:0}figure svg{max-width:34rem;height:auto}.note{color:#555;font-size:.85rem}
-nav a{margin-right:.8rem}"""
+nav a{margin-right:.8rem}
+.stale{background:#fff4e5;border-left:4px solid #e65100;padding:.4rem .8rem;margin-bottom:1rem}"""
+STALE_STYLE = ".stale{background:#fff4e5;border-left:4px solid #e65100;padding:.4rem .8rem;margin-bottom:1rem}"
+
+
+def stale_html(lines: list[str]) -> str:
+    """The line every report, stamkaart and the data-quality report prints for each part of the
+    nightly that is not current (orchestration/lib/parts.py), so a reader knows what to distrust."""
+    if not lines:
+        return ""
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return (
+        f'<div class="stale" data-stale="{len(lines)}"><strong>Niet alles is bijgewerkt.</strong><ul>{items}</ul></div>'
+    )
 
 
 def fmt(value, kind: str) -> str:
@@ -99,6 +112,7 @@ class Report:
     subtitle: str
     sections: list[Section]
     nav: list[tuple[str, str]] = field(default_factory=list)  # (label, relative link)
+    stale: list[str] = field(default_factory=list)  # parts of the nightly that are not current, with why
 
 
 def _external(section: Section, threshold: int) -> Section | None:
@@ -183,6 +197,7 @@ def render_html(report: Report, banner: str | None, external_threshold: int | No
     parts = [
         f'<div class="banner">{html.escape(banner)}</div>' if banner else "",
         mode,
+        stale_html(report.stale),
         f'<h1>{html.escape(report.title)}</h1><p class="sub">{html.escape(report.subtitle)}</p>',
     ]
     if report.nav:
@@ -214,7 +229,7 @@ def neutralise(value):
 
 def write_excel(path: Path, report: Report, banner: str | None) -> None:
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        about = [report.title, report.subtitle] + ([banner] if banner else [])
+        about = [report.title, report.subtitle] + ([banner] if banner else []) + report.stale
         pd.DataFrame({"over": about}).to_excel(writer, sheet_name="over", index=False)
         used = set()
         for i, section in enumerate(report.sections):
@@ -280,7 +295,7 @@ _CODE = Path(__file__).read_bytes()  # read once, not for each of the hundreds o
 def content_digest(report: Report, banner: str | None, external_threshold: int | None) -> str:
     """Everything a page shows, and the code that draws it."""
     h = hashlib.sha256(_CODE)
-    h.update(repr((report.title, report.subtitle, report.nav, banner, external_threshold)).encode())
+    h.update(repr((report.title, report.subtitle, report.nav, report.stale, banner, external_threshold)).encode())
     for s in report.sections:
         h.update(
             repr(

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 from dagster import (
     AssetExecutionContext,
+    AssetKey,
     DagsterInstance,
     DagsterRunStatus,
     DefaultScheduleStatus,
@@ -34,6 +35,7 @@ from dagster import (
 from orchestration.jobs import PERIODIC, nightly_job
 from orchestration.lib.config import Settings
 from orchestration.lib.parallel import ordered_map
+from orchestration.lib.parts import PartialResult, check_spec, optional_part, stale_lines, stale_parts
 from orchestration.lib.resources import Warehouse
 from orchestration.programming.assets import provider_risk, realisation
 from orchestration.publish import PUBLISHED
@@ -50,6 +52,17 @@ LAWS = ("wmo", "jeugd")
 INPUTS = [realisation, provider_risk, question_feasibility, PUBLISHED]
 # What the three report products share: layer, tag (kept out of the nightly), inputs and kinds.
 PRODUCT = dict(key_prefix="reports", tags=PERIODIC, deps=INPUTS, group_name="reports", kinds={"html", "excel"})
+LABELS = {
+    "budgethoudersrapportage": "Budgethoudersrapportage",
+    "kwartaaloverzicht_aanbieders": "Kwartaaloverzicht aanbieders",
+    "voortgangsrapportage": "Voortgangsrapportage",
+}
+
+
+def _part(name: str):
+    """Each report product is an optional part (orchestration/lib/parts.py): it fails alone, and the
+    law that fails leaves the other law's report standing."""
+    return [check_spec(AssetKey(["reports", name]), LABELS[name])], optional_part(f"reports.{name}", LABELS[name])
 
 
 Versions = list[tuple[str, str | None, int | None]]
@@ -76,35 +89,60 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
     return _write_both(folder, page, versions, f"aanbieders/{agb}")
 
 
+def _per_law(build, folder_of, versions: Versions, stale: list[str]) -> tuple[list[str], list[str]]:
+    """Build and write the report of each law; a law whose report fails is left out with its reason."""
+    paths, left_out = [], []
+    for law in LAWS:
+        try:
+            report = build(law)
+        except Exception as exc:  # noqa: BLE001 - one law's failure never withholds the other's report
+            left_out.append(f"{law}: {type(exc).__name__}: {exc}")
+            continue
+        report.stale = stale
+        paths += _write_both(folder_of(law), report, versions)
+    if not paths:
+        raise RuntimeError("no report could be made: " + "; ".join(left_out))
+    return paths, left_out
+
+
 @asset(
     **PRODUCT,
     partitions_def=MONTHLY,
+    check_specs=_part("budgethoudersrapportage")[0],
     description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
     "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.",
 )
-def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+@_part("budgethoudersrapportage")[1]
+def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse):
     month = context.partition_time_window.start
     s = warehouse.settings
-    paths, versions = [], _versions(s)
     with warehouse.read_published() as con:
-        for law in LAWS:
-            report = budgethouder.build(con, law, month.year, month.month)
-            paths += _write_both(s.reports_dir / "budgethouder" / f"{month:%Y-%m}" / law, report, versions)
-    return MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)})
+        paths, left_out = _per_law(
+            lambda law: budgethouder.build(con, law, month.year, month.month),
+            lambda law: s.reports_dir / "budgethouder" / f"{month:%Y-%m}" / law,
+            _versions(s),
+            stale_lines(stale_parts(con)),
+        )
+    return PartialResult(MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)}), left_out)
 
 
 @asset(
     **PRODUCT,
     partitions_def=QUARTERLY,
+    check_specs=_part("kwartaaloverzicht_aanbieders")[0],
     description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
     "reasons, switches and risk profile.",
 )
+@_part("kwartaaloverzicht_aanbieders")[1]
 def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
     s = warehouse.settings
     folder = s.reports_dir / "aanbieders" / aanbieders.quarter_label(start)
     with warehouse.read_published() as con:
         index, pages = aanbieders.build(con, start)
+        stale = stale_lines(stale_parts(con))
+    for report in (index, *pages.values()):
+        report.stale = stale
     versions = _versions(s)
     paths = _write_both(folder, index, versions)
     # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time. Unchanged
@@ -127,20 +165,22 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Ware
 @asset(
     **PRODUCT,
     partitions_def=QUARTERLY,
+    check_specs=_part("voortgangsrapportage")[0],
     description="Voortgangsrapportage per quarter and law for directors and the alderman.",
 )
-def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+@_part("voortgangsrapportage")[1]
+def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse):
     start = context.partition_time_window.start.replace(tzinfo=None)
     s = warehouse.settings
-    paths, versions = [], _versions(s)
+    quarter = aanbieders.quarter_label(start)
     with warehouse.read_published() as con:
-        for law in LAWS:
-            paths += _write_both(
-                s.reports_dir / "voortgang" / aanbieders.quarter_label(start) / law,
-                voortgang.build(con, law, start),
-                versions,
-            )
-    return MaterializeResult(metadata={"period": aanbieders.quarter_label(start), "files": "\n".join(paths)})
+        paths, left_out = _per_law(
+            lambda law: voortgang.build(con, law, start),
+            lambda law: s.reports_dir / "voortgang" / quarter / law,
+            _versions(s),
+            stale_lines(stale_parts(con)),
+        )
+    return PartialResult(MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)}), left_out)
 
 
 monthly_job = define_asset_job(

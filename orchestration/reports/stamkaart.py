@@ -14,6 +14,8 @@ import pandas as pd
 
 from orchestration.lib import dutch
 
+from .document import STALE_STYLE, stale_html
+
 ROLE_NAMES = {
     "beleid": "Beleid",
     "bestuur": "Bestuur",
@@ -27,6 +29,7 @@ STATUS_NAMES = {
     "benadering": "Benaderd (afgeleid; het registratieproces ontbreekt)",
     "onbetrouwbaar": "Beantwoord, maar niet voor elke periode betrouwbaar",
     "niet_geregistreerd": "Niet te beantwoorden: niet geregistreerd",
+    "bron_niet_geleverd": "Nog niet te beantwoorden: een bron is (nog) niet geleverd",
     "geen_gegevens": "Nog niet te beantwoorden: geen gegevens",
 }
 PERIOD_NAMES = {"month": "maand", "quarter": "kwartaal", "year": "jaar"}
@@ -93,6 +96,7 @@ def render_card(
     banner: str | None = None,
     elements: pd.DataFrame | None = None,
     feasibility: dict | None = None,
+    stale: list[str] | None = None,
 ) -> str:
     e = html.escape
     given, missing = cross_section_status(question, answers)
@@ -114,9 +118,11 @@ def render_card(
 <html lang="nl"><head><meta charset="utf-8"><title>Stamkaart {e(question["question_id"])}</title>
 <style>body{{font-family:sans-serif;max-width:52rem;margin:2rem auto;color:#222}}
 .banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}.num{{text-align:right}}</style>
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}.num{{text-align:right}}
+{STALE_STYLE}</style>
 </head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
+{stale_html(stale or [])}
 <p><a href="index.html">Alle informatievragen</a></p>
 <h1>{e(question["question_id"])}: {e(question["text_nl"])}</h1>
 <p>{e(question["definition"])}</p>
@@ -136,7 +142,9 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5r
 """
 
 
-def render_index(catalogue: pd.DataFrame, answers: pd.DataFrame, banner: str | None = None) -> str:
+def render_index(
+    catalogue: pd.DataFrame, answers: pd.DataFrame, banner: str | None = None, stale: list[str] | None = None
+) -> str:
     e = html.escape
     status = answers.groupby("question_id")["status"].agg(lambda s: ", ".join(sorted(set(s))))
     rows = "".join(
@@ -148,8 +156,9 @@ def render_index(catalogue: pd.DataFrame, answers: pd.DataFrame, banner: str | N
 <html lang="nl"><head><meta charset="utf-8"><title>Stamkaarten</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto}}
 .banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}</style></head><body>
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}{STALE_STYLE}</style></head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
+{stale_html(stale or [])}
 <h1>Stamkaarten: {len(catalogue)} informatievragen</h1>
 <table><tr><th>Vraag</th><th>Tekst</th><th>Status</th></tr>{rows}</table></body></html>
 """

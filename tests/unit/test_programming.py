@@ -3,6 +3,8 @@ trend, the projection and early warning, risk flags, and scenario validation err
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -211,9 +213,10 @@ def test_risk_flags_with_their_figures():
 
 
 def test_shipped_scenarios_and_monitoring_file_are_valid():
-    scenarios = load_scenarios()
-    assert {s.name for s in scenarios} >= {"geen_wijziging", "zo_thuis_mogelijk", "zwaar_naar_licht"}
-    assert sum(s.adopted for s in scenarios) == 1
+    loaded = load_scenarios()
+    assert not loaded.skipped
+    assert {s.name for s in loaded.scenarios} >= {"geen_wijziging", "zo_thuis_mogelijk", "zwaar_naar_licht"}
+    assert sum(s.adopted for s in loaded.scenarios) == 1
     assert load_monitoring().early_warning.margin >= 0
 
 
@@ -221,36 +224,55 @@ def _write(folder, name, text):
     (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 
+GOOD = "name: good\ntitle: good\nadopted: true\n"
+
+
 @pytest.mark.parametrize(
     "text,message",
     [
         (
-            "name: x\ntitle: x\nadopted: true\ngroups: {M: {target_shares: {A: 0.5, B: 0.4}}}\n",
+            "name: x\ntitle: x\ngroups: {M: {target_shares: {A: 0.5, B: 0.4}}}\n",
             r"x.yaml: groups.M.target_shares: .*add up to 1, they add up to 0.900",
         ),
-        ("name: x\ntitle: x\nadopted: true\nhorizon: 4\n", r"x.yaml: horizon: Extra inputs are not permitted"),
-        ("name: y\ntitle: x\nadopted: true\n", r"x.yaml: name: must equal the file name"),
+        ("name: x\ntitle: x\nhorizon: 4\n", r"x.yaml: horizon: Extra inputs are not permitted"),
+        ("name: y\ntitle: x\n", r"x.yaml: name: must equal the file name"),
+        ("name: x\ntitle: [x\n", r"x.yaml: not valid YAML"),
         (
-            "name: x\ntitle: x\nadopted: true\nhorizon_years: 2\ngroups: {M: {years_to_target: 3}}\n",
+            "name: x\ntitle: x\nhorizon_years: 2\ngroups: {M: {years_to_target: 3}}\n",
             r"beyond horizon_years 2",
         ),
-        ("name: x\ntitle: x\n", r"exactly one scenario must be adopted"),
     ],
 )
-def test_bad_scenario_files_name_file_and_field(tmp_path, text, message):
+def test_a_bad_scenario_file_is_skipped_with_file_and_field_and_the_others_load(tmp_path, text, message):
     _write(tmp_path, "x", text)
-    with pytest.raises(ScenarioError, match=message):
+    _write(tmp_path, "good", GOOD)
+    loaded = load_scenarios(tmp_path)
+    assert [s.name for s in loaded.scenarios] == ["good"]
+    (reason,) = loaded.skipped
+    assert re.search(message, reason), reason
+
+
+def test_no_usable_scenario_or_two_adopted_stops_the_scenarios(tmp_path):
+    _write(tmp_path, "x", "name: x\ntitle: [x\n")
+    with pytest.raises(ScenarioError, match=r"no usable scenario files.*x.yaml: not valid YAML"):
+        load_scenarios(tmp_path)
+    _write(tmp_path, "x", "name: x\ntitle: x\nadopted: true\n")
+    _write(tmp_path, "good", GOOD)
+    with pytest.raises(ScenarioError, match="at most one scenario can be adopted, found good, x"):
         load_scenarios(tmp_path)
 
 
 def test_launchpad_overrides_and_data_checks(tmp_path):
     _write(tmp_path, "x", "name: x\ntitle: x\nadopted: true\n")
-    (sc,) = load_scenarios(tmp_path, parse_overrides("x: {horizon_years: 6}"))
+    (sc,) = load_scenarios(tmp_path, parse_overrides("x: {horizon_years: 6}")).scenarios
     assert sc.horizon_years == 6
     with pytest.raises(ScenarioError, match="launchpad override: unknown scenario"):
         load_scenarios(tmp_path, parse_overrides("nope: {horizon_years: 6}"))
     with pytest.raises(ScenarioError, match=r"\(with launchpad override\): indexation"):
         load_scenarios(tmp_path, parse_overrides("x: {indexation: 3}"))
-    bad = _scenario(groups={"M": {"target_shares": {"A": 0.5, "Z": 0.5}}})
-    with pytest.raises(ScenarioError, match=r"f.yaml: groups.M.target_shares: unknown product group\(s\) Z"):
-        bad.check_groups({"M": {"A", "B"}}, "f.yaml")
+    bad = _scenario(groups={"M": {"target_shares": {"A": 0.5, "Z": 0.5}}, "Q": {"trend": "none"}})
+    assert bad.unknown_groups({"M": {"A", "B"}, "N": {"C"}}, "f.yaml") == [
+        "f.yaml: groups.M.target_shares: unknown product group(s) Z; known: A, B",
+        "f.yaml: groups.Q: unknown main product group; known: M, N",
+    ]
+    assert _scenario(groups={"M": {"target_shares": {"A": 1}}}).unknown_groups({"M": {"A"}}, "f.yaml") == []

@@ -10,9 +10,7 @@ trajectories as (
 
 products as (
 
-    select distinct on (product_code) product_code, main_group, product_group
-    from {{ ref('stg_suite4__producten') }}
-    order by product_code, tariff_year desc
+    select * from {{ ref('dim_product') }}
 
 ),
 

@@ -21,6 +21,42 @@ catalogue as (
 
 ),
 
+question_elements as (
+
+    select * from {{ ref('dq_question_elements') }}
+
+),
+
+data_elements as (
+
+    select * from {{ ref('dq_data_elements') }}
+
+),
+
+feed_deliveries as (
+
+    select * from {{ ref('int_feed_deliveries') }}
+
+),
+
+-- the sources a question's core elements come from that never delivered, named for the reader
+undelivered as (
+
+    select
+        question_elements.question_id,
+        string_agg(distinct data_elements.source || ' (' || feed_deliveries.table_name || ')', ', '
+            order by data_elements.source || ' (' || feed_deliveries.table_name || ')') as sources
+
+    from question_elements
+    inner join data_elements
+        on question_elements.element_id = data_elements.element_id
+    inner join feed_deliveries
+        on data_elements.table_name = feed_deliveries.table_name
+    where question_elements.role = 'kern' and not feed_deliveries.is_delivered
+    group by question_elements.question_id
+
+),
+
 answered as (
 
     select
@@ -69,10 +105,23 @@ unanswered as (
         cast(null as double),
         catalogue.unit,
         cast(null as bigint),
-        catalogue.missing_status,
-        coalesce(nullif(catalogue.status_reason, ''), 'De geleverde bronnen bevatten geen gegevens voor deze vraag.')
+        case
+            -- no system registers it at all: that stays the stronger statement
+            when catalogue.missing_status = 'niet_geregistreerd' then catalogue.missing_status
+            when undelivered.sources is not null then 'bron_niet_geleverd'
+            else catalogue.missing_status
+        end,
+        case
+            when catalogue.missing_status = 'niet_geregistreerd' or undelivered.sources is null
+                then coalesce(
+                    nullif(catalogue.status_reason, ''), 'De geleverde bronnen bevatten geen gegevens voor deze vraag.'
+                )
+            else 'Bron niet geleverd: ' || undelivered.sources || '. De vraag wordt beantwoord zodra deze bron levert.'
+        end
 
     from catalogue
+    left join undelivered
+        on catalogue.question_id = undelivered.question_id
     where catalogue.question_id not in (select question_id from answers)
 
 )
