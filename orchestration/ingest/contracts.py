@@ -28,6 +28,9 @@ class Contract:
     person_id: str | None = None  # column that identifies the person in the linkage table
     description: str = ""
     delivery: str = "full"  # full (latest file replaces) or incremental (each file adds)
+    # incremental feeds: the delivery period in the file name (first group). A later delivery of a
+    # period already loaded is a corrected redelivery: it replaces that period's rows, which go to history.
+    period: str | None = None
 
     @property
     def table(self) -> str:
@@ -36,6 +39,10 @@ class Contract:
 
 C = Column
 SUITE4 = "suite4"
+# The delivery period in a file name: suite4_betalingen_202603.csv, cjg_2026Q1.xlsx, cev_wmo_2025.xlsx
+MONTHLY = r"_(\d{6})(?:\D|$)"
+QUARTERLY = r"_(\d{4}Q\d)"
+YEARLY = r"_(\d{4})(?:\D|$)"
 
 CONTRACTS: tuple[Contract, ...] = (
     Contract(
@@ -117,6 +124,7 @@ CONTRACTS: tuple[Contract, ...] = (
             C("team"),
         ),
         delivery="incremental",
+        period=MONTHLY,
         description="Wmo work processes (melding, onderzoek, aanvraag, beschikking); monthly, rows that changed.",
     ),
     Contract(
@@ -136,6 +144,7 @@ CONTRACTS: tuple[Contract, ...] = (
             C("wachttijd_dagen", "int"),
         ),
         delivery="incremental",
+        period=MONTHLY,
         description="Waiting list at the end of each month: allocated, care not yet started.",
     ),
     Contract(
@@ -155,6 +164,7 @@ CONTRACTS: tuple[Contract, ...] = (
             C("betaaldatum", "date"),
         ),
         delivery="incremental",
+        period=MONTHLY,
         description="Payments of accepted invoice lines, per month of payment; credits are negative.",
     ),
     Contract(
@@ -204,6 +214,7 @@ CONTRACTS: tuple[Contract, ...] = (
         ),
         person_id="cjg_id",
         delivery="incremental",
+        period=QUARTERLY,
         description="Youths known to the CJG in the quarter; BSN where the CJG knows it.",
     ),
     Contract(
@@ -212,6 +223,7 @@ CONTRACTS: tuple[Contract, ...] = (
         "cjg/*.xlsx",
         (C("contact_id"), C("cjg_id", role="id:cjg"), C("datum", "date"), C("soort")),
         delivery="incremental",
+        period=QUARTERLY,
         description="CJG contact moments: information and advice, guidance.",
     ),
     Contract(
@@ -220,6 +232,7 @@ CONTRACTS: tuple[Contract, ...] = (
         "cjg/*.xlsx",
         (C("traject_id"), C("cjg_id", role="id:cjg"), C("startdatum", "date"), C("einddatum", "date"), C("product")),
         delivery="incremental",
+        period=QUARTERLY,
         description="CJG trajectories with their product, as known at the end of the quarter.",
     ),
     # ZorgfocuZ: one workbook per survey year, anonymous respondents, no provider
@@ -236,6 +249,7 @@ CONTRACTS: tuple[Contract, ...] = (
             *(C(f"stelling_{i}", "int") for i in range(1, 10)),
         ),
         delivery="incremental",
+        period=YEARLY,
         description="Wmo client-experience survey: answers 1-5 to nine standard statements per respondent.",
     ),
     # Not delivered by any source yet (003 §2.2.3): complaints and objections are handled by Juridische
@@ -247,6 +261,7 @@ CONTRACTS: tuple[Contract, ...] = (
         "kwaliteit/*.csv",
         (C("registratienummer"), C("soort"), C("wet"), C("datum", "date"), C("agb_code"), C("oordeel", "int")),
         delivery="incremental",
+        period=MONTHLY,
         description="Complaints (klacht), objections (bezwaar) and Jeugd client-experience scores "
         "(clientervaring, oordeel 1-5), one registration per row.",
     ),

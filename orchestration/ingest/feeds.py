@@ -24,6 +24,7 @@ class Feed:
     full_tables: tuple[str, ...] = ()  # tables whose latest delivery replaces the previous one
     person_tables: tuple[str, ...] = ()  # tables whose persons go to the restricted linkage table
     batch_size: int = 1  # deliveries per transaction
+    period: str | None = None  # regex: the delivery period in the file name; a redelivery replaces it
     description: str = ""
 
 
@@ -55,6 +56,7 @@ def _tabular_feed(contracts: list[Contract]) -> Feed:
         parse=parse,
         full_tables=tuple(c.table for c in contracts if c.delivery == "full"),
         person_tables=tuple(c.table for c in contracts if c.person_id),
+        period=first.period,
         description=" ".join(c.description for c in contracts),
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -239,6 +240,7 @@ def _read_all(paths: list[Path], feed: Feed, s: Settings, root: Path) -> Iterato
 def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive: bool) -> list[Outcome]:
     now = dt.datetime.now()
     outcomes = [Outcome(d.rel, "loaded", d.rows_loaded, len(d.rejected)) for d in batch.deliveries]
+    replaced: dict[str, str] = {}
     con.execute("begin transaction")
     try:
         for table in feed.full_tables:  # a full export replaces the previous one, even with no rows
@@ -246,6 +248,7 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
                 con.execute(f"delete from raw.{table}")
                 if table in feed.person_tables:
                     con.execute("delete from restricted.linkage_persons where source = ?", [table])
+        replaced = _replace_periods(con, feed, batch.deliveries, now) if feed.period else {}
         loaded_at = pa.scalar(now, pa.timestamp("us"))
         for relation, parts in batch.parts.items():
             rows = pa.concat_tables(parts).drop_columns(["_idx"])
@@ -261,7 +264,7 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
                 o.status,
                 o.rows_loaded,
                 o.rows_rejected,
-                o.reason,
+                replaced.get(d.delivery_id, o.reason),
                 now,
             ]
             for d, o in zip(batch.deliveries, outcomes, strict=True)
@@ -287,6 +290,72 @@ def _commit(con, s: Settings, feed: Feed, batch: _Batch, mover: _Mover, archive:
     return outcomes
 
 
+def delivery_period(feed: Feed, file: str) -> str | None:
+    """The delivery period a file name states (``suite4_betalingen_202603.csv`` -> ``202603``)."""
+    match = re.search(feed.period, os.path.basename(file)) if feed.period else None
+    return match.group(1) if match else None
+
+
+def _replace_periods(con, feed: Feed, deliveries: list[_Delivery], now: dt.datetime) -> dict[str, str]:
+    """A corrected redelivery replaces the period it corrects (docs/feeds.md, "Redeliveries").
+
+    Inside the load transaction: the rows of earlier deliveries of the same feed and period move
+    to ``history.<table>`` (with when and by which delivery they were replaced), their persons leave
+    the linkage table, and the ingest log gets a ``replaced`` line per replaced delivery. Returns the
+    reason to log with each replacing delivery."""
+    current: dict[str, list[tuple[str, str]]] = {}  # period -> (delivery id, file) of deliveries in force
+    for delivery_id, file in con.execute(
+        """select delivery_id, file from raw.ingest_log
+           where source = ? and entity = ? and status = 'loaded' and delivery_id not in (
+               select delivery_id from raw.ingest_log where source = ? and entity = ? and status = 'replaced')""",
+        [feed.source, feed.name, feed.source, feed.name],
+    ).fetchall():
+        current.setdefault(delivery_period(feed, file) or "", []).append((delivery_id, file))
+    reasons = {}
+    for d in deliveries:
+        period = delivery_period(feed, d.rel)
+        if period is None:
+            continue
+        earlier = [(i, f) for i, f in current.get(period, []) if i != d.delivery_id]
+        current[period] = [(d.delivery_id, d.rel)]
+        if not earlier:
+            continue
+        ids = [i for i, _ in earlier]
+        con.execute("create schema if not exists history")
+        moved = 0
+        for table in feed.tables:
+            con.execute(
+                f"create table if not exists history.{table} as "
+                f"select *, null::timestamp as _replaced_at, null::varchar as _replaced_by from raw.{table} limit 0"
+            )
+            moved += con.execute(
+                f"insert into history.{table} select *, ?::timestamp, ? from raw.{table} "
+                "where _delivery_id in (select unnest(?::varchar[]))",
+                [now, d.delivery_id, ids],
+            ).fetchone()[0]
+            con.execute(f"delete from raw.{table} where _delivery_id in (select unnest(?::varchar[]))", [ids])
+        if feed.person_tables:
+            con.execute(
+                "delete from restricted.linkage_persons where _delivery_id in (select unnest(?::varchar[]))", [ids]
+            )
+        con.execute(
+            "insert into raw.ingest_log select delivery_id, source, entity, file, size_bytes, 'replaced', rows_loaded, "
+            "rows_rejected, ?, ? from raw.ingest_log where status = 'loaded' and source = ? and entity = ? "
+            "and delivery_id in (select unnest(?::varchar[]))",
+            [
+                f"replaced by {d.rel} ({d.delivery_id}): a redelivery of period {period}",
+                now,
+                feed.source,
+                feed.name,
+                ids,
+            ],
+        )
+        reasons[d.delivery_id] = (
+            f"redelivery of period {period}: replaces {', '.join(f for _, f in earlier)} ({moved} rows to history)"
+        )
+    return reasons
+
+
 def _insert(con, relation: str, frame: pd.DataFrame | pa.Table) -> None:
     con.register("_frame", frame)
     try:
@@ -303,6 +372,11 @@ class _Mover:
 
     def move(self, d: _Delivery, target: Path) -> Path:
         dest = os.path.join(target, d.rel)
+        stem, ext = os.path.splitext(dest)
+        n = 1
+        while os.path.exists(dest):  # a redelivery under the same name on the same day: keep both
+            n += 1
+            dest = f"{stem}~{n}{ext}"
         folder = os.path.dirname(dest)
         if folder not in self.made:
             os.makedirs(folder, exist_ok=True)
