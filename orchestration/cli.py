@@ -36,7 +36,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         seed=args.seed,
         scale=args.scale,
         start=args.start,
-        municipalities=tuple(args.municipalities.split(",")),
+        municipalities=tuple(c for c in args.municipalities.split(",") if c),
+        profile=args.profile,
     )
     if args.end:
         cfg.end = args.end
@@ -154,8 +155,15 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--end", type=_date, default=None, help="last day delivered (default: end of last month)")
     g.add_argument(
         "--municipalities",
-        default="0392",
-        help="CBS codes, comma-separated; several = a regional collaboration with shared providers",
+        default="",
+        help="CBS codes, comma-separated (default: the profile's); several = a region with shared providers",
+    )
+    g.add_argument(
+        "--profile",
+        default="demo",
+        choices=["demo", "velsen"],
+        help="what the contract leaves open (synthetic/profiles.py): demo = Haarlem's catalogue; velsen = another "
+        "code, wijken, product codes and group names, fewer sources, the product register late",
     )
     g.add_argument("--out", default=None, help="output folder (default: GRIP_DATA_DIR)")
     g.set_defaults(func=cmd_generate)

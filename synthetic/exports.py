@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from .catalogue import GROUP_BY_KEY, GROUPS
+from .catalogue import GROUPS
 from .output import PAYMENT_SCHEMA, Output, TableSink
 from .simulate import World, add_months, month_end
 
@@ -102,7 +102,17 @@ def monthly(start: dt.date, end: dt.date, lag_days: int = 2):
 
 
 class Exports:
-    def __init__(self, world: World, out: Output, feed_start: dt.date, seed: int, rates: dict[str, float], lines: Path):
+    def __init__(
+        self,
+        world: World,
+        out: Output,
+        feed_start: dt.date,
+        seed: int,
+        rates: dict[str, float],
+        lines: Path,
+        sources: frozenset[str] = frozenset({"werkprocessen", "wachtlijst", "betalingen"}),
+    ):
+        self.sources = sources  # the optional SUITE4 exports this municipality delivers
         self.w, self.out, self.start, self.end = world, out, feed_start, out.end_date
         self.rng = np.random.default_rng([seed, 21])
         self.rates, self.lines, self.people = rates, lines, world.people  # lines: the invoice-line truth (Parquet)
@@ -117,9 +127,13 @@ class Exports:
 
     # --- SUITE4 ------------------------------------------------------------------------
     def suite4(self) -> None:
-        self.processes()
-        self.waiting_list()
-        self.payments()
+        for name, write in (
+            ("werkprocessen", self.processes),
+            ("wachtlijst", self.waiting_list),
+            ("betalingen", self.payments),
+        ):
+            if name in self.sources:
+                write()
         self.providers()
         self.products()
         self.budget()
@@ -333,7 +347,7 @@ class Exports:
         groups = pd.DataFrame(
             {
                 "tid": [a.tid for a in self.w.allocations],
-                "hoofdgroep": [GROUP_BY_KEY[a.group].hoofdgroep for a in self.w.allocations],
+                "hoofdgroep": [self.w.groups[a.group].hoofdgroep for a in self.w.allocations],
             }
         )
         con.register("allocation_groups", groups)
@@ -443,7 +457,7 @@ class Exports:
         ]
         rows = []
         for p in self.w.products.values():
-            g = GROUP_BY_KEY[p.group]
+            g = self.w.groups[p.group]
             for year in range(self.start.year, self.end.year + 1):
                 rows.append(
                     [
@@ -557,7 +571,7 @@ class Exports:
         trajectories = []
         linked = set()
         for a in self.w.allocations:
-            g = GROUP_BY_KEY[a.group]
+            g = self.w.groups[a.group]
             if a.law != "wmo" or a.predecessor is not None or g.category not in ("01", "02", "07"):
                 continue
             if rng.random() < 0.4:
@@ -763,7 +777,7 @@ class Exports:
             clients = {}
             for a in self.w.allocations:
                 if a.law == "wmo" and not a.withdrawn and a.start.year <= year <= a.end.year:
-                    clients.setdefault(a.person, GROUP_BY_KEY[a.group].hoofdgroep)
+                    clients.setdefault(a.person, self.w.groups[a.group].hoofdgroep)
             rows = []
             for idx, hoofdgroep in clients.items():
                 if rng.random() > 0.05:  # 12% invited, 40% respond

@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import GROUP_BY_KEY
 from .exports import Exports
 from .output import Output
 from .people import load_wijken
+from .profiles import PROFILES
 from .simulate import Simulator, add_months
 from .traffic import CONTRACT_TERM_DAYS, Traffic
 
@@ -51,7 +51,8 @@ class GeneratorConfig:
     scale: float = 1.0
     start: dt.date = dt.date(2018, 1, 1)
     end: dt.date = field(default_factory=lambda: dt.date.today().replace(day=1) - dt.timedelta(days=1))
-    municipalities: tuple[str, ...] = ("0392",)
+    municipalities: tuple[str, ...] = ()  # default: the profile's
+    profile: str = "demo"  # synthetic/profiles.py: what the contract leaves to the municipality
     rates: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_RATES))
     clean: bool = True
 
@@ -65,12 +66,16 @@ def generate(cfg: GeneratorConfig) -> dict:
     if cfg.clean:
         for sub in ("landing", "manifest"):
             shutil.rmtree(cfg.out / sub, ignore_errors=True)
-    out = Output(cfg.out, cfg.end)
+    profile = PROFILES[cfg.profile]
+    cfg.municipalities = cfg.municipalities or profile.municipalities
+    for sub in ("late",) if cfg.clean else ():
+        shutil.rmtree(cfg.out / sub, ignore_errors=True)
+    out = Output(cfg.out, cfg.end, late=profile.late)
     wijken = load_wijken(list(cfg.municipalities))
     horizon = add_months(dt.date(cfg.end.year, 1, 1), 24) - dt.timedelta(days=1)
     horizon = max(horizon, dt.date(2021, 12, 31))
     _progress(f"simulating {', '.join(cfg.municipalities)} at scale {cfg.scale} (seed {cfg.seed})", t0)
-    world = Simulator(cfg.seed, cfg.scale, list(cfg.municipalities), wijken, horizon).run()
+    world = Simulator(cfg.seed, cfg.scale, list(cfg.municipalities), wijken, horizon, profile).run()
     _progress(f"{len(world.allocations):,} allocations for {len(world.persons):,} persons", t0)
 
     traffic = Traffic(world, out, cfg.start, cfg.seed, cfg.rates)
@@ -88,12 +93,12 @@ def generate(cfg: GeneratorConfig) -> dict:
         t0,
     )
 
-    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path)
+    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources)
     exports.suite4()
-    exports.stapp()
-    exports.cjg()
-    exports.zorgfocuz()
-    _progress("SUITE4 exports, STAPP, CJG and ZorgfocuZ written", t0)
+    for source in ("stapp", "cjg", "zorgfocuz"):
+        if source in profile.sources:
+            getattr(exports, source)()
+    _progress(f"SUITE4 exports and {', '.join(sorted(profile.sources))} written", t0)
 
     _write_manifest(cfg, out, world, traffic, exports, rejected)
     elapsed = time.monotonic() - t0
@@ -104,6 +109,9 @@ def generate(cfg: GeneratorConfig) -> dict:
         "start": cfg.start.isoformat(),
         "end": cfg.end.isoformat(),
         "municipalities": list(cfg.municipalities),
+        "profile": profile.name,
+        "sources": sorted(profile.sources),
+        "late": list(profile.late),
         "files": out.files_written,
         "bytes": out.bytes_written,
         "messages": n_msgs,
@@ -131,7 +139,7 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
     rows = []
     for a in world.allocations:
         k = traffic.known.get(a.tid, {})
-        g = GROUP_BY_KEY[a.group]
+        g = world.groups[a.group]
         p = world.persons[a.person]
         rows.append(
             {
@@ -139,6 +147,7 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
                 "municipality": a.municipality,
                 "law": a.law,
                 "product_group": a.group,
+                "product_group_name": g.name,
                 "hoofdgroep": g.hoofdgroep,
                 "category": a.category,
                 "product": a.product,
@@ -191,7 +200,8 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
                 "law": p.law,
                 "category": p.category,
                 "product_group": p.group,
-                "hoofdgroep": GROUP_BY_KEY[p.group].hoofdgroep,
+                "product_group_name": world.groups[p.group].name,
+                "hoofdgroep": world.groups[p.group].hoofdgroep,
                 "unit": p.unit,
                 "frequency": p.frequency,
                 **{f"tariff_{y}": c for y, c in p.tariff_cents.items() if y >= cfg.start.year},

@@ -24,6 +24,7 @@ class Output:
     root: Path
     end_date: dt.date
     defects: list[Defect] = field(default_factory=list)
+    late: tuple[str, ...] = ()  # landing folders delivered late: written to late/ for a test to move in
     files_written: int = 0
     bytes_written: int = 0
 
@@ -36,7 +37,7 @@ class Output:
         return self.root / "manifest"
 
     def write(self, relpath: str, data: bytes) -> Path:
-        path = self.landing / relpath
+        path = (self.root / "late" if relpath.startswith(self.late) else self.landing) / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         self.files_written += 1

@@ -33,6 +33,7 @@ from .catalogue import (
     population_factor,
 )
 from .people import Person, PersonFactory, Wijk
+from .profiles import PROFILES, Profile
 
 BURN_IN_START = dt.date(2012, 1, 1)
 PHI = (math.sqrt(5) - 1) / 2  # golden ratio step: evenly spread "random" quantiles
@@ -175,12 +176,21 @@ class World:
     horizon: dt.date
     calibration: dict[str, float]
     people: PersonFactory  # first-line-only persons (STAPP, CJG) join the same population
+    groups: dict[str, ProductGroup]  # the product groups under the municipality's names (profiles.py)
 
 
 class Simulator:
     def __init__(
-        self, seed: int, scale: float, municipalities: list[str], wijken: dict[str, list[Wijk]], horizon: dt.date
+        self,
+        seed: int,
+        scale: float,
+        municipalities: list[str],
+        wijken: dict[str, list[Wijk]],
+        horizon: dt.date,
+        profile: Profile = PROFILES["demo"],
     ):
+        self.profile = profile
+        self.groups = profile.groups()
         self.seed = seed
         self.scale = scale
         self.municipalities = municipalities
@@ -251,13 +261,13 @@ class Simulator:
             letter = chr(65 + letters.get(g.category, 0))
             letters[g.category] = letters.get(g.category, 0) + 1
             for i in range(g.n_products):
-                code = f"{g.category}{letter}{i + 1:02d}"
+                code = self.profile.product_code(g.category, letter, i + 1)
                 products[code] = Product(
                     code=code,
                     category=g.category,
                     group=g.key,
                     law=g.law,
-                    name=f"{g.name} {variants[i % len(variants)]}"
+                    name=f"{self.groups[g.key].name} {variants[i % len(variants)]}"
                     + (f" {i // len(variants) + 1}" if i >= len(variants) else ""),
                     unit=g.unit,
                     frequency=g.frequency,
@@ -341,6 +351,7 @@ class Simulator:
             self.horizon,
             calibration,
             self.people,
+            self.groups,
         )
 
     def _simulate_municipality(self, muni: str) -> None:

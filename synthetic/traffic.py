@@ -14,7 +14,6 @@ import numpy as np
 from lxml import etree
 
 from . import istandaard as ist
-from .catalogue import GROUP_BY_KEY
 from .output import LINE_SCHEMA, MESSAGE_SCHEMA, Output, TableSink
 from .simulate import Allocation, World, add_months, month_end, month_volume
 
@@ -332,7 +331,7 @@ class Traffic:
         for k, r in enumerate(self.w.rejected_requests):
             ref = f"VOTX{k}"
             prod = self.w.products[r.product]
-            g = GROUP_BY_KEY[r.group]
+            g = self.w.groups[r.group]
             rel = self._emit(
                 r.law,
                 "315",

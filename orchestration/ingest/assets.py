@@ -84,7 +84,12 @@ def build_ingest_asset(feed: Feed):
             asset_key=keys[0],
             check_name="feed_fresh",
             severity=AssetCheckSeverity.WARN,
-            passed=age is not None and age <= s.feed_max_age_days,
+            # a feed that never delivered is a source the municipality does not deliver (yet), not a silent one:
+            # its questions say bron_niet_geleverd and the data-quality report lists it
+            passed=age is None or age <= s.feed_max_age_days,
+            description="nog nooit geleverd: de vragen die op deze bron rusten hebben de status bron_niet_geleverd"
+            if age is None
+            else f"laatste aanlevering {age} dagen geleden (grens {s.feed_max_age_days})",
             metadata={
                 "last_delivery_loaded": str(last) if last else "never",
                 "age_days": age if age is not None else -1,

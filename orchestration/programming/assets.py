@@ -133,7 +133,9 @@ def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.
         totals.append(t[t["main_group"].map(methods) == method].assign(method=method))
     products = programme_products(sc, base, pd.concat(totals, ignore_index=True))
     providers = provider_ceilings(sc, products, _base(sc.base_year, inputs.providers))
-    wijken = wijk_yardsticks(sc, products, _base(sc.base_year, inputs.wijken), _base(sc.base_year, inputs.first_line))
+    wijken = wijk_yardsticks(
+        sc, products, _base(sc.base_year, inputs.wijken), _base(sc.base_year, inputs.first_line), inputs.ambulant
+    )
     return products, providers, wijken
 
 

@@ -25,6 +25,11 @@ BOOKED = """
     where lines.is_booked
 """
 
+# The iStandaard categories of ambulatory support (Wmo 02 begeleiding, Jeugd 45 ambulante jeugdhulp): the main
+# groups holding them are where the first line (sociaal wijkteam, CJG) should take over (003 §2.4.3). By
+# category, not by name, so that it holds for any municipality's own main groups.
+AMBULANT_CATEGORIES = ["wmo:02", "jeugd:45"]
+
 
 @dataclass(frozen=True)
 class Inputs:
@@ -37,6 +42,7 @@ class Inputs:
     first_line: pd.DataFrame  # year, law, wijk_code, share_first_line_only
     realisation: pd.DataFrame  # month, provider_agb, law, main_group, product_group, booked_cents
     provider_names: dict[str, str]
+    ambulant: set[tuple[str, str]]  # (law, main group) holding ambulatory support: the first line's counterpart
 
     def product_groups_by_main(self) -> dict[str, set[str]]:
         return {m: set(g["product_group"]) for m, g in self.product_groups.groupby("main_group")}
@@ -119,7 +125,17 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
     names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
     for frame in (history, realisation):
         frame["month"] = pd.to_datetime(frame["month"])
-    return Inputs(latest.year, latest, history, product_groups, providers, wijken, first_line, realisation, names)
+    ambulant = {
+        (law, main)
+        for law, main in con.execute(
+            "select distinct law, main_group from marts.dim_product "
+            "where list_contains(?, law || ':' || product_category)",
+            [AMBULANT_CATEGORIES],
+        ).fetchall()
+    }
+    return Inputs(
+        latest.year, latest, history, product_groups, providers, wijken, first_line, realisation, names, ambulant
+    )
 
 
 def read_provider_quarters(

@@ -13,7 +13,6 @@ import pandas as pd
 from .scenario import Scenario
 
 # The main groups the first line (SWT for Wmo, CJG for Jeugd) can take over from (fct_wijk_support_mix).
-AMBULANT = {"wmo": "Ambulante ondersteuning", "jeugd": "Ambulante jeugdhulp"}
 
 
 def progress(year: int, base_year: int, target_year: int) -> float:
@@ -119,7 +118,11 @@ def provider_ceilings(s: Scenario, products: pd.DataFrame, providers_base: pd.Da
 
 
 def wijk_yardsticks(
-    s: Scenario, products: pd.DataFrame, wijken_base: pd.DataFrame, first_line_base: pd.DataFrame
+    s: Scenario,
+    products: pd.DataFrame,
+    wijken_base: pd.DataFrame,
+    first_line_base: pd.DataFrame,
+    ambulant: set[tuple[str, str]],
 ) -> pd.DataFrame:
     """Clients per wijk and main group a programme year may take, and for ambulatory support
     how many the first line should help alongside (the wijk's target ratio, 003 §2.4.3)."""
@@ -138,7 +141,7 @@ def wijk_yardsticks(
         on=["law", "wijk_code"],
         how="left",
     )
-    is_ambulant = out.apply(lambda r: AMBULANT.get(r["law"]) == r["main_group"], axis=1)
+    is_ambulant = pd.Series([(law, main) in ambulant for law, main in zip(out["law"], out["main_group"], strict=True)])
     out.loc[~is_ambulant, "first_line_share_base"] = None
 
     def target(row) -> float | None:

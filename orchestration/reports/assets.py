@@ -113,7 +113,8 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
         status = con.execute("select * from quality.element_status").df()
         feasibility = con.execute("select * from quality.question_feasibility order by question_id").df()
         deliveries = con.execute("""
-            select file, status, coalesce(reason, '') as detail from raw.ingest_log where status not in ('loaded', 'replaced')
+            select file, status, coalesce(reason, '') as detail from raw.ingest_log
+            where status not in ('loaded', 'replaced')
             union all
             select file || ' regel ' || line, 'regel afgekeurd', rule || ': ' || message from raw.rejected_rows
             order by 1""").df()

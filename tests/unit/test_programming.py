@@ -103,22 +103,26 @@ def test_wijk_yardsticks_by_hand():
     base = pd.DataFrame(
         {
             "law": "wmo",
-            "main_group": "Ambulante ondersteuning",
+            "main_group": "Begeleiding thuis",
             "product_group": ["Z"],
             "clients": [100],
             "booked_cents": [1_000_000],
         }
     )
     totals = pd.DataFrame(
-        {"law": "wmo", "main_group": "Ambulante ondersteuning", "year": [2020, 2021], "clients": [100.0, 120.0]}
+        {"law": "wmo", "main_group": "Begeleiding thuis", "year": [2020, 2021], "clients": [100.0, 120.0]}
     )
     sc = _scenario(horizon_years=2, wijken={"wmo": {"first_line_share": 0.6, "years_to_target": 2}})
     products = programme_products(sc, base, totals)
     wijken = pd.DataFrame(
-        {"law": "wmo", "main_group": "Ambulante ondersteuning", "wijk_code": ["W1", "W2"], "clients": [25, 75]}
+        {"law": "wmo", "main_group": "Begeleiding thuis", "wijk_code": ["W1", "W2"], "clients": [25, 75]}
     )
     first_line = pd.DataFrame({"law": "wmo", "wijk_code": ["W1", "W2"], "share_first_line_only": [0.4, 0.5]})
-    out = wijk_yardsticks(sc, products, wijken, first_line).set_index(["year", "wijk_code"])
+    out = wijk_yardsticks(sc, products, wijken, first_line, {("wmo", "Begeleiding thuis")})
+    # whether a main group is ambulatory comes from its products' categories, not its name
+    other = wijk_yardsticks(sc, products, wijken, first_line, set())
+    assert other["first_line_share_target"].isna().all()
+    out = out.set_index(["year", "wijk_code"])
     assert out.loc[(2021, "W1"), "clients_yardstick"] == pytest.approx(30)
     assert out.loc[(2020, "W1"), "first_line_share_target"] == pytest.approx(0.5)  # halfway from 0.4 to 0.6
     assert out.loc[(2021, "W2"), "first_line_clients_yardstick"] == pytest.approx(90 * 0.6 / 0.4)
