@@ -115,6 +115,17 @@ def cmd_where(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(_: argparse.Namespace) -> int:
+    """Read the landing zone against the contract; non-zero when something would block publication."""
+    from orchestration.ingest.check import check_landing, render
+    from orchestration.lib.config import settings
+
+    s = settings()
+    report = check_landing(s)
+    print(render(report, s))
+    return 1 if report.blocking else 0
+
+
 def cmd_scenario_init(args: argparse.Namespace) -> int:
     """Write a starter scenario naming the municipality's own groups (programming/starter.py)."""
     from orchestration.lib.config import settings
@@ -174,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("nightly", help="run the nightly job once, in this process").set_defaults(func=cmd_nightly)
     sub.add_parser("rebuild", help="rebuild the raw layer from the archive alone").set_defaults(func=cmd_rebuild)
     sub.add_parser("where", help="print where the outputs are").set_defaults(func=cmd_where)
+    sub.add_parser(
+        "check", help="read the landing zone against the contract (run before the first nightly)"
+    ).set_defaults(func=cmd_check)
     sc = sub.add_parser("scenario", help="programming scenarios").add_subparsers(dest="action", required=True)
     init = sc.add_parser("init", help="write a starter scenario from the municipality's own catalogue")
     init.add_argument("--name", default="start", help="file and scenario name (lowercase, digits, _)")

@@ -148,7 +148,7 @@ def ingest_feed(
     mover = _Mover()
     outcomes: list[Outcome] = []
     batch = _Batch()
-    for chunk in _read_all(pending_files(root, feed.pattern), feed, s, root):
+    for chunk in read_deliveries(pending_files(root, feed.pattern), feed, s, root):
         keep = []
         for i, d in enumerate(chunk.deliveries):
             if d.delivery_id in loaded or d.delivery_id in batch.ids:
@@ -231,7 +231,7 @@ def _add(rows: dict[str, tuple[list[dict], list[int]]], relation: str, new: list
     idx += [index] * len(new)
 
 
-def _read_all(paths: list[Path], feed: Feed, s: Settings, root: Path) -> Iterator[_Chunk]:
+def read_deliveries(paths: list[Path], feed: Feed, s: Settings, root: Path) -> Iterator[_Chunk]:
     """Chunks in order, parsed in worker processes while this process writes: DuckDB takes one writer."""
     size = max(1, feed.batch_size // 20)  # a message is small, a tabular delivery is large
     yield from ordered_map(_read, [paths[i : i + size] for i in range(0, len(paths), size)], s.workers, feed, s, root)
