@@ -150,6 +150,15 @@ def optional_part(part: str, label: str) -> Callable:
                     description=f"{label} is niet bijgewerkt: {reason}",
                     metadata={"reden": reason},
                 )
+                for other in context.selected_asset_check_keys:  # the part's own checks could not run
+                    if other.name != CHECK:
+                        yield AssetCheckResult(
+                            asset_key=other.asset_key,
+                            check_name=other.name,
+                            passed=False,
+                            severity=AssetCheckSeverity.WARN,
+                            description=f"niet uitgevoerd: {label} mislukte ({reason})",
+                        )
                 return
             left_out: list[str] = []
             for r in results:
