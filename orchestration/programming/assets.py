@@ -169,9 +169,9 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
             try:
                 built.append((sc, *_build(sc, inputs, cache)))
             except Exception as exc:  # noqa: BLE001 - one scenario that cannot be computed never stops the others
-                skipped.append(f"{source}: cannot be computed: {type(exc).__name__}: {exc}")
+                skipped.append(f"{source}: kan niet worden doorgerekend: {type(exc).__name__}: {exc}")
         if not built:
-            raise ScenarioError("no scenario could be built: " + "; ".join(skipped))
+            raise ScenarioError("geen enkel scenario kon worden doorgerekend: " + "; ".join(skipped))
         products = pd.concat([b[1] for b in built], ignore_index=True)
         names = {sc.name for sc, *_ in built}
         adopted = next((sc.name for sc, *_ in built if sc.adopted), None)
@@ -199,7 +199,9 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
         replace_table(con, "programming.scenario_comparison", comparison)
     summary = comparison.groupby(["scenario", "year"])["budget_eur"].sum()
     if adopted is None:
-        skipped.append("no scenario that was built is adopted (adopted: true): there is no programme to monitor")
+        skipped.append(
+            "geen van de doorgerekende scenario's is vastgesteld (adopted: true): er is geen programma om te bewaken"
+        )
     result = MaterializeResult(
         metadata={
             "scenarios": ", ".join(sorted(names)),
@@ -238,7 +240,7 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
         row = con.execute("select scenario, base_year from programming.scenarios where adopted").fetchone()
         if row is None:
             raise ValueError(
-                "no adopted scenario among the scenarios built (see the scenarios check): nothing to monitor against"
+                "geen vastgesteld scenario onder de doorgerekende scenario's (zie de check van scenarios): niets om tegen te bewaken"
             )
         adopted, base_year = row
         year, last_month = inputs.reporting_year, inputs.latest_month.month

@@ -43,9 +43,14 @@ class Inputs:
     realisation: pd.DataFrame  # month, provider_agb, law, main_group, product_group, booked_cents
     provider_names: dict[str, str]
     ambulant: set[tuple[str, str]]  # (law, main group) holding ambulatory support: the first line's counterpart
+    catalogue: dict[str, set[str]]  # main group -> product groups in the product register, with or without history
 
     def product_groups_by_main(self) -> dict[str, set[str]]:
-        return {m: set(g["product_group"]) for m, g in self.product_groups.groupby("main_group")}
+        """What a scenario may name: the groups with history and those the register has without any yet."""
+        known = {m: set(g["product_group"]) for m, g in self.product_groups.groupby("main_group")}
+        for main, groups in self.catalogue.items():
+            known[main] = known.get(main, set()) | groups
+        return known
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
@@ -133,8 +138,21 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
             [AMBULANT_CATEGORIES],
         ).fetchall()
     }
+    catalogue: dict[str, set[str]] = {}
+    for main, group in con.execute("select distinct main_group, product_group from marts.dim_product").fetchall():
+        catalogue.setdefault(main, set()).add(group)
     return Inputs(
-        latest.year, latest, history, product_groups, providers, wijken, first_line, realisation, names, ambulant
+        latest.year,
+        latest,
+        history,
+        product_groups,
+        providers,
+        wijken,
+        first_line,
+        realisation,
+        names,
+        ambulant,
+        catalogue,
     )
 
 

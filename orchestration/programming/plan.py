@@ -45,11 +45,23 @@ def programme_products(s: Scenario, base: pd.DataFrame, totals: pd.DataFrame) ->
         plan = s.groups.get(main)
         target_year = s.target_year(plan)
         clients_base = group["clients"].sum()
+        if plan and plan.target_shares:  # a product group without history that clients are to move into is
+            # costed at its main group's base-year average per client until it has a cost of its own
+            new = sorted(set(plan.target_shares) - set(group["product_group"]))
+            average = group["booked_cents"].sum() / clients_base if clients_base else 0.0
+            group = pd.concat(
+                [
+                    group,
+                    pd.DataFrame({"product_group": new, "clients": 0, "booked_cents": 0.0, "new_group_cost": average}),
+                ],
+                ignore_index=True,
+            )
         in_group = totals[(totals["law"] == law) & (totals["main_group"] == main)].set_index("year")
         method = in_group["method"].iloc[0] if "method" in in_group and len(in_group) else None
         for pg in group.itertuples(index=False):
             share = pg.clients / clients_base if clients_base else 0.0
-            cost = pg.booked_cents / pg.clients if pg.clients else 0.0
+            cost = pg.booked_cents / pg.clients if pg.clients else getattr(pg, "new_group_cost", 0.0)
+            cost = 0.0 if pd.isna(cost) else cost
             target_share = plan.target_shares.get(pg.product_group, 0.0) if plan and plan.target_shares else share
             change = (1 + (plan.duration_change.get(pg.product_group, 0.0) if plan else 0.0)) * (
                 1 + (plan.intensity_change.get(pg.product_group, 0.0) if plan else 0.0)

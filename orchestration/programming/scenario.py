@@ -128,15 +128,15 @@ class Scenario(_Strict):
         for name, plan in self.groups.items():
             if name not in product_groups:
                 problems.append(
-                    f"{source}: groups.{name}: unknown main product group; known: {', '.join(sorted(product_groups))}"
+                    f"{source}: groups.{name}: onbekende hoofdgroep; bekend zijn: {', '.join(sorted(product_groups))}"
                 )
                 continue
             for field in ("target_shares", "duration_change", "intensity_change"):
                 unknown = set(getattr(plan, field) or {}) - product_groups[name]
                 if unknown:
                     problems.append(
-                        f"{source}: groups.{name}.{field}: unknown product group(s) "
-                        f"{', '.join(sorted(unknown))}; known: {', '.join(sorted(product_groups[name]))}"
+                        f"{source}: groups.{name}.{field}: onbekende productgroep(en) "
+                        f"{', '.join(sorted(unknown))}; bekend zijn: {', '.join(sorted(product_groups[name]))}"
                     )
         return problems
 
@@ -191,12 +191,12 @@ def _load_file(path: Path, overrides: dict[str, dict]) -> Scenario:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = f" op regel {mark.line + 1}, kolom {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{source}: not valid YAML{where}: {problem}") from None
+        raise ScenarioError(f"{source}: geen geldige YAML{where}: {problem}") from None
     name = raw.get("name") if isinstance(raw, dict) else None
     if name != path.stem:
-        raise ScenarioError(f"{source}: name: must equal the file name '{path.stem}', got {name!r}")
+        raise ScenarioError(f"{source}: name: moet gelijk zijn aan de bestandsnaam '{path.stem}', is {name!r}")
     if name in overrides:
         raw, source = _deep_merge(raw, overrides.pop(name)), f"{source} (with launchpad override)"
     return _validate(raw, source)

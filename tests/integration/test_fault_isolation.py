@@ -72,11 +72,11 @@ def test_broken_scenario_files_are_skipped_and_the_rest_publishes(copy):
     assert result.success
     check = _part_check(result, "programming", "scenarios")
     assert not check.passed
-    assert "kapot.yaml: not valid YAML at line 3" in check.description
+    assert "kapot.yaml: geen geldige YAML op regel 3" in check.description
     assert (
-        "zo_thuis_mogelijk.yaml: groups.Jeugdhulp met verblijf.target_shares: unknown product group(s) "
+        "zo_thuis_mogelijk.yaml: groups.Jeugdhulp met verblijf.target_shares: onbekende productgroep(en) "
         in (check.description)
-        and "Gezinshuizen; known: " in check.description
+        and "Gezinshuizen; bekend zijn: " in check.description
         and "Gezinshuis," in check.description
     )
     assert sorted(_published(folder, "select scenario from programming.scenarios")) == [

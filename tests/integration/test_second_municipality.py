@@ -185,7 +185,7 @@ def test_the_demo_scenarios_are_skipped_with_their_reasons_and_the_one_that_fits
     ]
     assert not check.passed
     assert (
-        "zo_thuis_mogelijk.yaml: groups.Jeugdhulp met verblijf: unknown main product group; known: "
+        "zo_thuis_mogelijk.yaml: groups.Jeugdhulp met verblijf: onbekende hoofdgroep; bekend zijn: "
         in (check.description)
         and "Jeugd verblijf" in check.description
     )

@@ -49,6 +49,15 @@ def test_programme_shares_tariffs_and_budget_by_hand():
     assert out.loc[(2019, "B"), "budget_cents"] == 20 * 400_000 and bool(out.loc[(2019, "B"), "is_base_year"])
 
 
+def test_a_product_group_without_history_is_costed_at_its_main_groups_average():
+    sc = _scenario(groups={"M": {"years_to_target": 2, "target_shares": {"A": 0.5, "B": 0.2, "C": 0.3}}})
+    out = programme_products(sc, BASE, TOTALS).set_index(["year", "product_group"])
+    average = (80 * 100_000 + 20 * 400_000) / 100  # the main group's booked money per client in the base year
+    assert out.loc[(2019, "C"), "clients"] == 0 and out.loc[(2019, "C"), "budget_cents"] == 0
+    assert out.loc[(2021, "C"), "clients"] == pytest.approx(120 * 0.3)
+    assert out.loc[(2021, "C"), "tariff_cents"] == pytest.approx(average * 1.02**2)
+
+
 def test_no_change_keeps_shares_and_only_indexes():
     out = programme_products(_scenario(), BASE, TOTALS).set_index(["year", "product_group"])
     assert out.loc[(2022, "A"), "share"] == pytest.approx(0.8)
@@ -239,8 +248,8 @@ GOOD = "name: good\ntitle: good\nadopted: true\n"
             r"x.yaml: groups.M.target_shares: .*add up to 1, they add up to 0.900",
         ),
         ("name: x\ntitle: x\nhorizon: 4\n", r"x.yaml: horizon: Extra inputs are not permitted"),
-        ("name: y\ntitle: x\n", r"x.yaml: name: must equal the file name"),
-        ("name: x\ntitle: [x\n", r"x.yaml: not valid YAML"),
+        ("name: y\ntitle: x\n", r"x.yaml: name: moet gelijk zijn aan de bestandsnaam"),
+        ("name: x\ntitle: [x\n", r"x.yaml: geen geldige YAML"),
         (
             "name: x\ntitle: x\nhorizon_years: 2\ngroups: {M: {years_to_target: 3}}\n",
             r"beyond horizon_years 2",
@@ -258,7 +267,7 @@ def test_a_bad_scenario_file_is_skipped_with_file_and_field_and_the_others_load(
 
 def test_no_usable_scenario_or_two_adopted_stops_the_scenarios(tmp_path):
     _write(tmp_path, "x", "name: x\ntitle: [x\n")
-    with pytest.raises(ScenarioError, match=r"no usable scenario files.*x.yaml: not valid YAML"):
+    with pytest.raises(ScenarioError, match=r"no usable scenario files.*x.yaml: geen geldige YAML"):
         load_scenarios(tmp_path)
     _write(tmp_path, "x", "name: x\ntitle: x\nadopted: true\n")
     _write(tmp_path, "good", GOOD)
@@ -276,7 +285,7 @@ def test_launchpad_overrides_and_data_checks(tmp_path):
         load_scenarios(tmp_path, parse_overrides("x: {indexation: 3}"))
     bad = _scenario(groups={"M": {"target_shares": {"A": 0.5, "Z": 0.5}}, "Q": {"trend": "none"}})
     assert bad.unknown_groups({"M": {"A", "B"}, "N": {"C"}}, "f.yaml") == [
-        "f.yaml: groups.M.target_shares: unknown product group(s) Z; known: A, B",
-        "f.yaml: groups.Q: unknown main product group; known: M, N",
+        "f.yaml: groups.M.target_shares: onbekende productgroep(en) Z; bekend zijn: A, B",
+        "f.yaml: groups.Q: onbekende hoofdgroep; bekend zijn: M, N",
     ]
     assert _scenario(groups={"M": {"target_shares": {"A": 1}}}).unknown_groups({"M": {"A"}}, "f.yaml") == []

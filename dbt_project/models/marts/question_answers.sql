@@ -40,12 +40,12 @@ feed_deliveries as (
 ),
 
 -- the sources a question's core elements come from that never delivered, named for the reader
-undelivered as (
+undelivered_tables as (
 
     select
         question_elements.question_id,
-        string_agg(distinct data_elements.source || ' (' || feed_deliveries.table_name || ')', ', '
-            order by data_elements.source || ' (' || feed_deliveries.table_name || ')') as sources
+        data_elements.source,
+        string_agg(distinct feed_deliveries.table_name, ', ' order by feed_deliveries.table_name) as tables
 
     from question_elements
     inner join data_elements
@@ -53,7 +53,17 @@ undelivered as (
     inner join feed_deliveries
         on data_elements.table_name = feed_deliveries.table_name
     where question_elements.role = 'kern' and not feed_deliveries.is_delivered
-    group by question_elements.question_id
+    group by question_elements.question_id, data_elements.source
+
+),
+
+undelivered as (
+
+    select
+        question_id,
+        string_agg(source || ' (' || tables || ')', '; ' order by source) as sources
+    from undelivered_tables
+    group by question_id
 
 ),
 
