@@ -240,7 +240,8 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
         row = con.execute("select scenario, base_year from programming.scenarios where adopted").fetchone()
         if row is None:
             raise ValueError(
-                "geen vastgesteld scenario onder de doorgerekende scenario's (zie de check van scenarios): niets om tegen te bewaken"
+                "geen vastgesteld scenario onder de doorgerekende scenario's (zie de check van scenarios): "
+                "niets om tegen te bewaken"
             )
         adopted, base_year = row
         year, last_month = inputs.reporting_year, inputs.latest_month.month
