@@ -82,8 +82,8 @@ def stale_parts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Parts that are not fully current, for the line on reports and stamkaarten (empty when all are)."""
     exists = con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'part_status'"
-    ).fetchone()[0]
-    if not exists:
+    ).fetchone()
+    if not exists or not exists[0]:
         return pd.DataFrame(columns=["part", "label", "status", "reason", "checked_at", "last_success_at"])
     return con.execute(f"select * from {STATUS_TABLE} where status <> 'actueel' order by part").df()
 
