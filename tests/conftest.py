@@ -65,6 +65,21 @@ def built(_built_once, small_feeds):
         yield folder, result
 
 
+def run_data_layers():
+    """The nightly up to and including publishing, without the parts after the marts (quality suites,
+    programming, reports): what a test of loading and building needs, at half the cost of a whole night."""
+    from dagster import AssetSelection, DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.publish import PUBLISHED
+
+    layers = AssetSelection.groups("ingest", "reference", "linkage", "staging", "intermediate", "marts")
+    selection = (layers | AssetSelection.assets(PUBLISHED)).resolve(list(defs.assets))
+    return defs.resolve_job_def("nightly").execute_in_process(
+        instance=DagsterInstance.ephemeral(), asset_selection=list(selection)
+    )
+
+
 def istandaarden_or_skip() -> Path:
     if not (ISTANDAARDEN / "iwmo" / "xsd").exists():
         pytest.skip(f"official iStandaarden XSDs not found at {ISTANDAARDEN} (shared/ is not beside this clone)")

@@ -67,11 +67,11 @@ def _keys(table: str) -> list[tuple[list[str], bool]]:
     return out
 
 
-def _clashes(table: str, frames: list[pa.Table]) -> list[str]:
+def _clashes(table: str, frames: list[pa.Table], s: Settings) -> list[str]:
     """Keys that repeat within one delivery (uniek) or across the landing zone (uniek_overal)."""
     if not frames:
         return []
-    con = duckdb.connect()
+    con = duckdb.connect(config=s.duckdb_config())
     con.register("rows", pa.concat_tables(frames, promote_options="default"))
     out = []
     for columns, overall in _keys(table):
@@ -131,7 +131,7 @@ def check_landing(s: Settings) -> LandingCheck:
         checks.append(check)
     for check in checks:
         for table in check.feed.tables:
-            check.key_clashes = [*check.key_clashes, *_clashes(table, tables.get(table, []))]
+            check.key_clashes = [*check.key_clashes, *_clashes(table, tables.get(table, []), s)]
     delivered = {f.feed.name for f in checks if f.files} | _delivered_before(s)
     missing = [r for r in REGISTERS if r not in delivered]
     return LandingCheck(checks, missing, _unknown_codes(s, tables))

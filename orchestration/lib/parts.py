@@ -9,8 +9,9 @@ quality are still published, the part keeps its previous output (its tables are 
 when it succeeds), and the failure is visible in four places:
 
 - the Dagster run: the asset's ``part_current`` check fails (WARN) with the reason;
-- ``meta.part_status``: one row per part with its state, the reason and when it last succeeded,
-  published with the warehouse, so reports and stamkaarten print a line for each stale part;
+- ``meta.part_status``: one row per nightly part with its state, the reason and when it last
+  succeeded, published with the warehouse, so reports and stamkaarten print a line for each stale part
+  (the report products only read the published copy, so they record nothing there);
 - ``$GRIP_DATA_DIR/alerts/<run>.<part>.json``, like the alert of a failed run;
 - the asset's materialisation metadata (``bijgewerkt: false`` and ``reden``).
 
@@ -121,10 +122,14 @@ def _reason(exc: BaseException) -> str:
     return text if isinstance(exc, (ValueError, KeyError, LookupError)) else f"{type(exc).__name__}: {text}"
 
 
-def optional_part(part: str, label: str) -> Callable:
+def optional_part(part: str, label: str, record_status: bool = True) -> Callable:
     """Decorate an asset body so that it fails on its own. The asset must declare
     ``check_spec(key, label)`` and take ``warehouse`` and ``context``; the body returns or yields
-    its results as usual (a ``PartialResult`` last when it left something out)."""
+    its results as usual (a ``PartialResult`` last when it left something out).
+
+    ``record_status=False`` for parts that only read the published copy (the report products, run by
+    their own jobs after the nightly): they must not become writers of the warehouse, so their state is
+    in their check and alert file only."""
 
     def decorate(body: Callable) -> Callable:
         @functools.wraps(body)
@@ -138,8 +143,9 @@ def optional_part(part: str, label: str) -> Callable:
             except Exception as exc:  # noqa: BLE001 - the point: any failure of this part stays in this part
                 reason = _reason(exc)
                 context.log.error(f"{label} mislukt, de rest gaat door: {reason}\n{traceback.format_exc()}")
-                with warehouse.connect() as con:
-                    record(con, part, label, "mislukt", reason)
+                if record_status:
+                    with warehouse.connect() as con:
+                        record(con, part, label, "mislukt", reason)
                 _alert(warehouse, context.run_id, context.dagster_run.job_name, part, reason)
                 yield MaterializeResult(asset_key=key, metadata={"bijgewerkt": False, "reden": reason})
                 yield AssetCheckResult(
@@ -168,8 +174,9 @@ def optional_part(part: str, label: str) -> Callable:
                 if r is not None:
                     yield r
             reason = "; ".join(left_out)
-            with warehouse.connect() as con:
-                record(con, part, label, "deels" if left_out else "actueel", reason)
+            if record_status:
+                with warehouse.connect() as con:
+                    record(con, part, label, "deels" if left_out else "actueel", reason)
             if left_out:
                 _alert(warehouse, context.run_id, context.dagster_run.job_name, part, reason)
             yield AssetCheckResult(

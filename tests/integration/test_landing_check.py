@@ -15,6 +15,9 @@ def test_grip_check_names_missing_registers_unknown_codes_and_the_key_clash_that
     data_dir, small_feeds, capsys
 ):
     landing = data_dir / "landing"
+    for folder in (landing / "suite4" / "berichten").iterdir():  # the first quarter's messages are plenty here
+        if not folder.name.startswith(("2018-01", "2018-02", "2018-03")):
+            shutil.rmtree(folder)
     register = data_dir / "producten"
     shutil.move(landing / "suite4" / "producten", register)  # the register not delivered yet
     files = sorted((landing / "suite4" / "betalingen").glob("suite4_betalingen_20????.csv"))
