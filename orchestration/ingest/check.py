@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from orchestration.lib.config import Settings
 from orchestration.lib.dutch import number
-from orchestration.quality.catalogue import load_elements
+from orchestration.quality.catalogue import load_suite
 
 from .feeds import FEEDS, Feed
 from .landing import pending_files, read_deliveries
@@ -54,17 +54,18 @@ class LandingCheck:
         return [c for f in self.feeds for c in f.key_clashes]
 
 
-def _keys(table: str) -> list[tuple[list[str], bool]]:
-    """The key rules of the data-element catalogue for a raw table: (columns, across all deliveries)."""
-    out = []
-    for e in load_elements():
-        if e.table_name != f"raw.{table}":
-            continue
-        for rule in e.rules:
-            name, _, extra = rule.partition(":")
-            if name in ("uniek", "uniek_overal"):
-                out.append(([e.column_name, *[c for c in extra.split(",") if c]], name == "uniek_overal"))
-    return out
+def _keys(table: str) -> list[list[str]]:
+    """The columns of each key the blocking ``keys_unique`` check validates: the kept suite's key
+    expectations. A key unique within a delivery period is checked within each file here."""
+    try:
+        suite = load_suite(f"raw.{table}")
+    except FileNotFoundError:
+        return []
+    return [
+        ["_file" if c == "_period" else c for c in e["kwargs"].get("column_list") or [e["kwargs"]["column"]]]
+        for e in suite["expectations"]
+        if e["meta"]["measure"] == "key"
+    ]
 
 
 def _clashes(table: str, frames: list[pa.Table], s: Settings) -> list[str]:
@@ -74,32 +75,51 @@ def _clashes(table: str, frames: list[pa.Table], s: Settings) -> list[str]:
     con = duckdb.connect(config=s.duckdb_config())
     con.register("rows", pa.concat_tables(frames, promote_options="default"))
     out = []
-    for columns, overall in _keys(table):
-        group = ", ".join(columns) + ("" if overall else ", _file")
+    for key in _keys(table):
+        columns = [c for c in key if c != "_file"]
+        group = ", ".join(key)
         for row in con.execute(
             f"select {group}, count(*) from rows where {columns[0]} is not null group by {group} having count(*) > 1 "
             f"order by count(*) desc limit {EXAMPLES}"
         ).fetchall():
-            where = "" if overall else f" in {row[len(columns)]}"
-            out.append(f"raw.{table}: key ({', '.join(columns)}) = {row[: len(columns)]} occurs {row[-1]} times{where}")
+            where = f" in {row[key.index('_file')]}" if "_file" in key else ""
+            values = tuple(v for c, v in zip(key, row, strict=False) if c != "_file")
+            out.append(f"raw.{table}: key ({', '.join(columns)}) = {values} occurs {row[-1]} times{where}")
     con.close()
     return out
 
 
-def _loaded_ids(s: Settings) -> set[str]:
+@dataclass
+class _Loaded:
+    """What the warehouse already holds, read once: delivery hashes, feeds that delivered, product codes."""
+
+    ids: set[str] = field(default_factory=set)
+    feeds: set[str] = field(default_factory=set)
+    codes: set[str] = field(default_factory=set)
+
+
+def _loaded(s: Settings) -> _Loaded:
+    out = _Loaded()
     if not s.warehouse.exists():
-        return set()
+        return out
     con = duckdb.connect(str(s.warehouse), read_only=True, config=s.duckdb_config())
     try:
-        return {r[0] for r in con.execute("select delivery_id from raw.ingest_log where status = 'loaded'").fetchall()}
-    except duckdb.CatalogException:
-        return set()
+        for delivery_id, feed in con.execute(
+            "select delivery_id, entity from raw.ingest_log where status = 'loaded'"
+        ).fetchall():
+            out.ids.add(delivery_id)
+            out.feeds.add(feed)
+        out.codes = {r[0] for r in con.execute("select distinct productcode from raw.suite4_producten").fetchall()}
+    except duckdb.CatalogException:  # a warehouse without these tables yet
+        pass
     finally:
         con.close()
+    return out
 
 
 def check_landing(s: Settings) -> LandingCheck:
-    loaded = _loaded_ids(s)
+    before = _loaded(s)
+    loaded = before.ids
     checks, tables = [], {}
     for feed in FEEDS:
         check = FeedCheck(feed)
@@ -132,35 +152,14 @@ def check_landing(s: Settings) -> LandingCheck:
     for check in checks:
         for table in check.feed.tables:
             check.key_clashes = [*check.key_clashes, *_clashes(table, tables.get(table, []), s)]
-    delivered = {f.feed.name for f in checks if f.files} | _delivered_before(s)
+    delivered = {f.feed.name for f in checks if f.files} | before.feeds
     missing = [r for r in REGISTERS if r not in delivered]
-    return LandingCheck(checks, missing, _unknown_codes(s, tables))
+    return LandingCheck(checks, missing, _unknown_codes(before.codes, tables))
 
 
-def _delivered_before(s: Settings) -> set[str]:
-    if not s.warehouse.exists():
-        return set()
-    con = duckdb.connect(str(s.warehouse), read_only=True, config=s.duckdb_config())
-    try:
-        return {
-            r[0] for r in con.execute("select distinct entity from raw.ingest_log where status = 'loaded'").fetchall()
-        }
-    except duckdb.CatalogException:
-        return set()
-    finally:
-        con.close()
-
-
-def _unknown_codes(s: Settings, tables: dict[str, list[pa.Table]]) -> dict[str, int]:
-    known = {c for t in tables.get("suite4_producten", []) for c in t.column("productcode").to_pylist()}
-    if s.warehouse.exists():
-        con = duckdb.connect(str(s.warehouse), read_only=True, config=s.duckdb_config())
-        try:
-            known |= {r[0] for r in con.execute("select distinct productcode from raw.suite4_producten").fetchall()}
-        except duckdb.CatalogException:
-            pass
-        finally:
-            con.close()
+def _unknown_codes(known_before: set[str], tables: dict[str, list[pa.Table]]) -> dict[str, int]:
+    """Product codes in the messages that neither the register in the landing zone nor the loaded one has."""
+    known = known_before | {c for t in tables.get("suite4_producten", []) for c in t.column("productcode").to_pylist()}
     used: Counter = Counter()
     for table, column in CODES.items():
         for t in tables.get(table, []):

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
-import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MaterializeResult
 
 from .resources import Warehouse
@@ -55,16 +54,6 @@ class PartialResult:
     left_out: list[str] = field(default_factory=list)
 
 
-def check_spec(key: AssetKey, label: str) -> AssetCheckSpec:
-    """The check every optional part carries: passes when the part is current."""
-    return AssetCheckSpec(
-        CHECK,
-        asset=key,
-        description=f"{label}: bijgewerkt in deze run. Faalt (waarschuwing) met de reden wanneer dit onderdeel "
-        "mislukte of iets oversloeg; de rest van de nightly wordt dan toch gepubliceerd.",
-    )
-
-
 def record(con: duckdb.DuckDBPyConnection, part: str, label: str, status: str, reason: str = "") -> None:
     """One row per part: its state now and when it last succeeded."""
     con.execute(DDL)
@@ -79,26 +68,20 @@ def record(con: duckdb.DuckDBPyConnection, part: str, label: str, status: str, r
     )
 
 
-def stale_parts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Parts that are not fully current, for the line on reports and stamkaarten (empty when all are)."""
+def stale_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One Dutch sentence per part that is not fully current (which part, since when, and why), for
+    the line on reports and stamkaarten; empty when all are current or no part ran yet."""
     exists = con.execute(
         "select count(*) from duckdb_tables() where schema_name = 'meta' and table_name = 'part_status'"
     ).fetchone()
     if not exists or not exists[0]:
-        return pd.DataFrame(columns=["part", "label", "status", "reason", "checked_at", "last_success_at"])
-    return con.execute(f"select * from {STATUS_TABLE} where status <> 'actueel' order by part").df()
-
-
-def stale_lines(frame: pd.DataFrame) -> list[str]:
-    """One Dutch sentence per stale part: which part, since when, and why."""
+        return []
     lines = []
-    for row in frame.itertuples():
-        since = (
-            f"; laatst bijgewerkt {pd.Timestamp(row.last_success_at):%d-%m-%Y %H:%M}"
-            if not pd.isna(row.last_success_at)
-            else "; nog nooit gelukt"
-        )
-        lines.append(f"{row.label}: {STATES.get(row.status, row.status)}{since}. Reden: {row.reason}")
+    for label, status, reason, last_success_at in con.execute(
+        f"select label, status, reason, last_success_at from {STATUS_TABLE} where status <> 'actueel' order by part"
+    ).fetchall():
+        since = f"; laatst bijgewerkt {last_success_at:%d-%m-%Y %H:%M}" if last_success_at else "; nog nooit gelukt"
+        lines.append(f"{label}: {STATES.get(status, status)}{since}. Reden: {reason}")
     return lines
 
 
@@ -122,31 +105,54 @@ def _reason(exc: BaseException) -> str:
     return text if isinstance(exc, (ValueError, KeyError, LookupError)) else f"{type(exc).__name__}: {text}"
 
 
-def optional_part(part: str, label: str, record_status: bool = True) -> Callable:
-    """Decorate an asset body so that it fails on its own. The asset must declare
-    ``check_spec(key, label)`` and take ``warehouse`` and ``context``; the body returns or yields
-    its results as usual (a ``PartialResult`` last when it left something out).
+@dataclass(frozen=True)
+class Part:
+    """One optional part: its asset, its Dutch label, and whether it records its state in the warehouse.
 
-    ``record_status=False`` for parts that only read the published copy (the report products, run by
-    their own jobs after the nightly): they must not become writers of the warehouse, so their state is
-    in their check and alert file only."""
+    ``part.check`` is the check spec the asset declares; ``@part`` decorates the asset body, which takes
+    ``context`` and ``warehouse`` and returns or yields its results as usual (a ``PartialResult`` last
+    when it left something out). ``record_status=False`` for parts that only read the published copy
+    (the report products, run by their own jobs after the nightly): they must not become writers of the
+    warehouse, so their state is in their check and alert file only."""
 
-    def decorate(body: Callable) -> Callable:
+    key: AssetKey
+    label: str
+    record_status: bool = True
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.key.path)
+
+    @property
+    def check(self) -> AssetCheckSpec:
+        """Passes when the part is current."""
+        return AssetCheckSpec(
+            CHECK,
+            asset=self.key,
+            description=f"{self.label}: bijgewerkt in deze run. Faalt (waarschuwing) met de reden wanneer dit "
+            "onderdeel mislukte of iets oversloeg; de rest van de nightly wordt dan toch gepubliceerd.",
+        )
+
+    def _record(self, warehouse: Warehouse, status: str, reason: str) -> None:
+        if self.record_status:
+            with warehouse.connect() as con:
+                record(con, self.name, self.label, status, reason)
+
+    def __call__(self, body: Callable) -> Callable:
+        key, label = self.key, self.label
+
         @functools.wraps(body)
         def wrapper(*args, **kwargs):
             context = args[0] if args else kwargs["context"]  # Dagster passes the context first, by position
             warehouse = kwargs["warehouse"]
-            key = context.asset_key
             try:
                 produced = body(*args, **kwargs)
                 results = list(produced) if inspect.isgenerator(produced) else [produced]
             except Exception as exc:  # noqa: BLE001 - the point: any failure of this part stays in this part
                 reason = _reason(exc)
                 context.log.error(f"{label} mislukt, de rest gaat door: {reason}\n{traceback.format_exc()}")
-                if record_status:
-                    with warehouse.connect() as con:
-                        record(con, part, label, "mislukt", reason)
-                _alert(warehouse, context.run_id, context.dagster_run.job_name, part, reason)
+                self._record(warehouse, "mislukt", reason)
+                _alert(warehouse, context.run_id, context.dagster_run.job_name, self.name, reason)
                 yield MaterializeResult(asset_key=key, metadata={"bijgewerkt": False, "reden": reason})
                 yield AssetCheckResult(
                     asset_key=key,
@@ -174,11 +180,9 @@ def optional_part(part: str, label: str, record_status: bool = True) -> Callable
                 if r is not None:
                     yield r
             reason = "; ".join(left_out)
-            if record_status:
-                with warehouse.connect() as con:
-                    record(con, part, label, "deels" if left_out else "actueel", reason)
+            self._record(warehouse, "deels" if left_out else "actueel", reason)
             if left_out:
-                _alert(warehouse, context.run_id, context.dagster_run.job_name, part, reason)
+                _alert(warehouse, context.run_id, context.dagster_run.job_name, self.name, reason)
             yield AssetCheckResult(
                 asset_key=key,
                 check_name=CHECK,
@@ -189,5 +193,3 @@ def optional_part(part: str, label: str, record_status: bool = True) -> Callable
             )
 
         return wrapper
-
-    return decorate

@@ -21,7 +21,7 @@ from dagster import (
 from pydantic import Field
 
 from orchestration.dbt.assets import dbt_key
-from orchestration.lib.parts import PartialResult, check_spec, optional_part
+from orchestration.lib.parts import Part, PartialResult
 from orchestration.lib.resources import Warehouse
 from orchestration.lib.warehouse import replace_table
 
@@ -56,34 +56,23 @@ def _base(year: int, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["year"] == year].drop(columns="year")
 
 
-def _key(name: str) -> AssetKey:
-    return AssetKey(["programming", name])
-
-
-LABELS = {
-    "baseline_forecast": "Basisprognose (programmering)",
-    "scenarios": "Scenario's (programmering)",
-    "realisation": "Realisatie tegen het programma en vroegsignalering",
-    "provider_risk": "Risicoprofiel aanbieders",
-}
-
-
-def _part(name: str) -> tuple[AssetCheckSpec, object]:
-    """The check spec and the decorator of an optional part (orchestration/lib/parts.py)."""
-    return check_spec(_key(name), LABELS[name]), optional_part(f"programming.{name}", LABELS[name])
+BASELINE = Part(AssetKey(["programming", "baseline_forecast"]), "Basisprognose (programmering)")
+SCENARIOS = Part(AssetKey(["programming", "scenarios"]), "Scenario's (programmering)")
+REALISATION = Part(AssetKey(["programming", "realisation"]), "Realisatie tegen het programma en vroegsignalering")
+PROVIDER_RISK = Part(AssetKey(["programming", "provider_risk"]), "Risicoprofiel aanbieders")
 
 
 @asset(
     key_prefix="programming",
     deps=MARTS,
     group_name="programming",
-    check_specs=[_part("baseline_forecast")[0]],
+    check_specs=[BASELINE.check],
     kinds={"duckdb", "statsmodels"},
     description="programming.baseline_forecast: clients in care and booked money per main group and month for the "
     "coming years, per trend method, with 80% prediction intervals; programming.forecast_backtest: "
     "each method backtested on the base year.",
 )
-@_part("baseline_forecast")[1]
+@BASELINE
 def baseline_forecast(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     with warehouse.connect() as con:
         inputs = read_inputs(con)
@@ -143,13 +132,13 @@ def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.
     key_prefix="programming",
     deps=MARTS,
     group_name="programming",
-    check_specs=[_part("scenarios")[0]],
+    check_specs=[SCENARIOS.check],
     kinds={"duckdb"},
     description="Scenario tables from programming/scenarios/*.yaml (GRIP_SCENARIO_DIR); a file that does not fit the "
     "catalogue is skipped with its reason: clients, tariff and maximum budget per product "
     "group and year; provider volumes and ceilings; wijk yardsticks; comparison in euros per year.",
 )
-@_part("scenarios")[1]
+@SCENARIOS
 def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehouse: Warehouse):
     folder = warehouse.settings.scenario_dir
     loaded = load_scenarios(folder, parse_overrides(config.overrides), config.adopted_scenario or None)
@@ -220,10 +209,10 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
     group_name="programming",
     kinds={"duckdb"},
     check_specs=[
-        _part("realisation")[0],
+        REALISATION.check,
         AssetCheckSpec(
             "no_projected_overrun",
-            asset=AssetKey(["programming", "realisation"]),
+            asset=REALISATION.key,
             description="Warns when a provider or product group is projected to pass its "
             "ceiling of the adopted programme before year-end.",
         ),
@@ -232,7 +221,7 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
     "year-end projection as it stood each month; programming.early_warnings lists who will pass the "
     "ceiling, by how much and in which month.",
 )
-@_part("realisation")[1]
+@REALISATION
 def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     ew = load_monitoring().early_warning
     with warehouse.connect() as con:
@@ -313,13 +302,13 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     key_prefix="programming",
     deps=MARTS,
     group_name="programming",
-    check_specs=[_part("provider_risk")[0]],
+    check_specs=[PROVIDER_RISK.check],
     kinds={"duckdb"},
     description="programming.provider_risk: per quarter, provider and law the four risk characteristics of 000 §4 "
     "(volume, clients, cost price, growth) with their figures; elevated when enough of them apply. "
     "Thresholds in programming/risk_profile.yaml.",
 )
-@_part("provider_risk")[1]
+@PROVIDER_RISK
 def provider_risk(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     thresholds = load_monitoring().risk_profile
     with warehouse.connect() as con:

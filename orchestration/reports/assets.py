@@ -5,7 +5,7 @@ import datetime as dt
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.dbt.assets import dbt_key
-from orchestration.lib.parts import check_spec, optional_part, stale_lines, stale_parts
+from orchestration.lib.parts import Part, stale_lines
 from orchestration.lib.resources import Warehouse
 from orchestration.quality.assets import element_status, question_feasibility
 
@@ -13,16 +13,20 @@ from .datakwaliteit import render_report
 from .document import SYNTHETIC_LABEL
 from .stamkaart import render_card, render_index
 
+BUDGET_CSV = Part(AssetKey(["reports", "rpt_budget_by_year"]), "Begroting per jaar (CSV)")
+STAMKAARTEN = Part(AssetKey(["reports", "stamkaarten"]), "Stamkaarten")
+DATAKWALITEIT = Part(AssetKey(["reports", "datakwaliteit"]), "Datakwaliteitsrapport")
+
 
 @asset(
     key_prefix="reports",
     deps=[dbt_key("fct_budget")],
     group_name="reports",
     kinds={"duckdb", "csv"},
-    check_specs=[check_spec(AssetKey(["reports", "rpt_budget_by_year"]), "Begroting per jaar (CSV)")],
+    check_specs=[BUDGET_CSV.check],
     description="Budget per year and law in euros (report table and CSV in the reports folder).",
 )
-@optional_part("reports.rpt_budget_by_year", "Begroting per jaar (CSV)")
+@BUDGET_CSV
 def rpt_budget_by_year(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     s = warehouse.settings
     with warehouse.connect() as con:
@@ -58,11 +62,11 @@ def rpt_budget_by_year(context: AssetExecutionContext, warehouse: Warehouse) -> 
     ],
     group_name="reports",
     kinds={"html"},
-    check_specs=[check_spec(AssetKey(["reports", "stamkaarten"]), "Stamkaarten")],
+    check_specs=[STAMKAARTEN.check],
     description="One page per information question (stamkaart): definition, roles, data elements, "
     "cross-sections given and missing, latest values and status; plus an index.",
 )
-@optional_part("reports.stamkaarten", "Stamkaarten")
+@STAMKAARTEN
 def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     s = warehouse.settings
     with warehouse.connect() as con:
@@ -76,7 +80,7 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
             "join quality.element_status s using (element_id)"
         ).df()
         feasibility = con.execute("select * from quality.question_feasibility").df().set_index("question_id")
-        stale = stale_lines(stale_parts(con))
+        stale = stale_lines(con)
     banner = SYNTHETIC_LABEL if s.demo else None
     folder = s.reports_dir / "stamkaarten"
     folder.mkdir(parents=True, exist_ok=True)
@@ -102,11 +106,11 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
     deps=[question_feasibility, element_status, dbt_key("int_feed_deliveries")],
     group_name="reports",
     kinds={"html"},
-    check_specs=[check_spec(AssetKey(["reports", "datakwaliteit"]), "Datakwaliteitsrapport")],
+    check_specs=[DATAKWALITEIT.check],
     description="Nightly data-quality report for data stewards (Dutch): feasibility per question, per data "
     "element its score, trend, category, exclusions and failing records, and refused deliveries.",
 )
-@optional_part("reports.datakwaliteit", "Datakwaliteitsrapport")
+@DATAKWALITEIT
 def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     s = warehouse.settings
     with warehouse.connect() as con:
@@ -124,7 +128,7 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
                 "select table_name, feed from intermediate.int_feed_deliveries where not is_delivered order by 1"
             ).fetchall()
         ]
-        stale = stale_lines(stale_parts(con))
+        stale = stale_lines(con)
     folder = s.reports_dir / "datakwaliteit"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"

@@ -35,7 +35,7 @@ from dagster import (
 from orchestration.jobs import PERIODIC, nightly_job
 from orchestration.lib.config import Settings
 from orchestration.lib.parallel import ordered_map
-from orchestration.lib.parts import PartialResult, check_spec, optional_part, stale_lines, stale_parts
+from orchestration.lib.parts import Part, PartialResult, stale_lines
 from orchestration.lib.resources import Warehouse
 from orchestration.programming.assets import provider_risk, realisation
 from orchestration.publish import PUBLISHED
@@ -52,19 +52,16 @@ LAWS = ("wmo", "jeugd")
 INPUTS = [realisation, provider_risk, question_feasibility, PUBLISHED]
 # What the three report products share: layer, tag (kept out of the nightly), inputs and kinds.
 PRODUCT = dict(key_prefix="reports", tags=PERIODIC, deps=INPUTS, group_name="reports", kinds={"html", "excel"})
-LABELS = {
-    "budgethoudersrapportage": "Budgethoudersrapportage",
-    "kwartaaloverzicht_aanbieders": "Kwartaaloverzicht aanbieders",
-    "voortgangsrapportage": "Voortgangsrapportage",
-}
-
-
-def _part(name: str):
-    """Each report product is an optional part (orchestration/lib/parts.py): it fails alone, and the
-    law that fails leaves the other law's report standing."""
-    return [check_spec(AssetKey(["reports", name]), LABELS[name])], optional_part(
-        f"reports.{name}", LABELS[name], record_status=False
+# Each report product is an optional part (orchestration/lib/parts.py): it fails alone, and the law that
+# fails leaves the other law's report standing. It only reads the published copy, so it records no state there.
+PARTS = {
+    name: Part(AssetKey(["reports", name]), label, record_status=False)
+    for name, label in (
+        ("budgethoudersrapportage", "Budgethoudersrapportage"),
+        ("kwartaaloverzicht_aanbieders", "Kwartaaloverzicht aanbieders"),
+        ("voortgangsrapportage", "Voortgangsrapportage"),
     )
+}
 
 
 Versions = list[tuple[str, str | None, int | None]]
@@ -110,11 +107,11 @@ def _per_law(build, folder_of, versions: Versions, stale: list[str]) -> tuple[li
 @asset(
     **PRODUCT,
     partitions_def=MONTHLY,
-    check_specs=_part("budgethoudersrapportage")[0],
+    check_specs=[PARTS["budgethoudersrapportage"].check],
     description="Budgethoudersrapportage per month for MO (Wmo) and JOS (Jeugd): realisation against budget and "
     "programme, year-end forecast with interval, explanation of the change, early warnings, first line, quality.",
 )
-@_part("budgethoudersrapportage")[1]
+@PARTS["budgethoudersrapportage"]
 def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse):
     month = context.partition_time_window.start
     s = warehouse.settings
@@ -123,7 +120,7 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
             lambda law: budgethouder.build(con, law, month.year, month.month),
             lambda law: s.reports_dir / "budgethouder" / f"{month:%Y-%m}" / law,
             _versions(s),
-            stale_lines(stale_parts(con)),
+            stale_lines(con),
         )
     return PartialResult(MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)}), left_out)
 
@@ -131,18 +128,18 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
 @asset(
     **PRODUCT,
     partitions_def=QUARTERLY,
-    check_specs=_part("kwartaaloverzicht_aanbieders")[0],
+    check_specs=[PARTS["kwartaaloverzicht_aanbieders"].check],
     description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
     "reasons, switches and risk profile.",
 )
-@_part("kwartaaloverzicht_aanbieders")[1]
+@PARTS["kwartaaloverzicht_aanbieders"]
 def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     start = context.partition_time_window.start.replace(tzinfo=None)
     s = warehouse.settings
     folder = s.reports_dir / "aanbieders" / aanbieders.quarter_label(start)
     with warehouse.read_published() as con:
         index, pages = aanbieders.build(con, start)
-        stale = stale_lines(stale_parts(con))
+        stale = stale_lines(con)
     for report in (index, *pages.values()):
         report.stale = stale
     versions = _versions(s)
@@ -167,10 +164,10 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Ware
 @asset(
     **PRODUCT,
     partitions_def=QUARTERLY,
-    check_specs=_part("voortgangsrapportage")[0],
+    check_specs=[PARTS["voortgangsrapportage"].check],
     description="Voortgangsrapportage per quarter and law for directors and the alderman.",
 )
-@_part("voortgangsrapportage")[1]
+@PARTS["voortgangsrapportage"]
 def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse):
     start = context.partition_time_window.start.replace(tzinfo=None)
     s = warehouse.settings
@@ -180,7 +177,7 @@ def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse):
             lambda law: voortgang.build(con, law, start),
             lambda law: s.reports_dir / "voortgang" / quarter / law,
             _versions(s),
-            stale_lines(stale_parts(con)),
+            stale_lines(con),
         )
     return PartialResult(MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)}), left_out)
 
