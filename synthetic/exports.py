@@ -111,8 +111,10 @@ class Exports:
         rates: dict[str, float],
         lines: Path,
         sources: frozenset[str] = frozenset({"werkprocessen", "wachtlijst", "betalingen"}),
+        region: bool = False,
     ):
         self.sources = sources  # the optional SUITE4 exports this municipality delivers
+        self.region = region  # several municipalities, each with its own names: registers carry gemeentecode
         self.w, self.out, self.start, self.end = world, out, feed_start, out.end_date
         self.rng = np.random.default_rng([seed, 21])
         self.rates, self.lines, self.people = rates, lines, world.people  # lines: the invoice-line truth (Parquet)
@@ -347,7 +349,8 @@ class Exports:
         groups = pd.DataFrame(
             {
                 "tid": [a.tid for a in self.w.allocations],
-                "hoofdgroep": [self.w.groups[a.group].hoofdgroep for a in self.w.allocations],
+                "municipality": [a.municipality for a in self.w.allocations],
+                "hoofdgroep": [self.w.group(a.municipality, a.group).hoofdgroep for a in self.w.allocations],
             }
         )
         con.register("allocation_groups", groups)
@@ -443,6 +446,8 @@ class Exports:
         self.out.write(f"suite4/aanbieders/suite4_aanbieders_{self.stamp}.csv", csv_bytes(header, rows))
 
     def products(self) -> None:
+        """One row per product and tariff year; in a region one per member too, each under its own names
+        (the same code means something else in each: the gemeentecode column says whose row it is)."""
         header = [
             "wet",
             "productcategorie",
@@ -455,12 +460,13 @@ class Exports:
             "jaar",
             "tarief",
         ]
+        region = self.w.groups_by_municipality if self.region else {None: self.w.groups}
         rows = []
-        for p in self.w.products.values():
-            g = self.w.groups[p.group]
-            for year in range(self.start.year, self.end.year + 1):
-                rows.append(
-                    [
+        for municipality, groups in region.items():
+            for p in self.w.products.values():
+                g = groups[p.group]
+                for year in range(self.start.year, self.end.year + 1):
+                    row = [
                         p.law,
                         p.category,
                         p.code,
@@ -472,32 +478,35 @@ class Exports:
                         year,
                         nl_amount(p.tariff_cents[year]),
                     ]
-                )
+                    rows.append(row + [municipality] if municipality else row)
+        if self.region:
+            header.append("gemeentecode")
         self.out.write(f"suite4/producten/suite4_producten_{self.stamp}.csv", csv_bytes(header, rows))
 
     def budget(self) -> None:
-        """Budgets lag behind spending, as in Haarlem: 90-98% of the year's realisation."""
+        """Budgets lag behind spending, as in Haarlem: 90-98% of the year's realisation. A region's
+        register has a budget per member (gemeentecode column); a single municipality's has none."""
         con = self._lines()
-        realised = con.execute("""
-            select year(l.period_first) as year, l.law, g.hoofdgroep,
+        municipality = "g.municipality" if self.region else "null"
+        realised = con.execute(f"""
+            select year(l.period_first) as year, l.law, g.hoofdgroep, {municipality} as municipality,
                    sum(case when l.debit_credit = 'D' then l.amount_cents else -l.amount_cents end) as cents,
                    count(distinct month(l.period_first)) as months
             from lines l join allocation_groups g using (tid)
             where l.status = 'accepted'
-            group by all order by 1, 2, 3
+            group by all order by 1, 2, 3, 4
         """).fetchall()
         con.close()
         rows = []
-        for year, law, hoofdgroep, cents, months in realised:
+        for year, law, hoofdgroep, municipality, cents, months in realised:
             full_year = cents * 12 / max(months, 1)
             factor = 0.90 + 0.08 * self.rng.random()
             budget = int(round(full_year * factor / 100_000)) * 100_000  # whole thousands of euros
-            rows.append([year, law, hoofdgroep, nl_amount(budget)])
-            self.truth["budget"].append({"year": year, "law": law, "hoofdgroep": hoofdgroep, "budget_cents": budget})
-        self.out.write(
-            f"suite4/budget/suite4_budget_{self.stamp}.csv",
-            csv_bytes(["jaar", "wet", "hoofdgroep", "begroot_bedrag"], rows),
-        )
+            rows.append([year, law, hoofdgroep, nl_amount(budget)] + ([municipality] if self.region else []))
+            truth = {"year": year, "law": law, "hoofdgroep": hoofdgroep, "budget_cents": budget}
+            self.truth["budget"].append(truth | ({"municipality": municipality} if self.region else {}))
+        header = ["jaar", "wet", "hoofdgroep", "begroot_bedrag"] + (["gemeentecode"] if self.region else [])
+        self.out.write(f"suite4/budget/suite4_budget_{self.stamp}.csv", csv_bytes(header, rows))
 
     def clients(self) -> None:
         for a in self.w.allocations:
@@ -571,7 +580,7 @@ class Exports:
         trajectories = []
         linked = set()
         for a in self.w.allocations:
-            g = self.w.groups[a.group]
+            g = self.w.group(a.municipality, a.group)
             if a.law != "wmo" or a.predecessor is not None or g.category not in ("01", "02", "07"):
                 continue
             if rng.random() < 0.4:
@@ -777,7 +786,7 @@ class Exports:
             clients = {}
             for a in self.w.allocations:
                 if a.law == "wmo" and not a.withdrawn and a.start.year <= year <= a.end.year:
-                    clients.setdefault(a.person, self.w.groups[a.group].hoofdgroep)
+                    clients.setdefault(a.person, self.w.group(a.municipality, a.group).hoofdgroep)
             rows = []
             for idx, hoofdgroep in clients.items():
                 if rng.random() > 0.05:  # 12% invited, 40% respond

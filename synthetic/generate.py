@@ -93,7 +93,7 @@ def generate(cfg: GeneratorConfig) -> dict:
         t0,
     )
 
-    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources)
+    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources, profile.is_region)
     exports.suite4()
     for source in ("stapp", "cjg", "zorgfocuz"):
         if source in profile.sources:
@@ -139,7 +139,7 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
     rows = []
     for a in world.allocations:
         k = traffic.known.get(a.tid, {})
-        g = world.groups[a.group]
+        g = world.group(a.municipality, a.group)
         p = world.persons[a.person]
         rows.append(
             {
@@ -196,16 +196,18 @@ def _write_manifest(cfg, out: Output, world, traffic: Traffic, exports: Exports,
         "products",
         [
             {
+                "municipality": municipality,
                 "code": p.code,
                 "law": p.law,
                 "category": p.category,
                 "product_group": p.group,
-                "product_group_name": world.groups[p.group].name,
-                "hoofdgroep": world.groups[p.group].hoofdgroep,
+                "product_group_name": world.group(municipality, p.group).name,
+                "hoofdgroep": world.group(municipality, p.group).hoofdgroep,
                 "unit": p.unit,
                 "frequency": p.frequency,
                 **{f"tariff_{y}": c for y, c in p.tariff_cents.items() if y >= cfg.start.year},
             }
+            for municipality in cfg.municipalities
             for p in world.products.values()
         ],
     )

@@ -33,6 +33,18 @@ class Profile:
     product_code: Callable[[str, str, int], str] = _demo_code  # (category, letter, number) -> code
     sources: frozenset[str] = ALL_SOURCES  # optional feeds written besides messages and the four registers
     late: tuple[str, ...] = ()  # landing folders written to late/ instead: delivered after the first nightly
+    # a region: municipality -> the profile whose group names it uses for the same product codes. The
+    # registers then carry a gemeentecode column (docs/feeds.md): one code, a different meaning per member.
+    members: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_region(self) -> bool:
+        return bool(self.members)
+
+    def groups_of(self, municipality: str) -> dict[str, ProductGroup]:
+        """The product groups under the names a member of a region gives them (its own profile's)."""
+        member = self.members.get(municipality)
+        return PROFILES[member].groups() if member else self.groups()
 
     def groups(self) -> dict[str, ProductGroup]:
         """The demo's product groups under this municipality's names."""
@@ -113,5 +125,13 @@ PROFILES = {
         product_code=_velsen_code,
         sources=frozenset({"wachtlijst", "betalingen"}),
         late=("suite4/producten",),
+    ),
+    # two municipalities in one warehouse: 0453 uses the demo's product codes under Velsen's product-group
+    # and main-group names, so the same code means something else in each; SUITE4 is their shared source
+    "regio": Profile(
+        "regio",
+        ("0392", "0453"),
+        members={"0392": "demo", "0453": "velsen"},
+        sources=frozenset({"werkprocessen", "wachtlijst", "betalingen"}),
     ),
 }

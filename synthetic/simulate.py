@@ -177,6 +177,12 @@ class World:
     calibration: dict[str, float]
     people: PersonFactory  # first-line-only persons (STAPP, CJG) join the same population
     groups: dict[str, ProductGroup]  # the product groups under the municipality's names (profiles.py)
+    # per municipality, for a region whose members name the same products differently
+    groups_by_municipality: dict[str, dict[str, ProductGroup]]
+
+    def group(self, municipality: str, key: str) -> ProductGroup:
+        """A product group under the names of the municipality whose allocation it is."""
+        return self.groups_by_municipality[municipality][key]
 
 
 class Simulator:
@@ -352,6 +358,7 @@ class Simulator:
             calibration,
             self.people,
             self.groups,
+            {m: self.profile.groups_of(m) for m in self.municipalities},
         )
 
     def _simulate_municipality(self, muni: str) -> None:

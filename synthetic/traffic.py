@@ -331,7 +331,7 @@ class Traffic:
         for k, r in enumerate(self.w.rejected_requests):
             ref = f"VOTX{k}"
             prod = self.w.products[r.product]
-            g = self.w.groups[r.group]
+            g = self.w.group(r.municipality, r.group)
             rel = self._emit(
                 r.law,
                 "315",

@@ -2,6 +2,6 @@
 -- not know: the money and clients are counted under 'Onbekend product' until the register has it.
 {{ config(severity='warn') }}
 
-select product_code, law
+select municipality_code, product_code, law
 from {{ ref('dim_product') }}
 where not is_in_register

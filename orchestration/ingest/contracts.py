@@ -17,6 +17,9 @@ class Column:
     name: str
     type: str = "text"  # text, int, date, amount (decimal comma, euros -> cents), flag (J/N)
     role: str | None = None  # bsn, id:<domain>, name, birth_date, postcode, address
+    # an optional column may be left out of the header (then it is empty on every row): a column
+    # only some deliveries need, such as the gemeentecode of a region's registers
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,15 +97,22 @@ CONTRACTS: tuple[Contract, ...] = (
             C("frequentie"),
             C("jaar", "int"),
             C("tarief", "amount"),
+            C("gemeentecode", optional=True),
         ),
-        description="Product catalogue with the tariff per year (euros per unit).",
+        description=(
+            "Product catalogue with the tariff per year (euros per unit). In a region each member may have its own "
+            "rows (gemeentecode); a row without one holds for every municipality without its own."
+        ),
     ),
     Contract(
         SUITE4,
         "budget",
         "suite4/budget/*.csv",
-        (C("jaar", "int"), C("wet"), C("hoofdgroep"), C("begroot_bedrag", "amount")),
-        description="Budget per year, law and main product group.",
+        (C("jaar", "int"), C("wet"), C("hoofdgroep"), C("begroot_bedrag", "amount"), C("gemeentecode", optional=True)),
+        description=(
+            "Budget per year, law and main product group; in a region per member (gemeentecode), "
+            "a row without one is the budget of the first municipality of GRIP_MUNICIPALITY."
+        ),
     ),
     Contract(
         SUITE4,

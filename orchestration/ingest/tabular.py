@@ -176,7 +176,7 @@ def read_workbook(contracts: list[Contract], data: bytes, key: str) -> dict[str,
             rows = sheet.iter_rows(values_only=True)
             header = next(rows, None)
             header = [("" if h is None else str(h)) for h in header] if header else None
-            width = len(contract.columns)
+            width = len(header) if header else len(contract.columns)
             body = ((i, _pad(list(r), width)) for i, r in enumerate(rows, start=2) if any(v is not None for v in r))
             out[contract.table] = read_rows(contract, header, body, key)
         return out
@@ -192,13 +192,18 @@ def _pad(cells: list, width: int) -> list:
 
 
 def read_rows(contract: Contract, header, numbered_rows, key: str | None = None) -> Parsed:
-    expected = [c.name for c in contract.columns]
+    """Rows against the contract's columns. The header must name them in order; optional columns
+    (``Column.optional``) may be left out, and are then empty on every row."""
     if header is None:
         raise DeliveryRejected("header: the file is empty")
-    if [h.strip().lower() for h in header] != expected:
-        missing = [c for c in expected if c not in header]
-        extra = [h for h in header if h not in expected]
+    given = [h.strip().lower() for h in header]
+    columns = [c for c in contract.columns if c.name in given or not c.optional]
+    expected = [c.name for c in columns]
+    if given != expected:
+        missing = [c for c in expected if c not in given]
+        extra = [h for h in given if h not in expected]
         raise DeliveryRejected(f"header: expected columns {expected}; missing {missing}, unexpected {extra}")
+    absent = [c for c in contract.columns if c not in columns]
     out = Parsed()
     for line, fields in numbered_rows:
         if not fields:
@@ -208,10 +213,11 @@ def read_rows(contract: Contract, header, numbered_rows, key: str | None = None)
                 Rejected(line, "field_count", f"{len(fields)} fields, the contract has {len(expected)}")
             )
             continue
+        fields = list(fields) + [None] * len(absent)
         row: dict = {}
         person: dict = {}
         try:
-            for col, value in zip(contract.columns, fields, strict=True):
+            for col, value in zip(columns + absent, fields, strict=True):
                 v = _convert(col, value)
                 role = col.role or ""
                 if role == "bsn":

@@ -2,7 +2,8 @@
 
 Clients come from ``fct_care_months`` (in care on at least one day of the month), money
 from booked invoice lines in ``fct_declaration_lines`` by month of delivery; both carry the
-product group through ``dim_product``. Counting a client once per product group is
+product group through ``dim_product`` (by municipality and code: in a region a code may mean
+something else in each member). Counting a client once per product group is
 deliberate: a programme buys places per product, so a client in two groups fills two.
 """
 
@@ -16,12 +17,12 @@ import pandas as pd
 CARE = """
     select months.*, products.product_group
     from marts.fct_care_months as months
-    join marts.dim_product as products using (product_code)
+    join marts.dim_product as products using (municipality_code, product_code)
 """
 BOOKED = """
-    select lines.*, products.main_group as product_main_group, products.product_group
+    select lines.*, products.main_group as product_main_group, products.product_group, products.product_name
     from marts.fct_declaration_lines as lines
-    join marts.dim_product as products using (product_code)
+    join marts.dim_product as products using (municipality_code, product_code)
     where lines.is_booked
 """
 

@@ -19,7 +19,7 @@ SHARES = """
         select year(months.month_start) as year, products.main_group, products.product_group,
                count(distinct months.client_key) as clients
         from marts.fct_care_months as months
-        join marts.dim_product as products using (product_code)
+        join marts.dim_product as products using (municipality_code, product_code)
         where products.is_in_register
         group by all
     ),

@@ -287,15 +287,13 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
 
     products = con.execute(
         f"""
-        select product_code, any_value(product_group) as product_group, count(distinct client_key) as clients,
+        select product_code, product_name, product_group, count(distinct client_key) as clients,
                sum(amount_cents) as cost
         from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
-        group by all order by cost desc
+        group by all order by cost desc, product_code
     """,
         [law, year, month],
     ).df()
-    names = dict(con.execute("select product_code, product_name from marts.dim_product").fetchall())
-    products.insert(1, "product_name", products["product_code"].map(names))
     sections.append(
         Section(
             "Realisatie per product",

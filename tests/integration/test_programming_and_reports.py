@@ -79,7 +79,7 @@ def test_budget_holder_figures_equal_the_marts(rendered):
             con.execute(
                 """
             select p.product_group, sum(l.amount_cents) from marts.fct_declaration_lines l
-            join marts.dim_product p on p.product_code = l.product_code
+            join marts.dim_product p on p.municipality_code = l.municipality_code and p.product_code = l.product_code
             where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
             group by 1""",
                 [law, year, m],

@@ -62,6 +62,20 @@ def test_wrong_header_rejects_the_whole_delivery_naming_the_columns():
         read_delivery(CLIENTS, csv(HEADER.rsplit(";", 1)[0], "1;2;3"), "key")
 
 
+def test_an_optional_column_may_be_left_out_of_the_header_and_is_then_empty():
+    budget = CONTRACT_BY_TABLE["suite4_budget"]
+    single = read_delivery(budget, csv("jaar;wet;hoofdgroep;begroot_bedrag", "2026;wmo;Thuis;100,00"), "key")
+    region = read_delivery(
+        budget, csv("jaar;wet;hoofdgroep;begroot_bedrag;gemeentecode", "2026;wmo;Thuis;100,00;0453"), "key"
+    )
+    assert single.rows[0]["gemeentecode"] is None and single.rows[0]["begroot_bedrag_cents"] == 10000
+    assert region.rows[0]["gemeentecode"] == "0453"
+    with pytest.raises(DeliveryRejected, match="unexpected \\['regio'\\]"):
+        read_delivery(budget, csv("jaar;wet;hoofdgroep;begroot_bedrag;regio", "2026;wmo;Thuis;1;x"), "key")
+    short = read_delivery(budget, csv("jaar;wet;hoofdgroep;begroot_bedrag", "2026;wmo;Thuis;100,00;0453"), "key")
+    assert [r.rule for r in short.rejected] == ["field_count"]
+
+
 def test_wrong_encoding_rejects_the_delivery():
     with pytest.raises(DeliveryRejected, match="encoding"):
         read_delivery(CLIENTS, HEADER.encode() + b"\r\n\x81\x8d", "key")

@@ -1,8 +1,11 @@
--- Products with their category, groups, unit and the tariff of the latest year, plus every
--- product code the message traffic uses that the product register does not know: those are
--- kept under the explicit group 'Onbekend product' (never dropped, so money and clients still
--- add up) and flagged by the warn-level test assert_products_in_register.
--- Grain: one row per product_code.
+-- Products with their category, groups, unit and the tariff of the latest year, per municipality:
+-- in a region the same product code may mean something else in each member, so a product is
+-- (municipality_code, product_code). A register row without gemeentecode holds for every
+-- municipality of GRIP_MUNICIPALITY that has no row of its own for that code. Every product code
+-- the message traffic uses that the register does not know for that municipality is kept under
+-- the explicit group 'Onbekend product' (never dropped, so money and clients still add up) and
+-- flagged by the warn-level test assert_products_in_register.
+-- Grain: one row per municipality_code and product_code.
 {% set unknown = "'Onbekend product'" %}
 with
 
@@ -30,37 +33,65 @@ declaration_lines as (
 
 ),
 
+municipalities as (
+
+    select distinct trim(code) as municipality_code
+    from (select unnest(string_split('{{ var("municipalities") }}', ',')) as code)
+    where trim(code) <> ''
+
+),
+
+own as (
+
+    select * from products where municipality_code is not null
+
+),
+
+shared as (
+
+    -- a row without gemeentecode, for each municipality without its own row for that code
+    select municipalities.municipality_code, products.* exclude (municipality_code)
+    from products
+    cross join municipalities
+    anti join own
+        on municipalities.municipality_code = own.municipality_code and products.product_code = own.product_code
+    where products.municipality_code is null
+
+),
+
 registered as (
 
     select
-        products.product_code,
-        products.law,
-        products.product_category,
-        products.product_name,
-        products.main_group,
-        products.product_group,
-        products.unit,
-        products.frequency,
-        products.tariff_year as latest_tariff_year,
-        products.tariff_cents as latest_tariff_cents,
+        municipality_code,
+        product_code,
+        law,
+        product_category,
+        product_name,
+        main_group,
+        product_group,
+        unit,
+        frequency,
+        tariff_year as latest_tariff_year,
+        tariff_cents as latest_tariff_cents,
         true as is_in_register
 
-    from products
-    qualify row_number() over (partition by products.product_code order by products.tariff_year desc) = 1
+    from (select * from own union all by name select * from shared)
+    qualify row_number() over (partition by municipality_code, product_code order by tariff_year desc) = 1
 
 ),
 
 used as (
 
-    select product_code, law, product_category from trajectories
+    select municipality_code, product_code, law, product_category from trajectories
     union all
-    select product_code, law, product_category from declaration_lines
+    select municipality_code, product_code, law, product_category from declaration_lines
 
 ),
 
 unregistered as (
 
     select
+        used.municipality_code,
         used.product_code,
         min(used.law) as law,
         min(used.product_category) as product_category,
@@ -75,9 +106,9 @@ unregistered as (
 
     from used
     anti join registered
-        on used.product_code = registered.product_code
+        on used.municipality_code = registered.municipality_code and used.product_code = registered.product_code
     where used.product_code is not null
-    group by used.product_code
+    group by used.municipality_code, used.product_code
 
 ),
 
@@ -90,6 +121,7 @@ all_products as (
 )
 
 select
+    all_products.municipality_code,
     all_products.product_code,
     all_products.law,
     all_products.product_category,

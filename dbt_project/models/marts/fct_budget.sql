@@ -9,7 +9,7 @@ budget as (
 final as (
 
     select
-        '{{ var("municipality") }}' as municipality_code,
+        municipality_code,
         budget_year,
         law,
         main_group,

@@ -1,5 +1,6 @@
 -- Budget against realisation (uitnutting) per year, law and main product group: the booked
--- amount of accepted invoice lines by the year of delivery. Grain: year, law, main_group.
+-- amount of accepted invoice lines by the year of delivery. Each municipality of a region against its
+-- own budget and main groups. Grain: municipality_code, budget_year, law, main_group.
 with
 
 budget as (
@@ -11,6 +12,7 @@ budget as (
 booked as (
 
     select
+        municipality_code,
         year(period_month) as budget_year,
         law,
         main_group,
@@ -23,7 +25,7 @@ booked as (
 )
 
 select
-    coalesce(budget.municipality_code, '{{ var("municipality") }}') as municipality_code,
+    coalesce(budget.municipality_code, booked.municipality_code) as municipality_code,
     coalesce(budget.budget_year, booked.budget_year) as budget_year,
     coalesce(budget.law, booked.law) as law,
     coalesce(budget.main_group, booked.main_group) as main_group,
@@ -34,6 +36,7 @@ select
 from budget
 full outer join booked
     on
-        budget.budget_year = booked.budget_year
+        budget.municipality_code = booked.municipality_code
+        and budget.budget_year = booked.budget_year
         and budget.law = booked.law
         and budget.main_group = booked.main_group

@@ -52,7 +52,7 @@ select
 
 from trajectories
 left join products
-    on trajectories.product_code = products.product_code
+    on trajectories.municipality_code = products.municipality_code and trajectories.product_code = products.product_code
 left join stop_reasons
     on trajectories.law = stop_reasons.law and trajectories.stop_reason = stop_reasons.code
 left join {{ ref('ref_verwijzer_types') }} as referrers

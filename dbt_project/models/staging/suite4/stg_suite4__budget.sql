@@ -9,6 +9,8 @@ source as (
 renamed as (
 
     select
+        -- a register without gemeentecode is a single municipality's: the first of GRIP_MUNICIPALITY
+        coalesce(nullif(trim(gemeentecode), ''), '{{ var("municipality") }}') as municipality_code,
         jaar as budget_year,
         lower(wet) as law,
         hoofdgroep as main_group,

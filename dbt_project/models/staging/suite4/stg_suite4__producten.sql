@@ -9,6 +9,7 @@ source as (
 renamed as (
 
     select
+        nullif(trim(gemeentecode), '') as municipality_code,
         lower(wet) as law,
         productcategorie as product_category,
         productcode as product_code,
