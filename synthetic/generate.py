@@ -93,7 +93,9 @@ def generate(cfg: GeneratorConfig) -> dict:
         t0,
     )
 
-    exports = Exports(world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources, profile.is_region)
+    exports = Exports(
+        world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources, profile.is_region
+    )
     exports.suite4()
     for source in ("stapp", "cjg", "zorgfocuz"):
         if source in profile.sources:

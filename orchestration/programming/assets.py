@@ -78,26 +78,27 @@ def baseline_forecast(context: AssetExecutionContext, warehouse: Warehouse) -> M
         inputs = read_inputs(con)
         base_year = inputs.reporting_year - 1
         results = [forecast_groups(inputs.history, base_year, 4, m) for m in METHODS]
-        forecasts = pd.concat([f for f, _ in results], ignore_index=True).assign(base_year=base_year)
-        backtests = pd.concat([b for _, b in results], ignore_index=True).assign(base_year=base_year)
+        forecasts = pd.concat([f for f, _, _ in results], ignore_index=True).assign(base_year=base_year)
+        backtests = pd.concat([b for _, b, _ in results], ignore_index=True).assign(base_year=base_year)
         con.execute("create schema if not exists programming")
         replace_table(con, "programming.baseline_forecast", forecasts)
         replace_table(con, "programming.forecast_backtest", backtests)
-    clients = backtests[backtests["measure"] == "clients"]
-    best = clients.groupby("method")["mape_pct"].median().round(1).to_dict()
-    return MaterializeResult(
+    clients = backtests[backtests["measure"] == "clients"] if len(backtests) else backtests
+    best = clients.groupby("method")["mape_pct"].median().round(1).to_dict() if len(clients) else {}
+    result = MaterializeResult(
         metadata={
             "base_year": base_year,
             "groups": int(forecasts["main_group"].nunique()),
             **{f"median_mape_clients_{m}": v for m, v in best.items()},
         }
     )
+    return PartialResult(result, results[0][2])
 
 
 def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     base = _base(sc.base_year, inputs.product_groups)
 
-    def fitted(method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def fitted(method: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         key = (sc.base_year, sc.horizon_years, method)
         if key not in cache:
             cache[key] = forecast_groups(inputs.history, sc.base_year, sc.horizon_years, method)
@@ -110,6 +111,8 @@ def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.
         scored = {}
         for m in METHODS:
             bt = fitted(m)[1]
+            if bt.empty:
+                continue
             error = bt.loc[(bt["measure"] == "clients") & (bt["main_group"] == main), "mape_pct"].dropna()
             if len(error):
                 scored[m] = float(error.iloc[0])
@@ -161,6 +164,7 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
                 skipped.append(f"{source}: kan niet worden doorgerekend: {type(exc).__name__}: {exc}")
         if not built:
             raise ScenarioError("geen enkel scenario kon worden doorgerekend: " + "; ".join(skipped))
+        skipped += sorted({message for _, _, short in cache.values() for message in short})
         products = pd.concat([b[1] for b in built], ignore_index=True)
         names = {sc.name for sc, *_ in built}
         adopted = next((sc.name for sc, *_ in built if sc.adopted), None)

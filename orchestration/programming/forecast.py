@@ -100,20 +100,29 @@ MEASURES = ("clients", "booked_cents")
 
 def forecast_groups(
     history: pd.DataFrame, base_year: int, horizon_years: int, method: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Forecast clients in care and booked money per main group from the months up to the
     base year's end, and backtest each on the base year itself.
 
     ``history``: law, main_group, month, clients, booked_cents. Returns (monthly forecast with
-    law, main_group, measure, method, month, mean, lower, upper; one backtest row per group and measure).
+    law, main_group, measure, method, month, mean, lower, upper; one backtest row per group and
+    measure; what was left out, in Dutch). A main group with less than a year of history up to the
+    base year's end (a new group, a municipality whose data start late in the base year) gets no
+    trend: it is left out with its reason, and a programme holds it at its base year.
     """
-    forecasts, backtests = [], []
+    forecasts, backtests, short = [], [], []
     cutoff = pd.Timestamp(base_year, 12, 1)
     for (law, main), group in history.groupby(["law", "main_group"], sort=True):
         series = group.set_index("month").sort_index().loc[:cutoff, list(MEASURES)]
         if series.empty or series.index[-1] != cutoff:
             continue  # a group that no longer exists in the base year has nothing to forecast
         full = pd.date_range(series.index[0], cutoff, freq="MS")
+        if len(full) < 12:
+            short.append(
+                f"{law} {main}: {len(full)} maand(en) geschiedenis tot en met {base_year}, een trend vraagt er 12; "
+                f"het programma houdt het basisjaar vast (niet naar een heel jaar omgerekend)"
+            )
+            continue
         series = series.reindex(full, fill_value=0)
         for measure in MEASURES:
             y = series[measure]
@@ -127,5 +136,10 @@ def forecast_groups(
                 backtests.append(
                     {"law": law, "main_group": main, "measure": measure, "method": method, **backtest(y, method)}
                 )
+    if not forecasts:
+        raise ValueError(
+            f"geen hoofdgroep heeft een jaar geschiedenis tot en met het basisjaar {base_year}: "
+            "programmeren begint na twaalf maanden gegevens (" + "; ".join(short) + ")"
+        )
     columns = ["law", "main_group", "measure", "method", "month", "mean", "lower", "upper"]
-    return pd.concat(forecasts, ignore_index=True)[columns], pd.DataFrame(backtests)
+    return pd.concat(forecasts, ignore_index=True)[columns], pd.DataFrame(backtests), short

@@ -56,7 +56,9 @@ def test_the_region_publishes_with_both_municipalities_in_the_answers(region):
 def test_a_product_code_means_what_its_own_municipality_says(region, region_feeds):
     _, con = region
     truth = pd.read_parquet(region_feeds / "manifest" / "products.parquet")
-    want = truth.rename(columns={"municipality": "municipality_code", "code": "product_code", "hoofdgroep": "main_group"})
+    want = truth.rename(
+        columns={"municipality": "municipality_code", "code": "product_code", "hoofdgroep": "main_group"}
+    )
     want = want.assign(product_group=want["product_group_name"])
     keys = ["municipality_code", "product_code"]
     want = want[[*keys, "main_group", "product_group"]]
@@ -92,7 +94,9 @@ def test_each_municipality_is_measured_against_its_own_budget_to_the_cent(region
     lines["budget_year"] = lines["period_first"].map(lambda d: d.year)
     booked = lines.groupby(["municipality", "budget_year", "law", "hoofdgroep"])["cents"].sum()
     budget = pd.read_parquet(region_feeds / "manifest" / "budget.parquet")
-    budget = budget.rename(columns={"year": "budget_year"}).set_index(["municipality", "budget_year", "law", "hoofdgroep"])
+    budget = budget.rename(columns={"year": "budget_year"}).set_index(
+        ["municipality", "budget_year", "law", "hoofdgroep"]
+    )
     want = pd.concat([budget["budget_cents"], booked.rename("booked_cents")], axis=1).fillna({"booked_cents": 0})
     want.index.names = ["municipality_code", "budget_year", "law", "main_group"]
     want = want.reset_index()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from orchestration.programming.early_warning import first_warnings, project, realisation_against
-from orchestration.programming.forecast import backtest, forecast
+from orchestration.programming.forecast import backtest, forecast, forecast_groups
 from orchestration.programming.plan import compare, programme_products, provider_ceilings, wijk_yardsticks
 from orchestration.programming.risk import RiskThresholds, risk_profile
 from orchestration.programming.scenario import Scenario, ScenarioError, load_scenarios, parse_overrides
@@ -168,6 +168,32 @@ def test_level_forecast_and_backtest_of_a_flat_series():
     assert forecast(y, 6, "none")["mean"].to_numpy() == pytest.approx(50, abs=1)
     bt = backtest(y, "none")
     assert bt["train_months"] == 24 and bt["mape_pct"] < 2 and abs(bt["bias_pct"]) < 2
+
+
+def _history(main: str, first: str, last: str = "2019-12-01") -> pd.DataFrame:
+    months = pd.date_range(first, last, freq="MS")
+    return pd.DataFrame({"law": "wmo", "main_group": main, "month": months, "clients": 10.0, "booked_cents": 1000.0})
+
+
+def test_a_main_group_with_a_short_base_year_is_held_at_its_base_and_said_so():
+    history = pd.concat([_history("Oud", "2017-01-01"), _history("Nieuw", "2019-10-01")], ignore_index=True)
+    forecasts, _, short = forecast_groups(history, 2019, 2, "none")
+    assert set(forecasts["main_group"]) == {"Oud"}
+    assert short == [
+        "wmo Nieuw: 3 maand(en) geschiedenis tot en met 2019, een trend vraagt er 12; "
+        "het programma houdt het basisjaar vast (niet naar een heel jaar omgerekend)"
+    ]
+    # held flat: without a forecast the programme carries the base year's clients forward
+    base = pd.DataFrame(
+        [{"law": "wmo", "main_group": "Nieuw", "product_group": "N", "clients": 4, "booked_cents": 400}]
+    )
+    out = programme_products(_scenario(horizon_years=2), base, TOTALS.iloc[0:0])
+    assert out.loc[out["year"] == 2021, "clients"].tolist() == [4.0]
+
+
+def test_without_a_year_of_history_anywhere_programming_says_why():
+    with pytest.raises(ValueError, match="geen hoofdgroep heeft een jaar geschiedenis tot en met het basisjaar 2019"):
+        forecast_groups(_history("Nieuw", "2019-04-01"), 2019, 2, "none")
 
 
 def test_forecast_refuses_gaps_and_unknown_methods():

@@ -35,15 +35,16 @@ declaration_lines as (
 
 municipalities as (
 
-    select distinct trim(code) as municipality_code
-    from (select unnest(string_split('{{ var("municipalities") }}', ',')) as code)
-    where trim(code) <> ''
+    select distinct trim(configured.code) as municipality_code
+    from (select unnest(string_split('{{ var("municipalities") }}', ',')) as code) as configured
+    where trim(configured.code) <> ''
 
 ),
 
 own as (
 
-    select * from products where municipality_code is not null
+    select * from products
+    where municipality_code is not null
 
 ),
 
@@ -56,6 +57,14 @@ shared as (
     anti join own
         on municipalities.municipality_code = own.municipality_code and products.product_code = own.product_code
     where products.municipality_code is null
+
+),
+
+own_and_shared as (
+
+    select * from own
+    union all by name
+    select * from shared
 
 ),
 
@@ -75,7 +84,7 @@ registered as (
         tariff_cents as latest_tariff_cents,
         true as is_in_register
 
-    from (select * from own union all by name select * from shared)
+    from own_and_shared
     qualify row_number() over (partition by municipality_code, product_code order by tariff_year desc) = 1
 
 ),
@@ -88,7 +97,15 @@ used as (
 
 ),
 
-unregistered as (
+unown_and_shared as (
+
+    select * from own
+    union all by name
+    select * from shared
+
+),
+
+registered as (
 
     select
         used.municipality_code,
