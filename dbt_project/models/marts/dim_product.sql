@@ -97,15 +97,7 @@ used as (
 
 ),
 
-unown_and_shared as (
-
-    select * from own
-    union all by name
-    select * from shared
-
-),
-
-registered as (
+unregistered as (
 
     select
         used.municipality_code,
