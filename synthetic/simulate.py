@@ -148,6 +148,9 @@ class Allocation:
     withdrawn: bool = False
     predecessor: int | None = None
     stop_message: bool = True
+    # a true return (recidive): the client's earlier care in this category had ended, not continued by a
+    # switch of provider or a change of level; the allocation that ended it (its tid)
+    returned_after: int | None = None
 
 
 @dataclass
@@ -210,6 +213,7 @@ class Simulator:
         self.allocations: list[Allocation] = []
         self.rejected: list[RejectedRequest] = []
         self._toewijzing = 0
+        self._continuing: set[tuple[int, str]] = set()  # (person, category) with a switch or change pending
         self._lds: dict[str, int] = {}
         self._used_2019: set[str] = set()
         self._provider_by_agb = {p.agb: p for p in self.providers}
@@ -409,6 +413,7 @@ class Simulator:
             new_group = next(x for x in GROUPS if x.key == new_key)
             provider = a.provider
         start = a.end + dt.timedelta(days=1)
+        self._continuing.add((a.person, a.category))
         heapq.heappush(
             pending,
             (
@@ -432,12 +437,15 @@ class Simulator:
 
     def _new_trajectory(self, muni: str, g: ProductGroup, start: dt.date, leavers: list) -> Allocation | None:
         person = None
+        returned_after = None
         if leavers and g.key not in ("wmo_woonvoorz",) and self.rng.random() < RECIDIVISM_SHARE:
             for _ in range(5):
                 end, pidx = leavers[int(self.rng.integers(0, len(leavers)))]
                 cand = self.people.persons[pidx]
-                if cand.death is None and cand.history.get(g.category, dt.date.min) < start:
+                continuing = (pidx, g.category) in self._continuing  # a switch or change still to start
+                if cand.death is None and not continuing and cand.history.get(g.category, dt.date.min) < start:
                     person = cand
+                    returned_after = cand.history.get(("ended_by", g.category))
                     break
         if person is None:
             age = self._age(g)
@@ -472,7 +480,9 @@ class Simulator:
                     )
                 )
                 return None
-        return self._make_allocation(muni, g, person, start, None, referrer, request_kind, request_date, decision, None)
+        a = self._make_allocation(muni, g, person, start, None, referrer, request_kind, request_date, decision, None)
+        a.returned_after = returned_after
+        return a
 
     def _make_allocation(
         self, muni, g, person, start, provider, referrer, request_kind, request_date, decision_date, predecessor
@@ -550,7 +560,11 @@ class Simulator:
             if not pred.open_ended:  # the change shortens the old allocation (RedenWijziging 05)
                 pred.versions.append((decision_date, pred.end, "05"))
                 pred.versions.sort(key=lambda v: v[0])
+        if predecessor is not None:
+            self._continuing.discard((person.idx, self.allocations[predecessor].category))
         if not withdrawn:
+            if end >= person.history.get(g.category, dt.date.min):
+                person.history[("ended_by", g.category)] = a.tid
             person.history[g.category] = max(person.history.get(g.category, dt.date.min), end)
             if stop == "02":
                 person.death = end

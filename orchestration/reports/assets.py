@@ -72,8 +72,8 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
     with warehouse.connect() as con:
         catalogue = con.execute("select * from ref.question_catalogue order by question_id").df()
         answers = con.execute(
-            "select question_id, period_type, period_start, cross_section, value, unit, status, "
-            "status_reason from marts.question_answers"
+            "select question_id, period_type, period_start, is_complete, data_through, cross_section, value, unit, "
+            "status, status_reason from marts.question_answers"
         ).df()
         elements = con.execute(
             "select q.question_id, q.role, s.* from ref.dq_question_elements q "

@@ -60,12 +60,26 @@ def cross_section_status(question: dict, answers: pd.DataFrame) -> tuple[list[st
 
 
 def latest_values(answers: pd.DataFrame) -> pd.DataFrame:
-    """The totals of the most recent period of each period type."""
+    """The totals of the most recent period of each period type; where that period is not complete
+    yet (``is_complete``), also the last complete one, so a partial quarter never stands alone."""
     totals = answers[(answers["cross_section"] == "none") & answers["period_start"].notna()]
     if totals.empty:
         return totals
-    last = totals.groupby("period_type")["period_start"].transform("max")
-    return totals[totals["period_start"] == last].sort_values(["period_type", "unit"])
+    keep = totals["period_start"] == totals.groupby("period_type")["period_start"].transform("max")
+    if "is_complete" in totals:
+        complete = totals[totals["is_complete"].fillna(True).astype(bool)]
+        last_complete = complete.groupby("period_type")["period_start"].max()
+        keep |= totals["period_start"] == totals["period_type"].map(last_complete)
+    return totals[keep].sort_values(["period_type", "period_start", "unit"])
+
+
+def period_label(row) -> str:
+    """The period's first day; a period that is not complete yet says so and how far the data reach."""
+    label = f"{row.period_start:%d-%m-%Y}"
+    complete = getattr(row, "is_complete", None)
+    if complete is not None and not pd.isna(complete) and not complete:
+        label += f" (onvolledig: gegevens t/m {row.data_through:%d-%m-%Y})"
+    return label
 
 
 def statuses(answers: pd.DataFrame) -> list[tuple[str, str | None]]:
@@ -101,7 +115,7 @@ def render_card(
     e = html.escape
     given, missing = cross_section_status(question, answers)
     rows = "".join(
-        f"<tr><td>{e(PERIOD_NAMES.get(r.period_type, r.period_type))}</td><td>{r.period_start:%d-%m-%Y}</td>"
+        f"<tr><td>{e(PERIOD_NAMES.get(r.period_type, r.period_type))}</td><td>{e(period_label(r))}</td>"
         f"<td>{e(r.unit)}</td><td class='num'>{e(nl_number(r.value, r.unit))}</td></tr>"
         for r in latest_values(answers).itertuples()
     )

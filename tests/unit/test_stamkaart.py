@@ -37,6 +37,20 @@ def test_latest_values_are_the_last_period_totals():
     assert set(zip(latest["unit"], latest["value"], strict=True)) == {("calendar_days", 29.5), ("working_days", 20.4)}
 
 
+def test_a_partial_period_is_marked_and_shown_beside_the_last_complete_one():
+    rows = [
+        ("quarter", dt.date(2026, 7, 1), "none", 300.0, "euro", True),
+        ("quarter", dt.date(2026, 10, 1), "none", 100.0, "euro", False),
+        ("quarter", dt.date(2026, 4, 1), "none", 290.0, "euro", True),
+    ]
+    f = pd.DataFrame(rows, columns=["period_type", "period_start", "cross_section", "value", "unit", "is_complete"])
+    f = f.assign(question_id="W08", status="beantwoord", status_reason=None, data_through=dt.date(2026, 10, 31))
+    assert latest_values(f)["period_start"].tolist() == [dt.date(2026, 7, 1), dt.date(2026, 10, 1)]
+    page = render_card({**QUESTION, "question_id": "W08", "unit": "euro"}, f)
+    assert "01-10-2026 (onvolledig: gegevens t/m 31-10-2026)" in page and "01-07-2026</td>" in page
+    assert "01-04-2026" not in page
+
+
 def test_dutch_number_format():
     assert nl_number(1234567.891, "euro") == "€ 1.234.567,89"
     assert nl_number(12.3, "percent") == "12,3%"

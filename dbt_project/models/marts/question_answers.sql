@@ -1,6 +1,8 @@
 -- The answers to the information questions, in one long table: per question, period and
 -- cross-section (doorsnede) the value, its unit, the number of clients behind it and a status.
 -- A question no delivered source answers still has one row, with its status and the reason.
+-- Every period says how far the data reach (data_through, the last day of message traffic) and
+-- whether it is complete: the current month, quarter and year are not, and say so.
 -- Grain: question_id, law, period_type, period_start, cross_section, member, unit.
 with
 
@@ -12,6 +14,20 @@ answers as (
     {{ 'union all' if not loop.first }}
     select * from {{ ref(model) }}
     {%- endfor %}
+
+),
+
+dated as (
+
+    select
+        *,
+        case period_type
+            when 'month' then last_day(period_start)
+            when 'quarter' then last_day(period_start + interval 2 month)
+            when 'year' then make_date(year(period_start), 12, 31)
+        end as period_end
+
+    from answers
 
 ),
 
@@ -36,6 +52,12 @@ data_elements as (
 feed_deliveries as (
 
     select * from {{ ref('int_feed_deliveries') }}
+
+),
+
+reporting_period as (
+
+    select * from {{ ref('int_reporting_period') }}
 
 ),
 
@@ -76,6 +98,9 @@ answered as (
         answers.law,
         answers.period_type,
         answers.period_start,
+        answers.period_end,
+        reporting_period.data_through,
+        answers.period_end <= reporting_period.data_through as is_complete,
         answers.cross_section,
         cast(answers.member as varchar) as member,
         cast(answers.value as double) as value,
@@ -95,9 +120,10 @@ answered as (
             else nullif(catalogue.status_reason, '')
         end as status_reason
 
-    from answers
+    from dated as answers
     inner join catalogue
         on answers.question_id = catalogue.question_id
+    cross join reporting_period
 
 ),
 
@@ -110,6 +136,9 @@ unanswered as (
         catalogue.law,
         cast(null as varchar),
         cast(null as date),
+        cast(null as date),
+        cast(null as date),
+        cast(null as boolean),
         'none',
         'totaal',
         cast(null as double),
