@@ -21,12 +21,7 @@ preceded as (
     -- per trajectory, what the client's earlier trajectories in the law and category cover: the
     -- latest end (open-ended: never) and the stop reason of the trajectory that ends there
     select
-        allocation_id,
-        municipality_code,
-        law,
-        client_key,
-        product_category,
-        start_date,
+        *,
         max(coalesce(end_date, date '9999-12-31')) over earlier as covered_until,
         arg_max(stop_reason, coalesce(end_date, date '9999-12-31')) over earlier as covered_until_stop_reason
 
