@@ -116,7 +116,12 @@ def test_budget_and_utilisation(answers, small_feeds):
     booked = lines.groupby(["year", "law", "hoofdgroep"])["cents"].sum()
     merged = budget.set_index(["year", "law", "hoofdgroep"])["budget_cents"].to_frame().join(booked, how="inner")
     merged["pct"] = (100 * merged["cents"] / merged["budget_cents"]).round(1)
-    pct = answers[answers["question_id"].isin(["W09", "J08"]) & (answers["cross_section"] == "main_group")]
+    of_main_group = answers[answers["cross_section"] == "main_group"]
+    euro = of_main_group[of_main_group["question_id"].isin(["W10", "J08"]) & (of_main_group["unit"] == "euro")]
+    got = {(d.year, law, m): v for d, law, m, v in euro[["period_start", "law", "member", "value"]].values}
+    got = {k: v for k, v in got.items() if v}  # a budget line without bookings reads € 0
+    assert got == {k: v / 100 for k, v in booked.items()}  # J08 in € as well as in %: exact to the cent
+    pct = of_main_group[of_main_group["question_id"].isin(["W09", "J08"]) & (of_main_group["unit"] == "percent")]
     got = {(d.year, law, m): v for d, law, m, v in pct[["period_start", "law", "member", "value"]].values}
     for (year, law, group), row in merged.iterrows():
         assert got[(year, law, group)] == pytest.approx(row["pct"], abs=0.05), (year, law, group)

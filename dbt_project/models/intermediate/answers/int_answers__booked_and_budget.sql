@@ -1,5 +1,6 @@
 -- Answers about money: booked amount (W08, J07) per period and cross-section; budget (W11),
--- utilisation in euros (W10) and percent (W09, J08) per year and main group.
+-- utilisation in euros (W10; J08) and percent (W09; J08) per year and main group: J08 asks
+-- for both, "in € en %".
 -- Grain: question_id, period, cross-section, member.
 with
 
@@ -46,10 +47,9 @@ answers as (
     group by all
     union all
     select
-        'W10', municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}', {{ col }},
-        sum(booked_cents) / 100.0, 'euro', null
+        case law when 'wmo' then 'W10' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1),
+        '{{ cs }}', {{ col }}, sum(booked_cents) / 100.0, 'euro', null
     from realisation
-    where law = 'wmo'
     group by all
     union all
     select
