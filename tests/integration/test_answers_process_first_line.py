@@ -104,8 +104,9 @@ def test_work_process(answers, procs, period, cross_section, column):
         add("W14", start, within("ended_on"), count)
         produced = within("inv_end")
         add("W15", start, produced, count)
-        add("W16c", start, produced, lambda f: f.groupby("member")["cal_days"].mean())
-        add("W16w", start, produced, lambda f: f.groupby("member")["work_days"].mean())
+        # a mean over the processes whose duration is known (a melding date lost to a defect has none)
+        add("W16c", start, produced, lambda f: f.dropna(subset=["cal_days"]).groupby("member")["cal_days"].mean())
+        add("W16w", start, produced, lambda f: f.dropna(subset=["work_days"]).groupby("member")["work_days"].mean())
         reported = p[[r is not None and r <= end for r in p["report"]]]
         add("W12", start, reported[[e is None or e > end for e in reported["ended_on"]]], count)
         stock = reported[[e is None or e > end for e in reported["inv_end"]]].copy()
