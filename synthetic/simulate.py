@@ -213,7 +213,6 @@ class Simulator:
         self.allocations: list[Allocation] = []
         self.rejected: list[RejectedRequest] = []
         self._toewijzing = 0
-        self._continuing: set[tuple[int, str]] = set()  # (person, category) with a switch or change pending
         self._lds: dict[str, int] = {}
         self._used_2019: set[str] = set()
         self._provider_by_agb = {p.agb: p for p in self.providers}
@@ -413,7 +412,6 @@ class Simulator:
             new_group = next(x for x in GROUPS if x.key == new_key)
             provider = a.provider
         start = a.end + dt.timedelta(days=1)
-        self._continuing.add((a.person, a.category))
         heapq.heappush(
             pending,
             (
@@ -442,10 +440,15 @@ class Simulator:
             for _ in range(5):
                 end, pidx = leavers[int(self.rng.integers(0, len(leavers)))]
                 cand = self.people.persons[pidx]
-                continuing = (pidx, g.category) in self._continuing  # a switch or change still to start
-                if cand.death is None and not continuing and cand.history.get(g.category, dt.date.min) < start:
+                if cand.death is None and cand.history.get(g.category, dt.date.min) < start:
                     person = cand
-                    returned_after = cand.history.get(("ended_by", g.category))
+                    ended_by = cand.history.get(("ended_by", g.category))
+                    # care that ended in a switch or a change of level goes on: that is no return
+                    continued = ended_by is not None and self.allocations[ended_by].stop_reason in (
+                        SWITCH_REASON,
+                        CHANGE_REASON,
+                    )
+                    returned_after = None if continued else ended_by
                     break
         if person is None:
             age = self._age(g)
@@ -560,8 +563,6 @@ class Simulator:
             if not pred.open_ended:  # the change shortens the old allocation (RedenWijziging 05)
                 pred.versions.append((decision_date, pred.end, "05"))
                 pred.versions.sort(key=lambda v: v[0])
-        if predecessor is not None:
-            self._continuing.discard((person.idx, self.allocations[predecessor].category))
         if not withdrawn:
             if end >= person.history.get(g.category, dt.date.min):
                 person.history[("ended_by", g.category)] = a.tid
