@@ -364,6 +364,7 @@ STOP_REASONS = {
 # Provider switches use 38 in both laws; "zwaar naar licht" changes use 37.
 SWITCH_REASON = "38"
 CHANGE_REASON = "37"
+CONTINUING_REASONS = (SWITCH_REASON, CHANGE_REASON)  # the care goes on: a follow-up allocation starts
 
 PROVIDER_COUNTS = {"wmo": 60, "jeugd": 170}  # 2019 provider field of Haarlem
 SHARED_PROVIDERS = 18  # providers contracted for both laws

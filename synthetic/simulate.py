@@ -22,6 +22,7 @@ from .catalogue import (
     BASE_TARIFF,
     CALIBRATION_YEAR,
     CHANGE_REASON,
+    CONTINUING_REASONS,
     GROUPS,
     INDEXATION,
     JEUGD_REFERRERS,
@@ -401,7 +402,7 @@ class Simulator:
     def _schedule_followups(self, a: Allocation, pending: list, ended: list, seq: int) -> int:
         seq += 1
         heapq.heappush(ended, (a.end, seq, a.category, a.person))
-        if a.withdrawn or a.stop_reason not in (SWITCH_REASON, CHANGE_REASON):
+        if a.withdrawn or a.stop_reason not in CONTINUING_REASONS:
             return seq
         g = next(x for x in GROUPS if x.key == a.group)
         if a.stop_reason == SWITCH_REASON:
@@ -444,10 +445,7 @@ class Simulator:
                     person = cand
                     ended_by = cand.history.get(("ended_by", g.category))
                     # care that ended in a switch or a change of level goes on: that is no return
-                    continued = ended_by is not None and self.allocations[ended_by].stop_reason in (
-                        SWITCH_REASON,
-                        CHANGE_REASON,
-                    )
+                    continued = ended_by is not None and self.allocations[ended_by].stop_reason in CONTINUING_REASONS
                     returned_after = None if continued else ended_by
                     break
         if person is None:

@@ -16,6 +16,7 @@ import statsmodels.api as sm
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 INTERVAL = 0.80  # an 80% interval: what a budget holder can plan with
+MIN_MONTHS = 12  # a trend needs a full year of history: one of each season
 
 
 def _monthly(y: pd.Series) -> pd.Series:
@@ -30,8 +31,8 @@ def _monthly(y: pd.Series) -> pd.Series:
 def forecast(y: pd.Series, months: int, method: str = "damped", interval: float = INTERVAL) -> pd.DataFrame:
     """The next ``months`` values of a monthly series: columns mean, lower, upper (index: month start)."""
     y = _monthly(y)
-    if len(y) < 12:
-        raise ValueError(f"a forecast needs at least 12 months of history, got {len(y)}")
+    if len(y) < MIN_MONTHS:
+        raise ValueError(f"a forecast needs at least {MIN_MONTHS} months of history, got {len(y)}")
     alpha = 1 - interval
     future = pd.date_range(y.index[-1] + pd.offsets.MonthBegin(1), periods=months, freq="MS")
     if method == "linear":
@@ -117,9 +118,10 @@ def forecast_groups(
         if series.empty or series.index[-1] != cutoff:
             continue  # a group that no longer exists in the base year has nothing to forecast
         full = pd.date_range(series.index[0], cutoff, freq="MS")
-        if len(full) < 12:
+        if len(full) < MIN_MONTHS:
             short.append(
-                f"{law} {main}: {len(full)} maand(en) geschiedenis tot en met {base_year}, een trend vraagt er 12; "
+                f"{law} {main}: {len(full)} maand(en) geschiedenis tot en met {base_year}, "
+                f"een trend vraagt er {MIN_MONTHS}; "
                 f"het programma houdt het basisjaar vast (niet naar een heel jaar omgerekend)"
             )
             continue
