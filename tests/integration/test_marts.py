@@ -100,6 +100,26 @@ def test_booked_amount_in_euros(answers, small_feeds, period, cross_section, col
     compare(answers, truth, "booked", period, cross_section, "eur")
 
 
+def assert_periods_marked(answers: pd.DataFrame, feeds) -> None:
+    """period_end, data_through (the last message date) and is_complete, computed again from the manifest."""
+    messages = pd.read_parquet(feeds / "manifest" / "messages.parquet")
+    through = max(messages.loc[~messages["malformed"], "dagtekening"])
+    dated = answers[answers["period_start"].notna()]
+    assert {pd.Timestamp(d).date() for d in dated["data_through"]} == {through}
+    offsets = {"month": pd.offsets.MonthEnd(0), "quarter": pd.offsets.QuarterEnd(0), "year": pd.offsets.YearEnd(0)}
+    want_end = [
+        (pd.Timestamp(s) + offsets[t]).date() for s, t in zip(dated["period_start"], dated["period_type"], strict=True)
+    ]
+    assert [pd.Timestamp(d).date() for d in dated["period_end"]] == want_end
+    assert dated["is_complete"].tolist() == [e <= through for e in want_end]
+    assert answers.loc[answers["period_start"].isna(), "is_complete"].isna().all()
+
+
+@pytest.mark.integration
+def test_every_period_says_how_far_the_data_reach_and_whether_it_is_complete(answers, small_feeds):
+    assert_periods_marked(answers, small_feeds)
+
+
 @pytest.mark.integration
 def test_budget_and_utilisation(answers, small_feeds):
     budget = pd.read_parquet(small_feeds / "manifest" / "budget.parquet")

@@ -19,6 +19,7 @@ import pytest
 
 from synthetic.generate import GeneratorConfig, generate
 from tests.conftest import run_data_layers, use_data_dir
+from tests.integration.test_marts import assert_periods_marked
 
 pytestmark = pytest.mark.integration
 REGION = ("0392", "0453")
@@ -27,7 +28,8 @@ REGION = ("0392", "0453")
 @pytest.fixture(scope="module")
 def region_feeds(tmp_path_factory):
     out = tmp_path_factory.mktemp("regio_feeds")
-    generate(GeneratorConfig(out=out, seed=7, scale=0.05, end=dt.date(2020, 12, 31), profile="regio"))
+    # ends mid-November: the last month, quarter and year are incomplete and must say so
+    generate(GeneratorConfig(out=out, seed=7, scale=0.05, end=dt.date(2020, 11, 15), profile="regio"))
     return out
 
 
@@ -51,6 +53,15 @@ def test_the_region_publishes_with_both_municipalities_in_the_answers(region):
     assert result.success
     answered = {r[0] for r in con.execute("select distinct municipality_code from marts.question_answers").fetchall()}
     assert answered == set(REGION)
+
+
+def test_incomplete_periods_are_marked_in_every_municipalitys_answers(region, region_feeds):
+    _, con = region
+    answers = con.execute("select * from marts.question_answers").df()
+    assert_periods_marked(answers, region_feeds)
+    incomplete = answers[answers["is_complete"] == False]  # noqa: E712
+    assert set(incomplete["municipality_code"]) == set(REGION)
+    assert set(incomplete["period_type"]) == {"month", "quarter", "year"}
 
 
 def test_a_product_code_means_what_its_own_municipality_says(region, region_feeds):
