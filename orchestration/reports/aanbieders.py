@@ -9,6 +9,7 @@ import pandas as pd
 from orchestration.lib import dutch
 from orchestration.programming.inputs import BOOKED, CARE
 
+from .answers import provisional_note, quarter_flows
 from .document import Chart, Report, Section
 
 LABELS = {
@@ -40,23 +41,24 @@ def quarter_label(ts) -> str:
 
 
 def provider_quarters(con, quarter_start, quarters: int = 8) -> pd.DataFrame:
-    """Per provider and quarter (the reference quarter and the ones before): clients, flows, cost."""
+    """Per provider and quarter (the reference quarter and the ones before): clients, flows, cost.
+    Clients, inflow and outflow are question_answers' (reports/answers.py), summed over the laws."""
     first = pd.Timestamp(quarter_start) - pd.DateOffset(months=3 * (quarters - 1))
-    return con.execute(
+    con.register("provider_flows", quarter_flows(con, first, quarter_start, "provider"))
+    frame = con.execute(
         f"""
         with q as (select unnest(generate_series(?::date, ?::date, interval 3 month))::date as qs),
         care as (
-            select q.qs, provider_agb, count(distinct client_key) as clients
-            from q join ({CARE}) c on c.month_start >= q.qs and c.month_start < q.qs + interval 3 month group by all
+            select quarter_start as qs, member as provider_agb, clients, inflow, outflow from provider_flows
         ),
         starts as (
-            select q.qs, provider_agb, count(*) as inflow, avg(waiting_days) as avg_waiting_days
+            select q.qs, provider_agb, avg(waiting_days) as avg_waiting_days
             from q join marts.fct_care_trajectories t on t.start_date >= q.qs and t.start_date < q.qs + interval 3 month
             group by all
         ),
         ends as (
-            select q.qs, provider_agb, count(*) as outflow, avg(datediff('day', start_date, end_date)) as
-                avg_duration_days
+            -- as W26: the first and the last day both count
+            select q.qs, provider_agb, avg(datediff('day', start_date, end_date) + 1) as avg_duration_days
             from q join marts.fct_care_trajectories t on t.end_date >= q.qs and t.end_date < q.qs + interval 3 month
             group by all
         ),
@@ -72,6 +74,8 @@ def provider_quarters(con, quarter_start, quarters: int = 8) -> pd.DataFrame:
     """,
         [first.date(), pd.Timestamp(quarter_start).date()],
     ).df()
+    con.unregister("provider_flows")
+    return frame
 
 
 def benchmark(con, quarter_start) -> pd.DataFrame:
@@ -136,7 +140,12 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> tuple[Report, dict[s
     index_table = pd.concat([now, pd.DataFrame([total])], ignore_index=True)
     index = Report(
         f"Kwartaaloverzicht aanbieders {label}",
-        "Per aanbieder: cliënten, in- en uitstroom, duur, kosten, benchmark en risicoprofiel.",
+        " ".join(
+            [
+                "Per aanbieder: cliënten, in- en uitstroom, duur, kosten, benchmark en risicoprofiel.",
+                provisional_note(con, qs, qs + pd.DateOffset(months=2)),
+            ]
+        ).strip(),
         [
             Section(
                 "Aanbieders",

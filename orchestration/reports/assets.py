@@ -56,6 +56,7 @@ def rpt_budget_by_year(context: AssetExecutionContext, warehouse: Warehouse) -> 
     deps=[
         dbt_key("question_answers"),
         dbt_key("question_catalogue"),
+        dbt_key("ref_doorsneden"),
         question_feasibility,
         dbt_key("dq_question_elements"),
         element_status,
@@ -72,9 +73,10 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
     with warehouse.connect() as con:
         catalogue = con.execute("select * from ref.question_catalogue order by question_id").df()
         answers = con.execute(
-            "select question_id, period_type, period_start, is_complete, data_through, cross_section, value, unit, "
-            "status, status_reason from marts.question_answers"
+            "select question_id, period_type, period_start, period_end, is_complete, data_through, cross_section, "
+            "member, value, unit, status, status_reason from marts.question_answers"
         ).df()
+        section_names = dict(con.execute("select code, name from ref.ref_doorsneden").fetchall())
         elements = con.execute(
             "select q.question_id, q.role, s.* from ref.dq_question_elements q "
             "join quality.element_status s using (element_id)"
@@ -95,6 +97,7 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
             elements_by_question.get(qid),
             feasibility.loc[qid].to_dict() if qid in feasibility.index else None,
             stale,
+            section_names,
         )
         (folder / f"{question['question_id']}.html").write_text(page, encoding="utf-8")
     (folder / "index.html").write_text(render_index(catalogue, answers, banner, stale), encoding="utf-8")

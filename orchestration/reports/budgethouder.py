@@ -14,6 +14,7 @@ import pandas as pd
 from orchestration.programming.early_warning import project
 from orchestration.programming.inputs import BOOKED, CARE
 
+from .answers import provisional_note
 from .document import Chart, Report, Section
 from .explain import EFFECTS, decompose, decompose_per_client
 
@@ -480,7 +481,10 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
                 key="veranderd",
             ),
         )
-    return Report(f"Budgethoudersrapportage {DEPARTMENT[law]}", f"Stand eind {period}", sections)
+    note = provisional_note(con, pd.Timestamp(year, 1, 1), pd.Timestamp(year, month, 1))
+    return Report(
+        f"Budgethoudersrapportage {DEPARTMENT[law]}", " ".join([f"Stand eind {period}.", note]).strip(), sections
+    )
 
 
 def _month_end(year: int, month: int):

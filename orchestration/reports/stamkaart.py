@@ -52,11 +52,16 @@ def nl_share(share) -> str:
     return "-" if share is None or pd.isna(share) else nl_number(round(100 * share, 1), "percent")
 
 
-def cross_section_status(question: dict, answers: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """(wanted and given, wanted but not in the data)."""
+def cross_section_status(
+    question: dict, answers: pd.DataFrame, names: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(wanted and given, wanted but not in the data), by their Dutch names (ref_doorsneden). A
+    cross-section whose every member is 'onbekend' is not in the data, as question_answers says."""
+    names = names or {}
     wanted = split(question["cross_sections"])
-    given = set(answers["cross_section"].dropna()) - {"none"}
-    return [c for c in wanted if c in given], [c for c in wanted if c not in given]
+    known = answers[answers["member"] != "onbekend"] if "member" in answers else answers
+    given = set(known["cross_section"].dropna()) - {"none"}
+    return [names.get(c, c) for c in wanted if c in given], [names.get(c, c) for c in wanted if c not in given]
 
 
 def latest_values(answers: pd.DataFrame) -> pd.DataFrame:
@@ -74,12 +79,16 @@ def latest_values(answers: pd.DataFrame) -> pd.DataFrame:
 
 
 def period_label(row) -> str:
-    """The period's first day; a period that is not complete yet says so and how far the data reach."""
+    """The period's first day; a period that is not complete yet says so and how far the data reach,
+    or, when it has ended but invoices for it may still arrive, that its figure is provisional."""
     label = f"{row.period_start:%d-%m-%Y}"
     complete = getattr(row, "is_complete", None)
-    if complete is not None and not pd.isna(complete) and not complete:
-        label += f" (onvolledig: gegevens t/m {row.data_through:%d-%m-%Y})"
-    return label
+    if complete is None or pd.isna(complete) or complete:
+        return label
+    period_end = getattr(row, "period_end", None)
+    if period_end is not None and not pd.isna(period_end) and period_end <= row.data_through:
+        return label + " (voorlopig: de factuurtermijn na deze periode loopt nog)"
+    return label + f" (onvolledig: gegevens t/m {row.data_through:%d-%m-%Y})"
 
 
 def statuses(answers: pd.DataFrame) -> list[tuple[str, str | None]]:
@@ -111,9 +120,10 @@ def render_card(
     elements: pd.DataFrame | None = None,
     feasibility: dict | None = None,
     stale: list[str] | None = None,
+    section_names: dict[str, str] | None = None,
 ) -> str:
     e = html.escape
-    given, missing = cross_section_status(question, answers)
+    given, missing = cross_section_status(question, answers, section_names)
     rows = "".join(
         f"<tr><td>{e(PERIOD_NAMES.get(r.period_type, r.period_type))}</td><td>{e(period_label(r))}</td>"
         f"<td>{e(r.unit)}</td><td class='num'>{e(nl_number(r.value, r.unit))}</td></tr>"

@@ -8,6 +8,7 @@ import pandas as pd
 from orchestration.programming.inputs import BOOKED, CARE
 
 from .aanbieders import quarter_label
+from .answers import provisional_note, quarter_flows
 from .budgethouder import key_figures
 from .document import Chart, Report, Section
 
@@ -16,21 +17,12 @@ CONCENTRATION = 0.80  # "clients causing 80% of the cost"
 
 
 def flows(con, law: str, quarter_start, quarters: int = 8) -> pd.DataFrame:
+    """Clients in care, inflow and outflow of the last quarters, by question_answers' definitions."""
     first = pd.Timestamp(quarter_start) - pd.DateOffset(months=3 * (quarters - 1))
-    frame = con.execute(
-        f"""
-        with q as (select unnest(generate_series(?::date, ?::date, interval 3 month))::date as qs)
-        select q.qs as quarter_start,
-               (select count(distinct client_key) from ({CARE}) c
-                 where c.law = ? and c.month_start >= q.qs and c.month_start < q.qs + interval 3 month) as clients,
-               (select count(*) from marts.fct_client_flows f where f.law = ? and f.flow = 'instroom'
-                 and f.month_start >= q.qs and f.month_start < q.qs + interval 3 month) as inflow,
-               (select count(*) from marts.fct_client_flows f where f.law = ? and f.flow = 'uitstroom'
-                 and f.month_start >= q.qs and f.month_start < q.qs + interval 3 month) as outflow
-        from q order by 1
-    """,
-        [first.date(), pd.Timestamp(quarter_start).date(), law, law, law],
-    ).df()
+    frame = pd.DataFrame({"quarter_start": pd.date_range(first, quarter_start, freq="QS").date})
+    counted = quarter_flows(con, first, quarter_start, law=law).drop(columns="member")
+    counted["quarter_start"] = pd.to_datetime(counted["quarter_start"]).dt.date
+    frame = frame.merge(counted, on="quarter_start", how="left").fillna(0)
     frame.insert(0, "quarter", frame["quarter_start"].map(quarter_label))
     return frame
 
@@ -191,6 +183,12 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
     )
     return Report(
         f"Voortgangsrapportage {LAW_NAME[law]} {label}",
-        "Voor directie en wethouder: stromen, herkomst, producten, uitschieters, prognose, kwaliteit en risico's.",
+        " ".join(
+            [
+                "Voor directie en wethouder: stromen, herkomst, producten, uitschieters, prognose, kwaliteit en "
+                "risico's.",
+                provisional_note(con, qs, qs + pd.DateOffset(months=2)),
+            ]
+        ).strip(),
         sections,
     )

@@ -86,6 +86,7 @@ def test_work_process(answers, procs, period, cross_section, column):
             "W20",
             "W21in",
             "W21out",
+            "W21open",
             "W22in",
             "W22out",
         )
@@ -104,9 +105,10 @@ def test_work_process(answers, procs, period, cross_section, column):
         add("W14", start, within("ended_on"), count)
         produced = within("inv_end")
         add("W15", start, produced, count)
-        # a mean over the processes whose duration is known (a melding date lost to a defect has none)
-        add("W16c", start, produced, lambda f: f.dropna(subset=["cal_days"]).groupby("member")["cal_days"].mean())
-        add("W16w", start, produced, lambda f: f.dropna(subset=["work_days"]).groupby("member")["work_days"].mean())
+        # W16 over the processes that ended, whose duration is known (a defect can remove the melding date)
+        ended = within("ended_on")
+        add("W16c", start, ended, lambda f: f.dropna(subset=["cal_days"]).groupby("member")["cal_days"].mean())
+        add("W16w", start, ended, lambda f: f.dropna(subset=["work_days"]).groupby("member")["work_days"].mean())
         reported = p[[r is not None and r <= end for r in p["report"]]]
         add("W12", start, reported[[e is None or e > end for e in reported["ended_on"]]], count)
         stock = reported[[e is None or e > end for e in reported["inv_end"]]].copy()
@@ -121,6 +123,8 @@ def test_work_process(answers, procs, period, cross_section, column):
         reports = produced[(produced["soort"] == "Melding") & produced["report_ok"].notna()]
         add("W21in", start, reports[reports["report_ok"] == True], count)  # noqa: E712
         add("W21out", start, reports[reports["report_ok"] == False], count)  # noqa: E712
+        open_reports = stock[stock["soort"] == "Melding"]
+        add("W21open", start, open_reports[[t is not None and t < end for t in open_reports["report_term_end"]]], count)
         decided = within("decision")
         decided = decided[decided["application_ok"].notna()]
         add("W22in", start, decided[decided["application_ok"] == True], count)  # noqa: E712
@@ -140,6 +144,7 @@ def test_work_process(answers, procs, period, cross_section, column):
         "W20": ("W20", None),
         "W21in": ("W21", "within_term"),
         "W21out": ("W21", "outside_term"),
+        "W21open": ("W21", "open_outside_term"),
         "W22in": ("W22", "within_term"),
         "W22out": ("W22", "outside_term"),
     }.items():

@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.lib.config import REPO_ROOT
 from tests.truth import flows
 
 QUESTIONS = {
@@ -111,7 +112,12 @@ def assert_periods_marked(answers: pd.DataFrame, feeds) -> None:
         (pd.Timestamp(s) + offsets[t]).date() for s, t in zip(dated["period_start"], dated["period_type"], strict=True)
     ]
     assert [pd.Timestamp(d).date() for d in dated["period_end"]] == want_end
-    assert dated["is_complete"].tolist() == [e <= through for e in want_end]
+    # a figure built on invoices is complete once the invoice term (60 days) after the period has passed too
+    catalogue = pd.read_csv(REPO_ROOT / "seeds" / "question_catalogue.csv", dtype=str)
+    waits = set(catalogue.loc[catalogue["waits_for_invoices"] == "true", "question_id"])
+    term = [dt.timedelta(days=60 if q in waits else 0) for q in dated["question_id"]]
+    assert dated["is_complete"].tolist() == [e + t <= through for e, t in zip(want_end, term, strict=True)]
+    assert waits and not dated.loc[dated["question_id"].isin(waits), "is_complete"].all()
     assert answers.loc[answers["period_start"].isna(), "is_complete"].isna().all()
 
 
@@ -156,6 +162,37 @@ def yearly(answers, qid, cross_section="none"):
     return {d.year: v for d, v in zip(got["period_start"], got["value"], strict=True)}
 
 
+def answered(answers, qid, period, cross_section, unit=None) -> dict:
+    """{(period_start, member): value} of one question, period type, cross-section (and unit)."""
+    a = answers[
+        (answers["question_id"] == qid)
+        & (answers["period_type"] == period)
+        & (answers["cross_section"] == cross_section)
+    ]
+    if unit:
+        a = a[a["unit"] == unit]
+    return {(p, m): v for p, m, v in zip(a["period_start"], a["member"], a["value"], strict=True)}
+
+
+def per_member(frame: pd.DataFrame, column: str | None, value) -> dict:
+    """{(period_start, member): value(group)} with member 'totaal' when column is None."""
+    frame = frame.assign(member="totaal" if column is None else frame[column].fillna("onbekend").astype(str))
+    return {k: v for k, v in frame.groupby(["period_start", "member"]).apply(value, include_groups=False).items()}
+
+
+def assert_equal(got: dict, want: dict, what: str, tolerance: float = 0.0) -> None:
+    """Same keys; values exact (counts) or within the rounding of the answer (means, percentages)."""
+    assert want, f"{what}: the truth is empty, so the test would prove nothing"
+    assert got.keys() == want.keys(), f"{what}: {sorted(set(got) ^ set(want), key=str)[:5]}"
+    for k, v in want.items():
+        assert got[k] == pytest.approx(v, abs=tolerance), (what, k)
+
+
+def dated(frame: pd.DataFrame, column: str, period: str) -> pd.DataFrame:
+    """The frame with period_start of the date in ``column``."""
+    return flows.with_period(frame.assign(month_start=[d.replace(day=1) for d in frame[column]]), period)
+
+
 def booked_lines(manifest):
     lines = pd.read_parquet(manifest / "declaration_lines.parquet")
     lines = lines[lines["delivered"]].copy()
@@ -165,27 +202,63 @@ def booked_lines(manifest):
     return lines
 
 
+def clients(frame: pd.DataFrame) -> int:
+    return frame["client_key"].nunique()
+
+
+PERIODS = ["month", "quarter", "year"]
+PERSON = [
+    (None, "none"),
+    ("provider_agb", "provider"),
+    ("wijk", "wijk"),
+    ("age_group", "age_group"),
+    ("gender", "gender"),
+]
+
+
 @pytest.mark.integration
-def test_single_or_multiple_care_and_clients_over_18(answers, months):
-    m = flows.with_period(months, "year")
-    wmo = m[m["law"] == "wmo"].groupby(["period_start", "client_key"])["product_category"].nunique()
-    kinds = wmo.map(lambda n: "enkelvoudig" if n == 1 else "meervoudig").rename("member").reset_index()
-    want = kinds.groupby(["period_start", "member"]).size()
-    got = answers[(answers["question_id"] == "W02") & (answers["period_type"] == "year")]
-    assert got.set_index(["period_start", "member"])["value"].sort_index().tolist() == want.sort_index().tolist()
-
-    adults = m[(m["law"] == "jeugd") & ~m["age_group"].isin(["0-3", "4-11", "12-17", "onbekend"])]
-    want = adults.groupby("period_start")["client_key"].nunique()
-    assert yearly(answers, "J09") == {d.year: v for d, v in want.items()}
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize("column, cross_section", PERSON)
+def test_single_or_multiple_care(answers, months, period, column, cross_section):
+    """A client's kind of care counts the categories over all providers; every member shows both kinds."""
+    m = flows.with_period(months[months["law"] == "wmo"], period)
+    kinds = m.groupby(["period_start", "client_key"])["product_category"].nunique().rename("categories")
+    m = m.join(kinds, on=["period_start", "client_key"])
+    for unit, chosen in (("clients_single", m["categories"] == 1), ("clients_multiple", m["categories"] > 1)):
+        want = per_member(m, column, lambda g, chosen=chosen: g.loc[chosen.loc[g.index], "client_key"].nunique())
+        assert_equal(answered(answers, "W02", period, cross_section, unit), want, f"W02 {unit}")
 
 
 @pytest.mark.integration
-def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize(
+    "column, cross_section",
+    [(None, "none"), ("provider_agb", "provider"), ("wijk", "wijk"), ("product_category", "product_category")],
+)
+def test_clients_over_18(answers, months, period, column, cross_section):
+    m = months[(months["law"] == "jeugd") & ~months["age_group"].isin(["0-3", "4-11", "12-17", "onbekend"])]
+    want = per_member(flows.with_period(m, period), column, clients)
+    assert_equal(answered(answers, "J09", period, cross_section), want, "J09")
+
+
+@pytest.fixture(scope="module")
+def trajectories(small_feeds):
     t = flows.trajectories(small_feeds / "manifest")
+    attrs = flows.client_attributes(small_feeds / "manifest")
+    t = t.merge(attrs, on="client_key", how="left")
+    t["wijk"] = t["wijk_code"].fillna("onbekend")
+    return t
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("period", ["month", "year"])
+@pytest.mark.parametrize("column, cross_section", [(None, "none"), ("provider", "provider"), ("wijk", "wijk")])
+def test_recidivism(answers, trajectories, period, column, cross_section):
     # the generator knows who really came back (returned_after is set only on a true return, never on a
     # switch or change of level); the data show it when every earlier trajectory of the client in the
     # category is seen to end (a 307 or allocation end; one whose end fell before the feed looks open)
     # more than the gap (31 days) and at most the window (365) before the return starts
+    t = trajectories
     back = t[t["returned_after"].notna()]
     earlier = back[["tid", "client_key", "law", "category", "start_date"]].merge(
         t[["client_key", "law", "category", "start_date", "end_date"]], on=["client_key", "law", "category"]
@@ -204,19 +277,26 @@ def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
         & (back["start_date"] >= FIRST)
         & (back["start_date"] <= dt.date(2020, 12, 31))
     ]
+    back = dated(back, "start_date", period)
     for law, qid in (("wmo", "W23"), ("jeugd", "J11")):
-        p = back[back["law"] == law]
-        want = p.groupby(p["start_date"].map(lambda d: d.year))["client_key"].nunique().to_dict()
-        assert want and yearly(answers, qid) == want, qid
+        want = per_member(back[back["law"] == law], column, clients)
+        assert_equal(answered(answers, qid, period, cross_section), want, qid)
 
+
+@pytest.mark.integration
+@pytest.mark.parametrize("period", ["quarter", "year"])
+@pytest.mark.parametrize(
+    "column, cross_section", [(None, "none"), ("provider", "provider"), ("category", "product_category")]
+)
+def test_care_duration_and_waiting_time(answers, trajectories, period, column, cross_section):
+    # the answers are rounded to one decimal (half up); against the unrounded mean they are within 0.05
+    t = trajectories
     ended = t[t["end_date"].notna() & (t["end_date"] >= FIRST) & (t["end_date"] <= dt.date(2020, 12, 31))].copy()
     ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start_date"], ended["end_date"], strict=True)]
+    ended = dated(ended, "end_date", period)
     for law, qid, div in (("wmo", "W26", 1), ("jeugd", "J04", 7)):
-        e = ended[ended["law"] == law]
-        # the answer is rounded to one decimal (half up); against the unrounded mean it is within 0.05
-        want = (e["days"] / div).groupby(e["end_date"].map(lambda d: d.year)).mean().to_dict()
-        got = yearly(answers, qid)
-        assert got.keys() == want.keys() and all(got[y] == pytest.approx(want[y], abs=0.0501) for y in want)
+        want = per_member(ended[ended["law"] == law], column, lambda g, div=div: (g["days"] / div).mean())
+        assert_equal(answered(answers, qid, period, cross_section), want, qid, 0.0501)
 
     w = t[
         (t["law"] == "jeugd")
@@ -227,27 +307,41 @@ def test_recidivism_care_duration_and_waiting_time(answers, small_feeds):
         & (t["start_date"] >= FIRST)
     ].copy()
     w["days"] = [(s - r).days for s, r in zip(w["start_known"], w["request_date"], strict=True)]
-    want = w.groupby(w["start_date"].map(lambda d: d.year))["days"].mean().to_dict()
-    got = yearly(answers, "J16")
-    assert got.keys() == want.keys() and all(got[y] == pytest.approx(want[y], abs=0.0501) for y in want)
+    want = per_member(dated(w, "start_date", period), column, lambda g: g["days"].mean())
+    assert_equal(answered(answers, "J16", period, cross_section), want, "J16", 0.0501)
+
+
+MONEY = [(None, "none"), ("provider_agb", "provider"), ("product_category", "product_category")]
 
 
 @pytest.mark.integration
-def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_feeds):
-    manifest = small_feeds / "manifest"
-    lines = booked_lines(manifest)
-    booked = lines[lines["status"] == "accepted"]
-    m = flows.with_period(months, "year")
-    m["year"] = m["period_start"].map(lambda d: d.year)
-    clients = m.groupby(["law", "year"])["client_key"].nunique()
-    client_months = m.drop_duplicates(["law", "client_key", "month_start"]).groupby(["law", "year"]).size()
-    total = booked.groupby(["law", "year"])["eur"].sum()
+@pytest.mark.parametrize("period", ["quarter", "year"])
+@pytest.mark.parametrize("column, cross_section", MONEY)
+def test_cost_per_client_and_intensity(answers, months, small_feeds, period, column, cross_section):
+    """Booked euros of the member over its clients in care (W27, J15) and over its care months (J14)."""
+    lines = booked_lines(small_feeds / "manifest")
+    booked = lines[lines["status"] == "accepted"].rename(columns={"provider": "provider_agb"})
+    allocs = pd.read_parquet(small_feeds / "manifest" / "allocations.parquet")[["toewijzing", "category"]]
+    booked = booked.merge(allocs.rename(columns={"category": "product_category"}), on="toewijzing", how="left")
+    booked = dated(booked, "period_first", period)
+    m = flows.with_period(months, period)
     for law, qid in (("wmo", "W27"), ("jeugd", "J15")):
-        want = {y: round(total[(law, y)] / clients[(law, y)], 2) for y in (2018, 2019, 2020)}
-        assert yearly(answers, qid) == pytest.approx(want, abs=0.006), qid
-    want = {y: round(total[("jeugd", y)] / client_months[("jeugd", y)], 2) for y in (2018, 2019, 2020)}
-    assert yearly(answers, "J14") == pytest.approx(want, abs=0.006)
+        n = per_member(m[m["law"] == law], column, clients)
+        cost = per_member(booked[booked["law"] == law], column, lambda g: g["eur"].sum())
+        want = {k: cost[k] / n[k] for k in cost.keys() & n.keys()}
+        assert_equal(answered(answers, qid, period, cross_section), want, qid, 0.0051)
+    care_months = per_member(
+        m[m["law"] == "jeugd"], column, lambda g: len(g.drop_duplicates(["client_key", "month_start"]))
+    )
+    cost = per_member(booked[booked["law"] == "jeugd"], column, lambda g: g["eur"].sum())
+    want = {k: cost[k] / care_months[k] for k in cost.keys() & care_months.keys()}
+    assert_equal(answered(answers, "J14", period, cross_section, "euro_per_care_month"), want, "J14", 0.0051)
 
+
+@pytest.mark.integration
+def test_most_expensive_clients(answers, small_feeds):
+    lines = booked_lines(small_feeds / "manifest")
+    booked = lines[lines["status"] == "accepted"]
     jeugd = booked[booked["law"] == "jeugd"].groupby(["year", "client_key"])["eur"].sum().reset_index()
     for year, group in jeugd.groupby("year"):
         ranked = group.sort_values(["eur", "client_key"], ascending=[False, True]).reset_index(drop=True)
@@ -261,30 +355,60 @@ def test_cost_per_client_extremes_intensity_and_payments(answers, months, small_
         n80 = int((ranked["eur"].cumsum() < 0.8 * ranked["eur"].sum()).sum()) + 1
         assert yearly(answers, "J13")[year] == n80
 
-    wmo_lines = lines[lines["law"] == "wmo"]
-    want = (100 * wmo_lines.groupby("year")["on_time"].mean()).round(1).to_dict()
-    assert yearly(answers, "W24") == pytest.approx(want, abs=0.051)
 
-    pay = pd.read_parquet(manifest / "payments.parquet")
-    pay["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in pay["bsn"]]
-    pay["year"] = pay["period_first"].map(lambda d: d.year)
-    paid = set(zip(pay["client_key"], pay["year"], strict=True))
-    in_care = m.drop_duplicates(["law", "year", "client_key"])
-    in_care = in_care.assign(paid=[(k, y) in paid for k, y in zip(in_care["client_key"], in_care["year"], strict=True)])
-    for law, qid in (("wmo", "W05"), ("jeugd", "J05")):
-        want = (100 * in_care[in_care["law"] == law].groupby("year")["paid"].mean()).round(1).to_dict()
-        assert yearly(answers, qid) == pytest.approx(want, abs=0.051), qid
+@pytest.mark.integration
+@pytest.mark.parametrize("period", ["month", "year"])
+@pytest.mark.parametrize("column, cross_section", [(None, "none"), ("provider", "provider")])
+def test_invoices_on_time(answers, small_feeds, period, column, cross_section):
+    """W24 over the accepted Wmo lines for care in the reporting period, never a rejected one."""
+    lines = booked_lines(small_feeds / "manifest")
+    lines = lines[(lines["law"] == "wmo") & (lines["status"] == "accepted") & (lines["period_first"] >= FIRST)]
+    want = per_member(dated(lines, "period_first", period), column, lambda g: 100 * g["on_time"].mean())
+    assert_equal(answered(answers, "W24", period, cross_section), want, "W24", 0.0501)
+    assert min(p for p, _ in want) == FIRST  # no year before the reporting period
 
 
 @pytest.mark.integration
-def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months, small_feeds):
+@pytest.mark.parametrize("period", ["month", "year"])
+@pytest.mark.parametrize("column, cross_section", MONEY)
+def test_share_of_clients_with_a_payment(answers, months, small_feeds, period, column, cross_section):
+    """A payment counts for the law, provider and category of the allocation it pays for."""
+    manifest = small_feeds / "manifest"
+    pay = pd.read_parquet(manifest / "payments.parquet")
+    allocs = pd.read_parquet(manifest / "allocations.parquet")[["toewijzing", "law", "category"]]
+    pay = pay.merge(allocs, on="toewijzing").rename(
+        columns={"provider": "provider_agb", "category": "product_category"}
+    )
+    pay["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in pay["bsn"]]
+    pay = dated(pay, "period_first", period)
+    m = flows.with_period(months, period)
+    pay["member"] = "totaal" if column is None else pay[column].astype(str)
+    paid = set(zip(pay["law"], pay["period_start"], pay["member"], pay["client_key"], strict=True))
+    m["member"] = "totaal" if column is None else m[column].astype(str)
+    m = m.drop_duplicates(["law", "period_start", "member", "client_key"])
+    m["paid"] = [k in paid for k in zip(m["law"], m["period_start"], m["member"], m["client_key"], strict=True)]
+    for law, qid in (("wmo", "W05"), ("jeugd", "J05")):
+        want = (100 * m[m["law"] == law].groupby(["period_start", "member"])["paid"].mean()).to_dict()
+        assert_equal(answered(answers, qid, period, cross_section), want, qid, 0.0501)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("column, cross_section", [(None, "none"), ("provider", "provider"), ("wijk", "wijk")])
+def test_waiting_list(answers, small_feeds, column, cross_section):
     manifest = small_feeds / "manifest"
     wl = pd.read_parquet(manifest / "waiting_list.parquet")
-    wl = wl[wl["law"] == "wmo"]
-    want = wl.groupby(wl["peildatum"].map(lambda d: d.replace(day=1)))["bsn"].nunique()
-    got = answers[answers["question_id"] == "W07"].set_index("period_start")["value"]
-    assert len(want) > 12 and got.sort_index().tolist() == want.sort_index().tolist()
+    wl = wl[wl["law"] == "wmo"].merge(pd.read_parquet(manifest / "allocations.parquet")[["tid", "provider"]], on="tid")
+    wl["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in wl["bsn"]]
+    wl = wl.merge(flows.client_attributes(manifest), on="client_key", how="left").assign(wijk=lambda f: f["wijk_code"])
+    want = per_member(dated(wl, "peildatum", "month"), column, clients)
+    assert len(want) > 12
+    assert_equal(answered(answers, "W07", "month", cross_section), want, "W07")
 
+
+@pytest.mark.integration
+@pytest.mark.parametrize("column, cross_section", [(None, "none"), ("provider_agb", "provider"), ("wijk", "wijk")])
+def test_youths_turning_17_5_without_a_request(answers, months, small_feeds, column, cross_section):
+    manifest = small_feeds / "manifest"
     allocs = pd.read_parquet(manifest / "allocations.parquet")
     rejected = pd.read_parquet(manifest / "rejected_requests.parquet")
     sent = pd.concat(
@@ -298,9 +422,7 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
         b = row.birth_year_month
         return row.month_start.year * 12 + row.month_start.month - int(b[:4]) * 12 - int(b[5:7])
 
-    j = months[(months["law"] == "jeugd") & months["birth_year_month"].notna()].drop_duplicates(
-        ["client_key", "month_start"]
-    )
+    j = months[(months["law"] == "jeugd") & months["birth_year_month"].notna()]
     j = j[[months_old(r) == 210 for r in j.itertuples()]]
     window_end = lambda m: (pd.Timestamp(m) + pd.DateOffset(months=6) + pd.offsets.MonthEnd(0)).date()  # noqa: E731
     without = j[
@@ -309,9 +431,9 @@ def test_waiting_list_and_youths_turning_17_5_without_a_request(answers, months,
             for k, m in zip(j["client_key"], j["month_start"], strict=True)
         ]
     ]
-    want = without.groupby(without["month_start"].map(lambda d: d.year))["client_key"].nunique().to_dict()
-    assert want and yearly(answers, "J10") == want
-    assert len(j) > len(without)  # some youths did get a request: the test can tell the two apart
+    want = per_member(flows.with_period(without, "year"), column, clients)
+    assert_equal(answered(answers, "J10", "year", cross_section), want, "J10")
+    assert j["client_key"].nunique() > without["client_key"].nunique()  # the test tells the two apart
 
 
 @pytest.mark.integration
@@ -327,11 +449,14 @@ def test_payments_equal_what_suite4_paid(built, small_feeds):
 
 
 @pytest.mark.integration
-def test_use_of_allocated_volume(answers, small_feeds):
+@pytest.mark.parametrize("period", ["month", "year"])
+@pytest.mark.parametrize("column, cross_section", [(None, "none"), ("provider", "provider"), ("product", "product")])
+def test_use_of_allocated_volume(answers, small_feeds, period, column, cross_section):
     manifest = small_feeds / "manifest"
     t = flows.trajectories(manifest)
     t = t[t["law"] == "wmo"]
     last = dt.date(2020, 12, 31)
+    start_of = {"month": lambda m: m, "year": lambda m: m.replace(month=1)}[period]
     allocated: dict[tuple, float] = {}
     for r in t.itertuples():
         until = r.allocation_end_known if pd.notna(r.allocation_end_known) else last
@@ -344,17 +469,20 @@ def test_use_of_allocated_volume(answers, small_feeds):
                 "4": r.volume * covered / days_in_month,
                 "6": r.volume if r.decision_date >= m else 0,
             }[r.frequency]
-            allocated[(r.toewijzing, m.year)] = allocated.get((r.toewijzing, m.year), 0) + vol
+            key = (r.toewijzing, start_of(m))
+            allocated[key] = allocated.get(key, 0) + vol
+    member = {r.toewijzing: "totaal" if column is None else str(getattr(r, column)) for r in t.itertuples()}
     lines = booked_lines(manifest)
     lines = lines[lines["status"] == "accepted"]
     signed = lines["volume"].where(lines["debit_credit"] == "D", -lines["volume"])
-    delivered = signed.groupby([lines["toewijzing"], lines["year"]]).sum().to_dict()
-    ratios: dict[int, list] = {}
-    for (alloc, year), vol in allocated.items():
+    delivered = signed.groupby([lines["toewijzing"], lines["period_first"].map(lambda d: start_of(d.replace(day=1)))])
+    delivered = delivered.sum().to_dict()
+    ratios: dict[tuple, list] = {}
+    for (alloc, start), vol in allocated.items():
         if vol > 0:
-            ratios.setdefault(year, []).append(delivered.get((alloc, year), 0) / vol)
-    want = {y: round(100 * sum(v) / len(v), 1) for y, v in ratios.items()}
-    assert yearly(answers, "W25") == pytest.approx(want, abs=0.051)
+            ratios.setdefault((start, member[alloc]), []).append(delivered.get((alloc, start), 0) / vol)
+    want = {k: 100 * sum(v) / len(v) for k, v in ratios.items()}
+    assert_equal(answered(answers, "W25", period, cross_section), want, "W25", 0.0501)
 
 
 @pytest.mark.integration
@@ -385,3 +513,32 @@ def test_every_column_of_every_model_and_seed_is_documented(built):
         if column not in documented[(schema, table)]
     ]
     assert len(documented) > 50 and not missing, missing
+
+
+@pytest.mark.integration
+def test_no_answer_claims_beantwoord_while_a_wanted_cross_section_is_missing(answers):
+    """The catalogue's wanted cross-sections against what the answers give: every one of them with at
+    least one known member, or the question's rows say `beperkt` and name the cross-section in Dutch."""
+    import csv
+
+    with open(REPO_ROOT / "seeds" / "ref_doorsneden.csv", encoding="utf-8") as fh:
+        names = {r["code"]: r["name"] for r in csv.DictReader(fh)}
+    with open(REPO_ROOT / "seeds" / "question_catalogue.csv", encoding="utf-8") as fh:
+        catalogue = list(csv.DictReader(fh))
+    known = answers[answers["member"] != "onbekend"]
+    given = known.groupby("question_id")["cross_section"].agg(set).to_dict()
+    lacking = {}
+    for q in catalogue:
+        qid = q["question_id"]
+        wanted = {c for c in q["cross_sections"].split("|") if c not in ("", "none")}
+        if qid not in given:
+            continue  # unanswered: its own status (bron_niet_geleverd, niet_geregistreerd, ...)
+        missing = wanted - given[qid]
+        rows = answers[answers["question_id"] == qid]
+        if missing:
+            lacking[qid] = missing
+            assert set(rows["status"]) <= {"beperkt", "benadering", "onbetrouwbaar"}, qid
+            assert all(names[c] in r for c in missing for r in rows["status_reason"]), qid
+        else:
+            assert not rows["status_reason"].fillna("").str.contains("Gewenste doorsnede").any(), qid
+    assert lacking == {}, f"the data hold these wanted cross-sections, but the answers lack them: {lacking}"

@@ -111,8 +111,9 @@ def test_progress_report_flows_equal_the_marts(rendered):
                                      month""",
             [law, quarter, quarter],
         ).fetchone()[0]
+        # distinct clients who entered care in the quarter, as W03/J02 count them (not entries)
         inflow = con.execute(
-            """select count(*) from marts.fct_client_flows where law = ? and flow = 'instroom'
+            """select count(distinct client_key) from marts.fct_client_flows where law = ? and flow = 'instroom'
                                 and month_start >= ?::date and month_start < ?::date + interval 3 month""",
             [law, quarter, quarter],
         ).fetchone()[0]

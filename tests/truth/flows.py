@@ -21,10 +21,28 @@ def trajectories(manifest: Path) -> pd.DataFrame:
     a["end_date"] = a["stop_known"].where(a["stop_known"].notna(), a["allocation_end_known"])
     a = a[a["end_date"].isna() | (a["start_date"] <= a["end_date"])]
     a["client_key"] = [pseudonymise(b, DEMO_PSEUDONYM_KEY) for b in a["bsn"]]
-    # the referrer is known from a delivered 315 request; without one the municipality allocated (01)
+    # the referrer is known from a delivered 315 request; without one, a Wmo allocation the neighbourhood
+    # team referred the client to (a STAPP referral at most 90 days before it) has the team (SWT), any
+    # other the municipality (01)
     delivered_request = (a["request_kind"] == "315") & a["request_date"].notna() & (a["request_date"] >= FEED_START)
-    a["referrer_type"] = a["referrer"].where(delivered_request, "01")
+    referred = team_referrals(manifest)
+    by_team = [
+        law == "wmo" and any(d - dt.timedelta(days=90) <= r <= d for r in referred.get(b, []))
+        for law, b, d in zip(a["law"], a["bsn"], a["decision_date"], strict=True)
+    ]
+    a["referrer_type"] = a["referrer"].where(
+        delivered_request, pd.Series(by_team, index=a.index).map({True: "SWT", False: "01"})
+    )
     return a
+
+
+def team_referrals(manifest: Path) -> dict:
+    """BSN -> the dates the neighbourhood team referred the person to specialist care (STAPP, true links)."""
+    stapp = pd.read_parquet(manifest / "stapp_trajectories.parquet")
+    links = pd.read_parquet(manifest / "links_stapp.parquet")
+    referred = stapp[stapp["referral_date"].notna()].merge(links, on="klantnummer")
+    referred = referred[referred["bsn"].notna()]
+    return referred.groupby("bsn")["referral_date"].apply(list).to_dict()
 
 
 def care_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
@@ -36,7 +54,19 @@ def care_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
         for m in months:
             month_end = (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()
             if r.start_date <= month_end and (pd.isna(r.end_date) or r.end_date >= m):
-                rows.append((m, r.law, r.client_key, r.provider, r.category, r.toewijzing, r.referrer_type))
+                rows.append(
+                    (
+                        m,
+                        r.law,
+                        r.client_key,
+                        r.provider,
+                        r.category,
+                        r.product,
+                        r.hoofdgroep,
+                        r.toewijzing,
+                        r.referrer_type,
+                    )
+                )
     return pd.DataFrame(
         rows,
         columns=[
@@ -45,6 +75,8 @@ def care_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFrame:
             "client_key",
             "provider_agb",
             "product_category",
+            "product_code",
+            "main_group",
             "allocation_id",
             "referrer_type",
         ],

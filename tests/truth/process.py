@@ -74,11 +74,13 @@ def processes(landing: Path) -> pd.DataFrame:
         d if d is not None else (e if a is None and o is not None else None)
         for d, e, a, o in zip(p["decision"], p["inv_end"], p["application"], p["uitkomst"], strict=True)
     ]
-    p["cal_days"] = [(e - r).days if r and e else None for r, e in zip(p["report"], p["inv_end"], strict=True)]
+    # cumulative throughput: from the report through every step to the end of the process
+    p["cal_days"] = [(e - r).days if r and e else None for r, e in zip(p["report"], p["ended_on"], strict=True)]
     p["work_days"] = [
-        working_days_between(r, e) if r and e else None for r, e in zip(p["report"], p["inv_end"], strict=True)
+        working_days_between(r, e) if r and e else None for r, e in zip(p["report"], p["ended_on"], strict=True)
     ]
-    p["report_ok"] = [e <= term_end(r, 42) if r and e else None for r, e in zip(p["report"], p["inv_end"], strict=True)]
+    p["report_term_end"] = [term_end(r, 42) if r else None for r in p["report"]]
+    p["report_ok"] = [e <= t if t and e else None for t, e in zip(p["report_term_end"], p["inv_end"], strict=True)]
     p["application_ok"] = [
         d <= term_end(a, 14) if a and d else None for a, d in zip(p["application"], p["decision"], strict=True)
     ]

@@ -32,6 +32,13 @@ def test_cross_sections_given_and_missing():
     assert cross_section_status(QUESTION, answers()) == (["team"], ["product_category", "wijk"])
 
 
+def test_cross_sections_are_named_in_dutch_and_one_only_unknown_is_not_in_the_data():
+    f = answers().assign(member="x")
+    f.loc[len(f)] = ["year", dt.date(2020, 1, 1), "wijk", 3.0, "working_days", "W16", "beantwoord", None, "onbekend"]
+    names = {"team": "team", "product_category": "productcategorie", "wijk": "wijk"}
+    assert cross_section_status(QUESTION, f, names) == (["team"], ["productcategorie", "wijk"])
+
+
 def test_latest_values_are_the_last_period_totals():
     latest = latest_values(answers())
     assert set(zip(latest["unit"], latest["value"], strict=True)) == {("calendar_days", 29.5), ("working_days", 20.4)}
@@ -49,6 +56,16 @@ def test_a_partial_period_is_marked_and_shown_beside_the_last_complete_one():
     page = render_card({**QUESTION, "question_id": "W08", "unit": "euro"}, f)
     assert "01-10-2026 (onvolledig: gegevens t/m 31-10-2026)" in page and "01-07-2026</td>" in page
     assert "01-04-2026" not in page
+
+
+def test_an_ended_period_still_waiting_for_invoices_reads_provisional():
+    rows = [("month", dt.date(2026, 9, 1), dt.date(2026, 9, 30), "none", 10.0, "euro", False)]
+    columns = ["period_type", "period_start", "period_end", "cross_section", "value", "unit", "is_complete"]
+    f = pd.DataFrame(rows, columns=columns).assign(
+        question_id="W08", status="beantwoord", status_reason=None, data_through=dt.date(2026, 10, 31)
+    )
+    page = render_card({**QUESTION, "question_id": "W08", "unit": "euro"}, f)
+    assert "01-09-2026 (voorlopig: de factuurtermijn na deze periode loopt nog)" in page
 
 
 def test_dutch_number_format():

@@ -1,5 +1,6 @@
--- Every month, quarter and year of the reporting period, with its last day: the spine for
--- figures measured at the end of a period (running processes, work stock).
+-- Every month, quarter and year of the reporting period, with its last day and the day a state
+-- is measured on: the last day, or for the current period the last day the data reach (a work
+-- stock measured on a day still to come would age reports by days that have not passed).
 -- Grain: one row per period_type and period_start.
 with
 
@@ -11,7 +12,7 @@ period as (
 
 months as (
 
-    select unnest(generate_series(first_month, last_month, interval 1 month))::date as month_start
+    select unnest(generate_series(first_month, last_month, interval 1 month))::date as month_start, data_through
     from period
 
 ),
@@ -23,7 +24,10 @@ final as (
     select distinct
         '{{ p }}' as period_type,
         date_trunc('{{ p }}', month_start)::date as period_start,
-        (date_trunc('{{ p }}', month_start) + interval 1 {{ p }} - interval 1 day)::date as period_end
+        (date_trunc('{{ p }}', month_start) + interval 1 {{ p }} - interval 1 day)::date as period_end,
+        least(
+            (date_trunc('{{ p }}', month_start) + interval 1 {{ p }} - interval 1 day)::date, data_through
+        ) as measured_on
     from months
     {%- endfor %}
 

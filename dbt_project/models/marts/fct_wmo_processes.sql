@@ -61,6 +61,8 @@ final as (
         dated.ended_on,
         datediff('day', dated.report_date, dated.investigation_end) as investigation_calendar_days,
         investigation_end_day.working_day_number - report_day.working_day_number as investigation_working_days,
+        datediff('day', dated.report_date, dated.ended_on) as process_calendar_days,
+        ended_day.working_day_number - report_day.working_day_number as process_working_days,
         report_term.next_working_day as report_term_end,
         dated.investigation_end <= report_term.next_working_day as report_within_term,
         application_term.next_working_day as application_term_end,
@@ -73,6 +75,8 @@ final as (
         on dated.report_date = report_day.calendar_date
     left join calendar as investigation_end_day
         on dated.investigation_end = investigation_end_day.calendar_date
+    left join calendar as ended_day
+        on dated.ended_on = ended_day.calendar_date
     left join calendar as report_term
         on dated.report_term_nominal = report_term.calendar_date
     left join calendar as application_term

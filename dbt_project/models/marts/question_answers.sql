@@ -2,7 +2,9 @@
 -- cross-section (doorsnede) the value, its unit, the number of clients behind it and a status.
 -- A question no delivered source answers still has one row, with its status and the reason.
 -- Every period says how far the data reach (data_through, the last day of message traffic) and
--- whether it is complete: the current month, quarter and year are not, and say so.
+-- whether it is complete: the current month, quarter and year are not, and say so; a figure built
+-- on invoices is complete only once the invoice term after the period has passed as well.
+-- A question the catalogue wants in a cross-section its answers lack is `beperkt`, and says which.
 -- Grain: question_id, law, period_type, period_start, cross_section, member, unit.
 with
 
@@ -61,6 +63,55 @@ reporting_period as (
 
 ),
 
+cross_section_names as (
+
+    select * from {{ ref('ref_doorsneden') }}
+
+),
+
+-- the cross-sections the catalogue wants that the answers do not give, named in Dutch: either no
+-- answer row has the cross-section (grip does not compute it for the question), or every member is
+-- 'onbekend' (the delivered data do not hold it, such as a client register without wijken)
+wanted_cross_sections as (
+
+    select
+        question_id,
+        unnest(string_split(cross_sections, '|')) as cross_section,
+        generate_subscripts(string_split(cross_sections, '|'), 1) as position
+    from catalogue
+
+),
+
+given_cross_sections as (
+
+    select question_id, cross_section, bool_or(member is distinct from 'onbekend') as has_known_member
+    from answers
+    group by all
+
+),
+
+missing_cross_sections as (
+
+    select
+        wanted.question_id,
+        string_agg(coalesce(names.name, wanted.cross_section), ', ' order by wanted.position)
+        filter (where given.question_id is null) as not_computed,
+        string_agg(coalesce(names.name, wanted.cross_section), ', ' order by wanted.position)
+        filter (where not given.has_known_member) as not_in_data
+
+    from wanted_cross_sections as wanted
+    left join given_cross_sections as given
+        on wanted.question_id = given.question_id and wanted.cross_section = given.cross_section
+    left join cross_section_names as names
+        on wanted.cross_section = names.code
+    where
+        wanted.cross_section not in ('', 'none')
+        and wanted.question_id in (select question_id from answers)
+        and (given.question_id is null or not given.has_known_member)
+    group by wanted.question_id
+
+),
+
 -- the sources a question's core elements come from that never delivered, named for the reader
 undelivered_tables as (
 
@@ -100,7 +151,9 @@ answered as (
         answers.period_start,
         answers.period_end,
         reporting_period.data_through,
-        answers.period_end <= reporting_period.data_through as is_complete,
+        answers.period_end
+        + to_days(case when catalogue.waits_for_invoices then {{ var('invoice_term_days') }} else 0 end)
+        <= reporting_period.data_through as is_complete,
         answers.cross_section,
         cast(answers.member as varchar) as member,
         cast(answers.value as double) as value,
@@ -110,6 +163,7 @@ answered as (
             when
                 catalogue.question_group = 'first_line' and answers.law = 'wmo'
                 and answers.period_start < date '{{ var("stapp_reliable_from") }}' then 'onbetrouwbaar'
+            when missing_cross_sections.question_id is not null and catalogue.answer_status = 'beantwoord' then 'beperkt'
             else catalogue.answer_status
         end as status,
         case
@@ -118,11 +172,20 @@ answered as (
                 and answers.period_start < date '{{ var("stapp_reliable_from") }}'
                 then 'STAPP bevat geen betrouwbare gegevens van voor juni 2018 (003 §2.2.3).'
             else nullif(catalogue.status_reason, '')
-        end as status_reason
+        end as catalogue_reason,
+        concat_ws(
+            ' ',
+            'Gewenste doorsnede niet berekend: ' || missing_cross_sections.not_computed
+            || ' (de catalogus vraagt erom, grip berekent deze doorsnede voor deze vraag nog niet).',
+            'Gewenste doorsnede niet in de gegevens: ' || missing_cross_sections.not_in_data
+            || ' (onbekend voor alle cliënten en trajecten in de geleverde bronnen).'
+        ) as missing_reason
 
     from dated as answers
     inner join catalogue
         on answers.question_id = catalogue.question_id
+    left join missing_cross_sections
+        on answers.question_id = missing_cross_sections.question_id
     cross join reporting_period
 
 ),
@@ -165,6 +228,9 @@ unanswered as (
 
 )
 
-select * from answered
+select
+    * exclude (catalogue_reason, missing_reason),
+    nullif(concat_ws(' ', catalogue_reason, missing_reason), '') as status_reason
+from answered
 union all
 select * from unanswered

@@ -1,10 +1,12 @@
--- More answers on clients per year and quarter: single or multiple care (W02), recidivism
--- (W23, J11), Jeugd clients aged 18 or over (J09), average care duration (W26 in days, J04
--- in weeks) and waiting time from request to start (J16).
--- Grain: question_id, period_type, period_start, cross_section, member.
+-- More answers on clients and their trajectories, per month, quarter and year and in every
+-- cross-section the catalogue wants: single or multiple care (W02), recidivism (W23, J11), Jeugd
+-- clients aged 18 or over (J09), average care duration (W26 in days, J04 in weeks) and waiting
+-- time from request to start (J16). An event (a return, an end, a start after waiting) takes the
+-- provider, product and client attributes of its own trajectory, the age at the event's date.
+-- Grain: question_id, period_type, period_start, cross_section, member, unit.
 with
 
-care_months as (
+care_months_by_key as (
 
     select * from {{ ref('fct_care_months') }}
 
@@ -16,32 +18,77 @@ trajectories as (
 
 ),
 
+clients as (
+
+    select * from {{ ref('dim_client') }}
+
+),
+
+recidivism as (
+
+    select * from {{ ref('int_recidivism') }}
+
+),
+
 period as (
 
     select * from {{ ref('int_reporting_period') }}
 
 ),
 
-{%- set periods = {'quarter': 'quarter', 'year': 'year'} %}
+care_months as (
 
-categories_per_client as (
+    {{ with_key_numbers('care_months_by_key', 'client_key') }}
 
-    {%- for p in periods %}
+),
+
+-- W02: per client, law and period the number of product categories in care, over all providers;
+-- a client counts as single or multiple in every cross-section member it was in care in
+client_categories as (
+
+    {%- for p, trunc in periods().items() %}
     {{ 'union all' if not loop.first }}
     select
-        municipality_code, law, '{{ p }}' as period_type, date_trunc('{{ p }}', month_start)::date as period_start,
-        client_key,
-        count(distinct product_category) as categories
+        municipality_code, law, client_key, '{{ p }}' as period_type,
+        date_trunc('{{ trunc }}', month_start)::date as period_start,
+        case when count(distinct product_category) = 1 then 'clients_single' else 'clients_multiple' end as care_type
     from care_months
+    where law = 'wmo'
     group by all
     {%- endfor %}
 
 ),
 
-recidivism as (
+care_type_months as (
 
-    select recidivism.*
-    from {{ ref('int_recidivism') }} as recidivism
+    select care_months.*, client_categories.period_type, client_categories.period_start, client_categories.care_type
+    from care_months
+    inner join client_categories
+        on
+            care_months.municipality_code = client_categories.municipality_code
+            and care_months.law = client_categories.law
+            and care_months.client_key = client_categories.client_key
+            and date_trunc(client_categories.period_type, care_months.month_start) = client_categories.period_start
+
+),
+
+-- one row per trajectory event with the cross-section attributes of its trajectory and client
+{%- set event_attributes %}
+        trajectories.municipality_code, trajectories.law, trajectories.client_key, trajectories.provider_agb,
+        trajectories.product_code, trajectories.product_category, trajectories.main_group,
+        trajectories.referrer_type, clients.wijk_code, clients.gender
+{%- endset %}
+
+returns as (
+
+    select
+        {{ event_attributes }}, recidivism.start_date as event_date,
+        {{ age_group(age_in_months('clients.birth_year_month', 'recidivism.start_date') ~ ' // 12') }} as age_group
+    from recidivism
+    inner join trajectories
+        on recidivism.allocation_id = trajectories.allocation_id
+    left join clients
+        on trajectories.client_key = clients.client_key
     cross join period
     where recidivism.start_date between period.first_month and last_day(period.last_month)
 
@@ -49,59 +96,88 @@ recidivism as (
 
 ended as (
 
-    select *, datediff('day', start_date, end_date) + 1 as duration_days
-    from trajectories cross join period
-    where end_date between period.first_month and last_day(period.last_month)
+    select
+        {{ event_attributes }}, trajectories.end_date as event_date,
+        {{ age_group(age_in_months('clients.birth_year_month', 'trajectories.end_date') ~ ' // 12') }} as age_group,
+        (datediff('day', trajectories.start_date, trajectories.end_date) + 1)
+        / case trajectories.law when 'wmo' then 1 else 7 end as duration
+    from trajectories
+    left join clients
+        on trajectories.client_key = clients.client_key
+    cross join period
+    where trajectories.end_date between period.first_month and last_day(period.last_month)
 
 ),
 
 waited as (
 
-    select * from trajectories cross join period
-    where waiting_days is not null and start_date between period.first_month and last_day(period.last_month)
+    select
+        {{ event_attributes }}, trajectories.start_date as event_date,
+        {{ age_group(age_in_months('clients.birth_year_month', 'trajectories.start_date') ~ ' // 12') }} as age_group,
+        trajectories.waiting_days
+    from trajectories
+    left join clients
+        on trajectories.client_key = clients.client_key
+    cross join period
+    where
+        trajectories.law = 'jeugd' and trajectories.waiting_days is not null
+        and trajectories.start_date between period.first_month and last_day(period.last_month)
 
 ),
 
 answers as (
 
-    {%- for p in periods %}
-    {{ 'union all' if not loop.first }}
+    -- both kinds in every member, so a member without multiple care reads 0 rather than nothing
     select
-        'W02' as question_id, municipality_code, law, period_type, period_start, 'care_type' as cross_section,
-        case when categories = 1 then 'enkelvoudig' else 'meervoudig' end as member,
-        count(*) as value, 'clients' as unit, count(*) as n_clients
-    from categories_per_client
-    where law = 'wmo' and period_type = '{{ p }}'
-    group by all
+        'W02' as question_id, municipality_code, law, period_type, period_start, cross_section, member,
+        unnest([single, multiple]) as value, unnest(['clients_single', 'clients_multiple']) as unit,
+        unnest([single, multiple]) as n_clients
+    from (
+        {%- set parts = [] %}
+        {%- for p, trunc in periods().items() %}
+        {%- for cs, col in cross_sections(['none', 'provider', 'wijk', 'age_group', 'gender']).items() %}
+        {%- do parts.append(
+            "select municipality_code, law, '" ~ p ~ "' as period_type, period_start, '" ~ cs ~ "' as cross_section, "
+            ~ col ~ " as member, count(distinct client_key) filter (where care_type = 'clients_single') as single, "
+            ~ "count(distinct client_key) filter (where care_type = 'clients_multiple') as multiple "
+            ~ "from care_type_months where period_type = '" ~ p ~ "' group by all") %}
+        {%- endfor %}
+        {%- endfor %}
+        {{ parts | join('\n        union all\n        ') }}
+    )
+
     union all
     select
-        case law when 'wmo' then 'W23' else 'J11' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date,
-        'none', 'totaal', count(distinct client_key), 'clients', count(distinct client_key)
-    from recidivism
-    group by all
+        case law when 'wmo' then 'W23' else 'J11' end, municipality_code, law, period_type, period_start,
+        cross_section, member, clients, 'clients', clients
+    from (
+        {{ per_period_and_cross_section('returns', 'count(distinct client_key) as clients',
+            ['none', 'provider', 'wijk', 'product', 'product_category', 'age_group', 'gender'], 'event_date') }}
+    )
+
+    union all
+    select 'J09', municipality_code, law, period_type, period_start, cross_section, member, clients, 'clients', clients
+    from (
+        {{ per_period_and_cross_section(
+            "(select * from care_months where law = 'jeugd' and age_years >= 18)",
+            'count(distinct client_key) as clients', ['none', 'provider', 'wijk', 'product', 'product_category']) }}
+    )
+
     union all
     select
-        'J09', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
-        count(distinct client_key), 'clients', count(distinct client_key)
-    from care_months
-    where law = 'jeugd' and age_years >= 18
-    group by all
+        case law when 'wmo' then 'W26' else 'J04' end, municipality_code, law, period_type, period_start,
+        cross_section, member, round(mean_duration, 1), case law when 'wmo' then 'days' else 'weeks' end, clients
+    from (
+        {{ per_period_and_cross_section('ended', 'avg(duration) as mean_duration, count(distinct client_key) as clients',
+            ['none', 'provider', 'product', 'product_category', 'main_group', 'wijk'], 'event_date') }}
+    )
+
     union all
-    select
-        case law when 'wmo' then 'W26' else 'J04' end, municipality_code, law, '{{ p }}', date_trunc('{{ p }}', end_date)::date,
-        'none', 'totaal',
-        round(avg(duration_days / case law when 'wmo' then 1 else 7 end), 1),
-        case law when 'wmo' then 'days' else 'weeks' end, count(distinct client_key)
-    from ended
-    group by all
-    union all
-    select
-        'J16', municipality_code, law, '{{ p }}', date_trunc('{{ p }}', start_date)::date, 'none', 'totaal',
-        round(avg(waiting_days), 1), 'days', count(distinct client_key)
-    from waited
-    where law = 'jeugd'
-    group by all
-    {%- endfor %}
+    select 'J16', municipality_code, law, period_type, period_start, cross_section, member, round(mean_days, 1), 'days', clients
+    from (
+        {{ per_period_and_cross_section('waited', 'avg(waiting_days) as mean_days, count(distinct client_key) as clients',
+            ['none', 'provider', 'product', 'product_category', 'wijk'], 'event_date') }}
+    )
 
 )
 

@@ -1,45 +1,116 @@
--- More answers on money per year: average cost per client in care (W27, J15), the top 20
--- most expensive clients (J12), the number of clients causing 80% of the cost (J13), average
--- care intensity per client-month (J14), invoices submitted on time (W24) and the share of
--- clients in care with a payment (W05, J05).
--- Grain: question_id, period_type, period_start, cross_section, member.
+-- More answers on money, per month, quarter and year and in the cross-sections the catalogue wants:
+-- average cost per client in care (W27, J15), care intensity (J14), invoices submitted on time
+-- (W24) and the share of clients in care with a payment (W05, J05); per year the top 20 most
+-- expensive clients (J12) and the number of clients causing 80% of the cost (J13).
+-- A care month is a month a client is in care (with the member: the provider, product, ...), counted
+-- once however many allocations run in it; docs/definitions.md says why each figure is defined so.
+-- Grain: question_id, period_type, period_start, cross_section, member, unit.
 with
 
 lines as (
 
-    select *, date_trunc('year', period_month)::date as year_start
-    from {{ ref('fct_declaration_lines') }}
+    select * from {{ ref('fct_declaration_lines') }}
 
 ),
 
-care_months as (
+booked as (
 
-    select *, date_trunc('year', month_start)::date as year_start from {{ ref('fct_care_months') }}
+    select *, amount_cents / 100.0 as euro
+    from lines
+    where is_booked
+
+),
+
+care_months_by_key as (
+
+    select * from {{ ref('fct_care_months') }}
+
+),
+
+trajectories as (
+
+    select * from {{ ref('fct_care_trajectories') }}
 
 ),
 
 payments as (
 
-    select client_key, date_trunc('year', period_start)::date as year_start
-    from {{ ref('stg_suite4__betalingen') }}
+    select * from {{ ref('stg_suite4__betalingen') }}
 
 ),
 
-in_care as (
+period as (
+
+    select * from {{ ref('int_reporting_period') }}
+
+),
+
+care_months as (
+
+    {{ with_key_numbers('care_months_by_key', 'client_key') }}
+
+),
+
+{%- set money_sections = ['none', 'provider', 'product', 'product_category', 'main_group'] %}
+
+-- booked euros and delivered units per member; clients and care months in care per member
+booked_per_member as (
+
+    {{ per_period_and_cross_section('booked', 'sum(euro) as euro, sum(delivered_volume) as units',
+        money_sections, 'period_month') }}
+
+),
+
+clients_per_member as (
+
+    {{ per_period_and_cross_section('care_months', 'count(distinct client_key) as clients', money_sections) }}
+
+),
+
+care_months_per_member as (
+
+    {{ per_period_and_cross_section('care_months', 'count(distinct (client_key, month_start)) as care_months',
+        money_sections) }}
+
+),
+
+money as (
+
+    select *
+    from booked_per_member
+    inner join clients_per_member using (municipality_code, law, period_type, period_start, cross_section, member)
+    inner join care_months_per_member using (municipality_code, law, period_type, period_start, cross_section, member)
+
+),
+
+-- W05/J05: a payment counts for the law, provider and category of the allocation it pays for
+paid_months as (
 
     select
-        municipality_code, law, year_start, count(distinct client_key) as clients,
-        count(distinct(client_key, month_start)) as client_months
-    from care_months
-    group by all
+        trajectories.municipality_code, trajectories.law, trajectories.client_key, payments.provider_agb,
+        trajectories.product_category, date_trunc('month', payments.period_start)::date as month_start
+    from payments
+    inner join trajectories
+        on payments.allocation_id = trajectories.allocation_id
+
+),
+
+in_care_clients as (
+
+    {{ per_period_and_cross_section('care_months_by_key', 'client_key', ['none', 'provider', 'product_category']) }}
+
+),
+
+paid_clients as (
+
+    {{ per_period_and_cross_section('paid_months', 'client_key', ['none', 'provider', 'product_category']) }}
 
 ),
 
 cost_per_client as (
 
-    select municipality_code, law, year_start, client_key, sum(amount_cents) / 100.0 as euro
-    from lines
-    where is_booked
+    select municipality_code, law, date_trunc('year', period_month)::date as year_start, client_key, sum(euro) as euro
+    from booked
     group by all
 
 ),
@@ -59,34 +130,37 @@ ranked as (
 
 ),
 
-paid as (
+-- W24: the lines the municipality accepted, for care in the reporting period
+invoiced as (
 
-    select distinct care_months.municipality_code, care_months.law, care_months.year_start, care_months.client_key
-    from care_months
-    inner join payments
-        on care_months.client_key = payments.client_key and care_months.year_start = payments.year_start
+    select lines.*
+    from lines
+    cross join period
+    where lines.law = 'wmo' and lines.is_booked and lines.period_month >= period.first_month
 
 ),
 
 answers as (
 
     select
-        case in_care.law when 'wmo' then 'W27' else 'J15' end as question_id, in_care.municipality_code, in_care.law,
-        'year' as period_type, in_care.year_start as period_start, 'none' as cross_section, 'totaal' as member,
-        round(sum(cost_per_client.euro) / in_care.clients, 2) as value, 'euro' as unit,
-        in_care.clients as n_clients
-    from in_care
-    inner join cost_per_client using (municipality_code, law, year_start)
-    group by in_care.municipality_code, in_care.law, in_care.year_start, in_care.clients
+        case law when 'wmo' then 'W27' else 'J15' end as question_id, municipality_code, law, period_type,
+        period_start, cross_section, member, round(euro / clients, 2) as value, 'euro' as unit, clients as n_clients
+    from money
 
     union all
+    -- intensity: units per care month, comparable within one product only; elsewhere (and per
+    -- product too) the cost of a care month, which is intensity times price
     select
-        'J14', in_care.municipality_code, in_care.law, 'year', in_care.year_start, 'none', 'totaal',
-        round(sum(cost_per_client.euro) / in_care.client_months, 2), 'euro', in_care.clients
-    from in_care
-    inner join cost_per_client using (municipality_code, law, year_start)
-    where in_care.law = 'jeugd'
-    group by in_care.municipality_code, in_care.law, in_care.year_start, in_care.clients, in_care.client_months
+        'J14', municipality_code, law, period_type, period_start, cross_section, member,
+        round(euro / care_months, 2), 'euro_per_care_month', clients
+    from money
+    where law = 'jeugd' and cross_section <> 'main_group'
+    union all
+    select
+        'J14', municipality_code, law, period_type, period_start, cross_section, member,
+        round(units / care_months, 2), 'units_per_care_month', clients
+    from money
+    where law = 'jeugd' and cross_section = 'product'
 
     union all
     select
@@ -103,20 +177,22 @@ answers as (
     group by all
 
     union all
-    select
-        'W24', municipality_code, law, 'year', year_start, 'none', 'totaal',
-        round(100.0 * count(*) filter (where submitted_on_time) / count(*), 1), 'percent', count(distinct client_key)
-    from lines
-    where law = 'wmo'
-    group by all
+    select 'W24', municipality_code, law, period_type, period_start, cross_section, member, value, 'percent', clients
+    from (
+        {{ per_period_and_cross_section('invoiced',
+            'round(100.0 * count(*) filter (where submitted_on_time) / count(*), 1) as value, '
+            ~ 'count(distinct client_key) as clients', ['none', 'provider'], 'period_month') }}
+    )
 
     union all
     select
-        case in_care.law when 'wmo' then 'W05' else 'J05' end, in_care.municipality_code, in_care.law, 'year', in_care.year_start,
-        'none', 'totaal', round(100.0 * count(paid.client_key) / in_care.clients, 1), 'percent', in_care.clients
-    from in_care
-    left join paid using (municipality_code, law, year_start)
-    group by in_care.municipality_code, in_care.law, in_care.year_start, in_care.clients
+        case in_care.law when 'wmo' then 'W05' else 'J05' end, in_care.municipality_code, in_care.law,
+        in_care.period_type, in_care.period_start, in_care.cross_section, in_care.member,
+        round(100.0 * count(paid.client_key) / count(*), 1), 'percent', count(*)
+    from in_care_clients as in_care
+    left join paid_clients as paid
+        using (municipality_code, law, period_type, period_start, cross_section, member, client_key)
+    group by all
 
 )
 

@@ -1,6 +1,6 @@
--- Use of the allocated volume (verzilvering, W25) per year: per allocation, the net delivered
--- volume of its booked invoice lines divided by the volume it grants over its validity in
--- that year (per day x days, per week x days / 7, per month x days / days in the month, a
+-- Use of the allocated volume (verzilvering, W25) per month, quarter and year, in total, per provider
+-- and per product: per allocation, the net delivered volume of its booked invoice lines divided by
+-- the volume it grants over its validity in that period (per day x days, per week x days / 7, per month x days / days in the month, a
 -- total once in the month it starts); the answer is the mean of these ratios in percent.
 -- Grain: question_id, period_type, period_start, cross_section, member.
 with
@@ -23,6 +23,8 @@ valid as (
         trajectories.allocation_id,
         trajectories.client_key,
         trajectories.municipality_code,
+        trajectories.provider_agb,
+        trajectories.product_code,
         trajectories.law,
         trajectories.allocation_start,
         coalesce(trajectories.allocation_end, last_day(period.last_month)) as valid_until,
@@ -57,8 +59,10 @@ allocated as (
         allocation_id,
         client_key,
         municipality_code,
+        provider_agb,
+        product_code,
         law,
-        year(month_start) as year,
+        month_start,
         sum(case frequency
             when '1' then volume * covered_days
             when '2' then volume * covered_days / 7.0
@@ -82,7 +86,7 @@ delivered as (
 
     select
         allocation_id,
-        year(period_month) as year,
+        period_month as month_start,
         sum(case when debit_credit = 'C' then -delivered_volume else delivered_volume end) as delivered_volume
 
     from {{ ref('fct_declaration_lines') }}
@@ -91,19 +95,42 @@ delivered as (
 
 ),
 
+-- per allocation and period: the volume delivered in the period against the volume allocated in it
+ratios as (
+
+    {%- for p, trunc in periods().items() %}
+    {{ 'union all' if not loop.first }}
+    select
+        allocated.*, '{{ p }}' as period_type,
+        coalesce(delivered.delivered_volume, 0) / allocated.allocated_volume as ratio
+    from (
+        select
+            allocation_id, municipality_code, law, client_key, provider_agb, product_code,
+            date_trunc('{{ trunc }}', month_start)::date as period_start, sum(allocated_volume) as allocated_volume
+        from allocated
+        group by all
+    ) as allocated
+    left join (
+        select allocation_id, date_trunc('{{ trunc }}', month_start)::date as period_start, sum(delivered_volume) as delivered_volume
+        from delivered
+        group by all
+    ) as delivered
+        on allocated.allocation_id = delivered.allocation_id and allocated.period_start = delivered.period_start
+    where allocated.allocated_volume > 0
+    {%- endfor %}
+
+),
+
 answers as (
 
-    select
-        'W25' as question_id, allocated.municipality_code, allocated.law, 'year' as period_type,
-        make_date(allocated.year, 1, 1) as period_start, 'none' as cross_section, 'totaal' as member,
-        round(100 * avg(coalesce(delivered.delivered_volume, 0) / allocated.allocated_volume), 1) as value,
-        'percent' as unit, count(distinct allocated.client_key) as n_clients
-
-    from allocated
-    left join delivered
-        on allocated.allocation_id = delivered.allocation_id and allocated.year = delivered.year
-    where allocated.allocated_volume > 0
-    group by all
+    {%- set parts = [] %}
+    {%- for cs, col in cross_sections(['none', 'provider', 'product']).items() %}
+    {%- do parts.append(
+        "select 'W25' as question_id, municipality_code, law, period_type, period_start, '" ~ cs
+        ~ "' as cross_section, " ~ col ~ " as member, round(100 * avg(ratio), 1) as value, 'percent' as unit, "
+        ~ "count(distinct client_key) as n_clients from ratios group by all") %}
+    {%- endfor %}
+    {{ parts | join('\n    union all\n    ') }}
 
 )
 

@@ -1,12 +1,20 @@
 -- Waiting: clients on the Wmo waiting list at the end of each month (W07, SUITE4 snapshot),
 -- and Jeugd clients in care who turned 17.5 without a request (315, either law) for care after
 -- 18, received between the month they turned 17.5 and the end of the month they turned 18 (J10).
+-- Both by provider, product and wijk: the waiting list names the provider and product it waits for,
+-- a youth counts with every provider and product in care in the month they turned 17.5.
 -- Grain: question_id, period_type, period_start, cross_section, member.
 with
 
 waiting_list as (
 
     select * from {{ ref('stg_suite4__wachtlijst') }}
+
+),
+
+products as (
+
+    select * from {{ ref('dim_product') }}
 
 ),
 
@@ -30,7 +38,7 @@ requests as (
 
 turning_17_5 as (
 
-    select distinct care_months.municipality_code, care_months.client_key, care_months.month_start
+    select care_months.*
     from care_months
     inner join clients using (client_key)
     where
@@ -53,26 +61,40 @@ without_request as (
 
 ),
 
+waiting as (
+
+    select
+        clients.municipality_code, waiting_list.law, waiting_list.reference_date, waiting_list.client_key,
+        waiting_list.provider_agb, waiting_list.product_code, products.product_category, clients.wijk_code
+    from waiting_list
+    left join clients
+        on waiting_list.client_key = clients.client_key
+    left join products
+        on clients.municipality_code = products.municipality_code and waiting_list.product_code = products.product_code
+    where waiting_list.law = 'wmo'
+
+),
+
 answers as (
 
+    -- the waiting list is a snapshot at the end of each month: a quarter or year would count one
+    -- client many times over, so W07 is a month figure only
     select
-        'W07' as question_id, clients.municipality_code, waiting_list.law, 'month' as period_type,
-        date_trunc('month', waiting_list.reference_date)::date as period_start, 'none' as cross_section,
-        'totaal' as member, count(distinct client_key) as value, 'clients' as unit,
-        count(distinct client_key) as n_clients
-    from waiting_list
-    left join clients using (client_key)
-    where waiting_list.law = 'wmo'
-    group by all
+        'W07' as question_id, municipality_code, law, period_type, period_start, cross_section, member,
+        clients as value, 'clients' as unit, clients as n_clients
+    from (
+        {{ per_period_and_cross_section("(select * from waiting)",
+            'count(distinct client_key) as clients', ['none', 'provider', 'product', 'product_category', 'wijk'],
+            'reference_date') }}
+    )
+    where period_type = 'month'
 
-    {%- for p in ['month', 'year'] %}
     union all
-    select
-        'J10', municipality_code, 'jeugd', '{{ p }}', date_trunc('{{ p }}', month_start)::date, 'none', 'totaal',
-        count(distinct client_key), 'clients', count(distinct client_key)
-    from without_request
-    group by all
-    {%- endfor %}
+    select 'J10', municipality_code, law, period_type, period_start, cross_section, member, clients, 'clients', clients
+    from (
+        {{ per_period_and_cross_section('without_request', 'count(distinct client_key) as clients',
+            ['none', 'provider', 'wijk', 'product', 'product_category']) }}
+    )
 
 )
 

@@ -1,7 +1,10 @@
 -- Answers on the Wmo work process (W12-W22) per period, team and product category.
 -- Events (started, ended, produced, re-checks, urgent, within or outside the term) count in the
 -- period they happen; states (running, work stock and its age) are measured on the period's
--- last day. Grain: question_id, period_type, period_start, cross_section, member, unit.
+-- last day (for the current period: the last day the data reach), and so are reports still open past their term (W21). W16 is the cumulative
+-- throughput time: from the report through every step to the end of the process (the decision, or
+-- the outcome of the investigation when no application followed).
+-- Grain: question_id, period_type, period_start, cross_section, member, unit.
 with
 
 processes as (
@@ -40,29 +43,36 @@ answers as (
     {%- do parts.append(
         "select 'W12', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
         ~ ", count(*), 'processes', count(distinct client_key) from processes inner join periods"
-        ~ " on processes.report_date <= periods.period_end"
-        ~ " and coalesce(processes.ended_on, date '9999-12-31') > periods.period_end group by all") %}
+        ~ " on processes.report_date <= periods.measured_on"
+        ~ " and coalesce(processes.ended_on, date '9999-12-31') > periods.measured_on group by all") %}
     {#- work stock: reported, investigation not completed; its age in calendar and working days #}
     {%- for qid, measure, unit in [('W17', 'count(*)', 'processes'),
-                                  ('W18', 'round(avg(datediff(\'day\', report_date, period_end)), 1)', 'calendar_days'),
+                                  ('W18', 'round(avg(datediff(\'day\', report_date, measured_on)), 1)', 'calendar_days'),
                                   ('W18', 'round(avg(end_day.working_day_number - report_day.working_day_number), 1)', 'working_days')] %}
     {%- do parts.append(
         "select '" ~ qid ~ "', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
         ~ ", " ~ measure ~ ", '" ~ unit ~ "', count(distinct client_key) from processes inner join periods"
-        ~ " on processes.report_date <= periods.period_end"
-        ~ " and coalesce(processes.investigation_end, date '9999-12-31') > periods.period_end"
+        ~ " on processes.report_date <= periods.measured_on"
+        ~ " and coalesce(processes.investigation_end, date '9999-12-31') > periods.measured_on"
         ~ " left join " ~ source('reference', 'calendar') ~ " as report_day on processes.report_date = report_day.calendar_date"
-        ~ " left join " ~ source('reference', 'calendar') ~ " as end_day on periods.period_end = end_day.calendar_date"
+        ~ " left join " ~ source('reference', 'calendar') ~ " as end_day on periods.measured_on = end_day.calendar_date"
         ~ " group by all") %}
     {%- endfor %}
-    {#- throughput time of the investigations completed in the period #}
-    {%- for measure, unit in [('investigation_calendar_days', 'calendar_days'), ('investigation_working_days', 'working_days')] %}
+    {#- cumulative throughput time (all steps, report to decision) of the processes that ended in the period #}
+    {%- for measure, unit in [('process_calendar_days', 'calendar_days'), ('process_working_days', 'working_days')] %}
     {%- do parts.append(
         "select 'W16', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
         ~ ", round(avg(" ~ measure ~ "), 1), '" ~ unit ~ "', count(distinct client_key) from processes inner join periods"
-        ~ " on processes.investigation_end between periods.period_start and periods.period_end"
+        ~ " on processes.ended_on between periods.period_start and periods.period_end"
         ~ " where " ~ measure ~ " is not null group by all") %}
     {%- endfor %}
+    {#- reports still under investigation at the end of the period whose term had already passed #}
+    {%- do parts.append(
+        "select 'W21', municipality_code, 'wmo', period_type, period_start, '" ~ cs ~ "', " ~ col
+        ~ ", count(*), 'open_outside_term', count(distinct client_key) from processes inner join periods"
+        ~ " on processes.report_term_end < periods.measured_on"
+        ~ " and coalesce(processes.investigation_end, date '9999-12-31') > periods.measured_on"
+        ~ " where process_type = 'Melding' group by all") %}
     {#- statutory terms: reports by the end of their investigation, applications by their decision #}
     {%- for qid, date_col, flag in [('W21', 'investigation_end', 'report_within_term'),
                                    ('W22', 'decision_date', 'application_within_term')] %}
