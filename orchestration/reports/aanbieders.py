@@ -42,14 +42,20 @@ def quarter_label(ts) -> str:
 
 def provider_quarters(con, quarter_start, quarters: int = 8) -> pd.DataFrame:
     """Per provider and quarter (the reference quarter and the ones before): clients, flows, cost.
-    Clients, inflow and outflow are question_answers' (reports/answers.py), summed over the laws."""
+    Inflow and outflow are question_answers' (reports/answers.py), summed over the laws: entering Wmo
+    and Jeugd care are two inflows."""
     first = pd.Timestamp(quarter_start) - pd.DateOffset(months=3 * (quarters - 1))
     con.register("provider_flows", quarter_flows(con, first, quarter_start, "provider"))
     frame = con.execute(
         f"""
         with q as (select unnest(generate_series(?::date, ?::date, interval 3 month))::date as qs),
         care as (
-            select quarter_start as qs, member as provider_agb, clients, inflow, outflow from provider_flows
+            -- distinct clients over both laws: a client in Wmo and Jeugd care at one provider counts once
+            select q.qs, provider_agb, count(distinct client_key) as clients
+            from q join ({CARE}) c on c.month_start >= q.qs and c.month_start < q.qs + interval 3 month group by all
+        ),
+        flows as (
+            select quarter_start as qs, member as provider_agb, inflow, outflow from provider_flows
         ),
         starts as (
             select q.qs, provider_agb, avg(waiting_days) as avg_waiting_days
@@ -69,8 +75,8 @@ def provider_quarters(con, quarter_start, quarters: int = 8) -> pd.DataFrame:
         )
         select qs as quarter_start, provider_agb, coalesce(clients, 0) as clients, coalesce(inflow, 0) as inflow,
                coalesce(outflow, 0) as outflow, avg_duration_days, avg_waiting_days, coalesce(cost, 0) as cost, on_time
-        from care full outer join starts using (qs, provider_agb) full outer join ends using (qs, provider_agb)
-             full outer join money using (qs, provider_agb)
+        from care full outer join flows using (qs, provider_agb) full outer join starts using (qs, provider_agb)
+             full outer join ends using (qs, provider_agb) full outer join money using (qs, provider_agb)
     """,
         [first.date(), pd.Timestamp(quarter_start).date()],
     ).df()

@@ -53,13 +53,18 @@ def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
     return con.execute(
         f"""
         with care as (
-            select main_group, product_group, count(distinct client_key) as clients, count(*) as care_months
+            -- a care month is a month a client is in care with the group, however many allocations run in it
+            -- (docs/definitions.md, as J14 counts it): intensity is units per care month in both
+            select main_group, product_group, count(distinct client_key) as clients,
+                count(distinct (client_key, month_start)) as care_months
             from ({CARE}) where law = ? and year(month_start) = ? and month(month_start) <= ?
             group by all
         ),
         money as (
-            select product_main_group as main_group, product_group, sum(delivered_volume) as units, sum(amount_cents)
-                as cost
+            -- a credit line's volume is unsigned (its amount is not): it cancels the debit's units
+            select product_main_group as main_group, product_group,
+                sum(case when debit_credit = 'C' then -delivered_volume else delivered_volume end) as units,
+                sum(amount_cents) as cost
             from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
             group by all
         )

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from orchestration.lib.linkage import precision_recall
+from tests.integration.test_marts import answered
 from tests.truth import first_line, flows, linkage, process
 
 FIRST, LAST = dt.date(2018, 1, 1), dt.date(2020, 12, 1)  # the small feeds' reporting months
@@ -26,17 +27,6 @@ def answers(warehouse):
     frame = warehouse.execute("select * from marts.question_answers").df()
     frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
     return frame
-
-
-def got(answers, qid, period, cross_section, unit=None):
-    a = answers[
-        (answers["question_id"] == qid)
-        & (answers["period_type"] == period)
-        & (answers["cross_section"] == cross_section)
-    ]
-    if unit:
-        a = a[a["unit"] == unit]
-    return {(p, m): v for p, m, v in zip(a["period_start"], a["member"], a["value"], strict=True)}
 
 
 def assert_same(actual: dict, expected: dict, what: str):
@@ -148,7 +138,7 @@ def test_work_process(answers, procs, period, cross_section, column):
         "W22in": ("W22", "within_term"),
         "W22out": ("W22", "outside_term"),
     }.items():
-        assert_same(got(answers, qid, period, cross_section, unit), exp[key], f"{key} {period} {cross_section}")
+        assert_same(answered(answers, qid, period, cross_section, unit), exp[key], f"{key} {period} {cross_section}")
 
 
 @pytest.mark.integration
@@ -156,7 +146,7 @@ def test_processes_ended_per_outcome(answers, procs):
     ended = procs[[d is not None and FIRST <= d for d in procs["ended_on"]]]
     ended = ended.assign(year=[dt.date(d.year, 1, 1) for d in ended["ended_on"]])
     want = ended.groupby(["year", "outcome"]).size().to_dict()
-    assert_same(got(answers, "W14", "year", "outcome"), want, "W14 per outcome")
+    assert_same(answered(answers, "W14", "year", "outcome"), want, "W14 per outcome")
 
 
 @pytest.fixture(scope="module")
@@ -204,19 +194,19 @@ def test_first_line_clients_flows_and_products(answers, swt, cjg, period, source
         a["member"] = "totaal" if col is None else a[col]
         traj = a[a["trajectory_id"].notna()]
         assert_same(
-            got(answers, q[0], period, cs),
+            answered(answers, q[0], period, cs),
             a.groupby(["period_start", "member"])["person"].nunique().to_dict(),
             f"{q[0]} {cs}",
         )
         assert_same(
-            got(answers, q[3], period, cs),
+            answered(answers, q[3], period, cs),
             traj.groupby(["period_start", "member"])["trajectory_id"].nunique().to_dict(),
             f"{q[3]} {cs}",
         )
         for qid, events in ((q[1], inflow), (q[2], outflow)):
             e = a[[(p, m) in events for p, m in zip(a["person"], a["month_start"], strict=True)]]
             assert_same(
-                got(answers, qid, period, cs),
+                answered(answers, qid, period, cs),
                 e.groupby(["period_start", "member"])["person"].nunique().to_dict(),
                 f"{qid} {cs}",
             )
@@ -233,18 +223,18 @@ def test_referrals_contacts_and_guidance_duration(answers, swt, cjg):
         ]
     ]
     want = r.groupby(per_period(r, "year", "referral_date")).size().to_dict()
-    assert_same(got(answers, "W32", "year", "none"), {(k, "totaal"): v for k, v in want.items()}, "W32")
+    assert_same(answered(answers, "W32", "year", "none"), {(k, "totaal"): v for k, v in want.items()}, "W32")
 
     ct, _, contacts = cjg
     ia = contacts[contacts["kind"] == "Informatie en advies"]
     want = ia.groupby(per_period(ia, "quarter", "date")).size().to_dict()
-    assert_same(got(answers, "J18", "quarter", "none"), {(k, "totaal"): v for k, v in want.items()}, "J18")
+    assert_same(answered(answers, "J18", "quarter", "none"), {(k, "totaal"): v for k, v in want.items()}, "J18")
 
     ended = ct[ct["end"].notna()].copy()
     ended["days"] = [(e - s).days + 1 for s, e in zip(ended["start"], ended["end"], strict=True)]
     ended = ended[[FIRST <= e <= dt.date(2020, 12, 31) for e in ended["end"]]]
     want = ended.groupby(per_period(ended, "year", "end"))["days"].mean().to_dict()
-    assert_same(got(answers, "J22", "year", "none"), {(k, "totaal"): v for k, v in want.items()}, "J22")
+    assert_same(answered(answers, "J22", "year", "none"), {(k, "totaal"): v for k, v in want.items()}, "J22")
 
 
 @pytest.mark.integration
@@ -284,12 +274,14 @@ def test_scaling_and_satisfaction(answers, small_feeds):
         ):
             rows.append((dt.date(r["start_date"].year, 1, 1), r["client_key"]))
     want = pd.DataFrame(rows, columns=["year", "client"]).groupby("year")["client"].nunique().to_dict()
-    assert_same(got(answers, "W33", "year", "none"), {(y, "totaal"): v for y, v in want.items()}, "W33")
+    assert_same(answered(answers, "W33", "year", "none"), {(y, "totaal"): v for y, v in want.items()}, "W33")
 
     cev = pd.read_parquet(manifest / "cev.parquet")
     long = cev.melt(id_vars="year", var_name="statement", value_name="answer").dropna()
     want = 100 * (long["answer"] >= 4).groupby(long["year"]).mean()
-    assert_same(got(answers, "W34", "year", "none"), {(dt.date(y, 1, 1), "totaal"): v for y, v in want.items()}, "W34")
+    assert_same(
+        answered(answers, "W34", "year", "none"), {(dt.date(y, 1, 1), "totaal"): v for y, v in want.items()}, "W34"
+    )
     w34 = answers[answers["question_id"] == "W34"]
     assert (w34["status"] == "beperkt").all() and w34["status_reason"].str.contains("ZorgfocuZ").all()
 

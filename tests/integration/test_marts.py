@@ -339,6 +339,25 @@ def test_cost_per_client_and_intensity(answers, months, small_feeds, period, col
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("period", ["quarter", "year"])
+def test_care_intensity_in_units_per_care_month_of_a_product(answers, months, small_feeds, period):
+    """J14 per product: the net units of the booked lines over the months clients were in care with it."""
+    lines = booked_lines(small_feeds / "manifest")
+    booked = lines[(lines["status"] == "accepted") & (lines["law"] == "jeugd")]
+    booked = booked.merge(pd.read_parquet(small_feeds / "manifest" / "allocations.parquet")[["toewijzing", "product"]])
+    booked = dated(
+        booked.assign(units=booked["volume"].where(booked["debit_credit"] == "D", -booked["volume"])),
+        "period_first",
+        period,
+    )
+    units = per_member(booked, "product", lambda g: g["units"].sum())
+    m = flows.with_period(months[months["law"] == "jeugd"], period)
+    care_months = per_member(m, "product_code", lambda g: len(g.drop_duplicates(["client_key", "month_start"])))
+    want = {k: units[k] / care_months[k] for k in units.keys() & care_months.keys()}
+    assert_equal(answered(answers, "J14", period, "product", "units_per_care_month"), want, "J14 units", 0.0051)
+
+
+@pytest.mark.integration
 def test_most_expensive_clients(answers, small_feeds):
     lines = booked_lines(small_feeds / "manifest")
     booked = lines[lines["status"] == "accepted"]

@@ -38,7 +38,12 @@ def trajectories(manifest: Path) -> pd.DataFrame:
 
 def team_referrals(manifest: Path) -> dict:
     """BSN -> the dates the neighbourhood team referred the person to specialist care (STAPP, true links)."""
-    stapp = pd.read_parquet(manifest / "stapp_trajectories.parquet")
+    path = manifest / "stapp_trajectories.parquet"
+    if not path.exists():
+        return {}  # STAPP not delivered: no referral is known
+    stapp = pd.read_parquet(path)
+    if stapp.empty:
+        return {}
     links = pd.read_parquet(manifest / "links_stapp.parquet")
     referred = stapp[stapp["referral_date"].notna()].merge(links, on="klantnummer")
     referred = referred[referred["bsn"].notna()]

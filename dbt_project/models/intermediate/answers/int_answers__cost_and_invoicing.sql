@@ -15,7 +15,11 @@ lines as (
 
 booked as (
 
-    select *, amount_cents / 100.0 as euro
+    -- amounts are signed already; a credit line's volume is not, and cancels the debit's
+    select
+        *,
+        amount_cents / 100.0 as euro,
+        case when debit_credit = 'C' then -delivered_volume else delivered_volume end as units
     from lines
     where is_booked
 
@@ -56,7 +60,7 @@ care_months as (
 -- booked euros and delivered units per member; clients and care months in care per member
 booked_per_member as (
 
-    {{ per_period_and_cross_section('booked', 'sum(euro) as euro, sum(delivered_volume) as units',
+    {{ per_period_and_cross_section('booked', 'sum(euro) as euro, sum(units) as units',
         money_sections, 'period_month') }}
 
 ),
