@@ -30,14 +30,15 @@
 
 {#
   The union behind most answers: the aggregates once per period and cross-section over a
-  relation with municipality_code, law and a month column. Columns: municipality_code, law,
+  relation with municipality_code, law and a month column (or any date column), for the given
+  period types (all three unless named). Columns: municipality_code, law,
   period_type, period_start, cross_section, member, then the aggregates. Keep one
   count(distinct ...) per part where the data is large: distinct aggregates do not spill, and
   two per part ran int_answers__clients_and_flows out of the 4 GB limit at scale 10.
 #}
-{% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start') -%}
+{% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start', period_types=none) -%}
     {%- set parts = [] -%}
-    {%- for period, trunc in periods().items() -%}
+    {%- for period, trunc in periods().items() if period_types is none or period in period_types -%}
     {%- for cs, col in cross_sections(names).items() -%}
     {%- do parts.append("select municipality_code, law, '" ~ period ~ "' as period_type, date_trunc('" ~ trunc ~ "', "
         ~ month ~ ")::date as period_start, '" ~ cs ~ "' as cross_section, " ~ col ~ " as member, " ~ aggregates

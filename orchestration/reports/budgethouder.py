@@ -61,9 +61,7 @@ def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
             group by all
         ),
         money as (
-            -- a credit line's volume is unsigned (its amount is not): it cancels the debit's units
-            select product_main_group as main_group, product_group,
-                sum(case when debit_credit = 'C' then -delivered_volume else delivered_volume end) as units,
+            select product_main_group as main_group, product_group, sum(net_volume) as units,
                 sum(amount_cents) as cost
             from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
             group by all

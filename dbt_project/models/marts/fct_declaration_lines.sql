@@ -20,6 +20,8 @@ select
     lines.period_end,
     lines.period_month,
     lines.delivered_volume,
+    -- a credit repeats the debit's volume unsigned (its amount is signed): signed here, units net out as euros do
+    case when lines.debit_credit = 'C' then -lines.delivered_volume else lines.delivered_volume end as net_volume,
     lines.tariff_cents,
     lines.amount_cents,
     lines.submitted_on,

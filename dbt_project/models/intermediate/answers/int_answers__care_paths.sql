@@ -75,8 +75,8 @@ care_type_months as (
 -- one row per trajectory event with the cross-section attributes of its trajectory and client
 {%- set event_attributes %}
         trajectories.municipality_code, trajectories.law, trajectories.client_key, trajectories.provider_agb,
-        trajectories.product_code, trajectories.product_category, trajectories.main_group,
-        trajectories.referrer_type, clients.wijk_code, clients.gender
+        trajectories.product_code, trajectories.product_category, trajectories.main_group, clients.wijk_code,
+        clients.gender
 {%- endset %}
 
 returns as (
@@ -99,8 +99,7 @@ ended as (
     select
         {{ event_attributes }}, trajectories.end_date as event_date,
         {{ age_group(age_in_months('clients.birth_year_month', 'trajectories.end_date') ~ ' // 12') }} as age_group,
-        (datediff('day', trajectories.start_date, trajectories.end_date) + 1)
-        / case trajectories.law when 'wmo' then 1 else 7 end as duration
+        datediff('day', trajectories.start_date, trajectories.end_date) + 1 as duration_days
     from trajectories
     left join clients
         on trajectories.client_key = clients.client_key
@@ -166,9 +165,10 @@ answers as (
     union all
     select
         case law when 'wmo' then 'W26' else 'J04' end, municipality_code, law, period_type, period_start,
-        cross_section, member, round(mean_duration, 1), case law when 'wmo' then 'days' else 'weeks' end, clients
+        cross_section, member, round(mean_days / case law when 'wmo' then 1 else 7 end, 1),
+        case law when 'wmo' then 'days' else 'weeks' end, clients
     from (
-        {{ per_period_and_cross_section('ended', 'avg(duration) as mean_duration, count(distinct client_key) as clients',
+        {{ per_period_and_cross_section('ended', 'avg(duration_days) as mean_days, count(distinct client_key) as clients',
             ['none', 'provider', 'product', 'product_category', 'main_group', 'wijk'], 'event_date') }}
     )
 

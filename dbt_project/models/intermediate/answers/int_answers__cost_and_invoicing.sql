@@ -15,11 +15,7 @@ lines as (
 
 booked as (
 
-    -- amounts are signed already; a credit line's volume is not, and cancels the debit's
-    select
-        *,
-        amount_cents / 100.0 as euro,
-        case when debit_credit = 'C' then -delivered_volume else delivered_volume end as units
+    select *
     from lines
     where is_booked
 
@@ -60,7 +56,7 @@ care_months as (
 -- booked euros and delivered units per member; clients and care months in care per member
 booked_per_member as (
 
-    {{ per_period_and_cross_section('booked', 'sum(euro) as euro, sum(units) as units',
+    {{ per_period_and_cross_section('booked', 'sum(amount_cents) / 100.0 as euro, sum(net_volume) as units',
         money_sections, 'period_month') }}
 
 ),
@@ -113,7 +109,12 @@ paid_clients as (
 
 cost_per_client as (
 
-    select municipality_code, law, date_trunc('year', period_month)::date as year_start, client_key, sum(euro) as euro
+    select
+        municipality_code,
+        law,
+        date_trunc('year', period_month)::date as year_start,
+        client_key,
+        sum(amount_cents) / 100.0 as euro
     from booked
     group by all
 

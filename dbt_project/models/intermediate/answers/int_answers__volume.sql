@@ -1,7 +1,8 @@
 -- Use of the allocated volume (verzilvering, W25) per month, quarter and year, in total, per provider
 -- and per product: per allocation, the net delivered volume of its booked invoice lines divided by
--- the volume it grants over its validity in that period (per day x days, per week x days / 7, per month x days / days in the month, a
--- total once in the month it starts); the answer is the mean of these ratios in percent.
+-- the volume it grants over its validity in that period (per day x days, per week x days / 7, per
+-- month x days / days in the month, a total once in the month it starts); the answer is the mean
+-- of these ratios in percent.
 -- Grain: question_id, period_type, period_start, cross_section, member.
 with
 
@@ -87,7 +88,7 @@ delivered as (
     select
         allocation_id,
         period_month as month_start,
-        sum(case when debit_credit = 'C' then -delivered_volume else delivered_volume end) as delivered_volume
+        sum(net_volume) as delivered_volume
 
     from {{ ref('fct_declaration_lines') }}
     where is_booked

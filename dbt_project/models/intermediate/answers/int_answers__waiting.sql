@@ -83,11 +83,9 @@ answers as (
         'W07' as question_id, municipality_code, law, period_type, period_start, cross_section, member,
         clients as value, 'clients' as unit, clients as n_clients
     from (
-        {{ per_period_and_cross_section("(select * from waiting)",
-            'count(distinct client_key) as clients', ['none', 'provider', 'product', 'product_category', 'wijk'],
-            'reference_date') }}
+        {{ per_period_and_cross_section('waiting', 'count(distinct client_key) as clients',
+            ['none', 'provider', 'product', 'product_category', 'wijk'], 'reference_date', ['month']) }}
     )
-    where period_type = 'month'
 
     union all
     select 'J10', municipality_code, law, period_type, period_start, cross_section, member, clients, 'clients', clients

@@ -1,9 +1,9 @@
 -- Answers on the Wmo work process (W12-W22) per period, team and product category.
 -- Events (started, ended, produced, re-checks, urgent, within or outside the term) count in the
--- period they happen; states (running, work stock and its age) are measured on the period's
--- last day (for the current period: the last day the data reach), and so are reports still open past their term (W21). W16 is the cumulative
--- throughput time: from the report through every step to the end of the process (the decision, or
--- the outcome of the investigation when no application followed).
+-- period they happen; states (running, work stock and its age, reports still open past their
+-- term in W21) are measured on the period's last day, for the current period on the last day the
+-- data reach. W16 is the cumulative throughput time: from the report through every step to the end
+-- of the process (the decision, or the outcome of the investigation when no application followed).
 -- Grain: question_id, period_type, period_start, cross_section, member, unit.
 with
 
