@@ -64,12 +64,15 @@ allocated as (
         product_code,
         law,
         month_start,
-        sum(case frequency
+        -- fixed-point decimals from here on: their sums and means are exact, so the answer is the same on
+        -- every run (a mean of doubles depends on the order parallel threads add them in, and a
+        -- value on a rounding boundary moved between runs; test_crash_safety found it)
+        cast(sum(case frequency
             when '1' then volume * covered_days
             when '2' then volume * covered_days / 7.0
             when '4' then volume * covered_days / day(last_day(month_start))
             when '6' then case when allocation_start >= month_start then volume else 0 end
-        end) as allocated_volume
+        end) as decimal(18, 6)) as allocated_volume
 
     from (
         select
@@ -103,7 +106,7 @@ ratios as (
     {{ 'union all' if not loop.first }}
     select
         allocated.*, '{{ p }}' as period_type,
-        coalesce(delivered.delivered_volume, 0) / allocated.allocated_volume as ratio
+        cast(coalesce(delivered.delivered_volume, 0) / allocated.allocated_volume as decimal(18, 12)) as ratio
     from (
         select
             allocation_id, municipality_code, law, client_key, provider_agb, product_code,
