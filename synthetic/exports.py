@@ -117,6 +117,7 @@ class Exports:
         self.region = region  # several municipalities, each with its own names: registers carry gemeentecode
         self.w, self.out, self.start, self.end = world, out, feed_start, out.end_date
         self.rng = np.random.default_rng([seed, 21])
+        self.seed = seed
         self.rates, self.lines, self.people = rates, lines, world.people  # lines: the invoice-line truth (Parquet)
         self.client_number = {}  # person idx -> SUITE4 client number
         self.truth: dict[str, list[dict]] = defaultdict(list)
@@ -507,6 +508,57 @@ class Exports:
             self.truth["budget"].append(truth | ({"municipality": municipality} if self.region else {}))
         header = ["jaar", "wet", "hoofdgroep", "begroot_bedrag"] + (["gemeentecode"] if self.region else [])
         self.out.write(f"suite4/budget/suite4_budget_{self.stamp}.csv", csv_bytes(header, rows))
+
+    def contractmanagement(self) -> None:
+        """The contract-management register: for a few providers an active characteristic (an improvement
+        plan), one that lapsed, and agreements from the provider talks in each status. Its own random stream,
+        so adding it left every other file of the demo as it was."""
+        rng = np.random.default_rng([self.seed, 33])
+        providers = sorted(self.w.providers, key=lambda p: p.agb)
+        chosen = [providers[i] for i in sorted(rng.choice(len(providers), size=min(5, len(providers)), replace=False))]
+        talk = self.end - dt.timedelta(days=120)
+        rows = []
+        for i, p in enumerate(chosen):
+            law = sorted(p.laws)[0]
+            if i == 0:
+                rows.append(
+                    [
+                        p.agb,
+                        law,
+                        "kenmerk",
+                        nl_date(talk),
+                        "Verbeterplan na signalen over de kwaliteit van de administratie",
+                        "actief",
+                        "",
+                    ]
+                )
+            if i == 1:
+                rows.append(
+                    [
+                        p.agb,
+                        "",
+                        "kenmerk",
+                        nl_date(talk - dt.timedelta(days=400)),
+                        "Financiële problemen gemeld door de accountant",
+                        "vervallen",
+                        "",
+                    ]
+                )
+            for j, status in enumerate(("afgerond", "loopt", "open")[: 1 + i % 3]):
+                rows.append(
+                    [
+                        p.agb,
+                        law,
+                        "afspraak",
+                        nl_date(talk + dt.timedelta(days=7 * j)),
+                        f"Afspraak {j + 1}: tijdig 305 en 307 sturen en de wachtlijst maandelijks melden",
+                        status,
+                        nl_date(talk + dt.timedelta(days=90 + 7 * j)),
+                    ]
+                )
+        header = ["agb_code", "wet", "soort", "datum", "omschrijving", "status", "streefdatum"]
+        self.out.write(f"contractmanagement/contractmanagement_register_{self.stamp}.csv", csv_bytes(header, rows))
+        self.truth["contract_register"] = [dict(zip(header, r, strict=True)) for r in rows]
 
     def clients(self) -> None:
         for a in self.w.allocations:

@@ -97,7 +97,7 @@ def generate(cfg: GeneratorConfig) -> dict:
         world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources, profile.is_region
     )
     exports.suite4()
-    for source in ("stapp", "cjg", "zorgfocuz"):
+    for source in ("stapp", "cjg", "zorgfocuz", "contractmanagement"):
         if source in profile.sources:
             getattr(exports, source)()
     _progress(f"SUITE4 exports and {', '.join(sorted(profile.sources))} written", t0)

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 from .catalogue import GROUPS, ProductGroup
 
-ALL_SOURCES = frozenset({"werkprocessen", "wachtlijst", "betalingen", "stapp", "cjg", "zorgfocuz"})
+ALL_SOURCES = frozenset(
+    {"werkprocessen", "wachtlijst", "betalingen", "stapp", "cjg", "zorgfocuz", "contractmanagement"}
+)
 
 
 def _demo_code(category: str, letter: str, number: int) -> str:

@@ -275,6 +275,25 @@ CONTRACTS: tuple[Contract, ...] = (
         description="Complaints (klacht), objections (bezwaar) and Jeugd client-experience scores "
         "(clientervaring, oordeel 1-5), one registration per row.",
     ),
+    # What only contract management knows (000 §4, 003 Bijlage 3): a provider's financial trouble or improvement
+    # plan (the fifth risk characteristic) and what was agreed in the provider talks, with its follow-up.
+    Contract(
+        "contractmanagement",
+        "register",
+        "contractmanagement/*.csv",
+        (
+            C("agb_code"),
+            C("wet"),
+            C("soort"),
+            C("datum", "date"),
+            C("omschrijving"),
+            C("status"),
+            C("streefdatum", "date"),
+        ),
+        description="Contract-management register (full: the latest file replaces the previous): per provider "
+        "the characteristics only contract management knows (soort kenmerk) and the actions agreed in the "
+        "provider talks (soort afspraak), with their status.",
+    ),
 )
 
 CONTRACT_BY_TABLE = {c.table: c for c in CONTRACTS}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,11 @@ VARIABLES: list[tuple[str, str, str]] = [
         "The municipality's programming scenarios (*.yaml); `grip scenario init` writes a starter from its catalogue.",
     ),
     (
+        "GRIP_REPORT_CONTENT_DIR",
+        "<repo>/reports",
+        "What people edit about the reports: commentary (toelichting/<product>/<period>.md) and page templates.",
+    ),
+    (
         "GRIP_REPORT_MIN_COUNT",
         "10",
         "External reports: counts below this are suppressed, also where a total would reveal them.",
@@ -104,6 +110,11 @@ class Settings:
     feed_max_age_days: int
     linkage_retention_days: int
     scenario_dir: Path = REPO_ROOT / "programming" / "scenarios"
+    report_content_dir: Path = REPO_ROOT / "reports"
+
+    @staticmethod
+    def content_dir_from(env: Mapping[str, str]) -> Path:
+        return Path(env.get("GRIP_REPORT_CONTENT_DIR") or REPO_ROOT / "reports").resolve()
 
     @property
     def landing_dir(self) -> Path:
@@ -166,6 +177,12 @@ class ConfigError(RuntimeError):
     """A configuration value is missing or wrong; the message names the variable."""
 
 
+def report_content_dir() -> Path:
+    """Where people keep what they edit about the reports (commentary, templates). Rendering reads
+    it on its own, without the rest of the settings (which would want a pseudonymisation key)."""
+    return Settings.content_dir_from(os.environ)
+
+
 def settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("GRIP_DATA_DIR") or REPO_ROOT / "data").resolve()
@@ -221,4 +238,5 @@ def settings(env: dict[str, str] | None = None) -> Settings:
         duckdb_threads=int(threads),
         workers=int(workers),
         scenario_dir=Path(env.get("GRIP_SCENARIO_DIR") or REPO_ROOT / "programming" / "scenarios").resolve(),
+        report_content_dir=Settings.content_dir_from(env),
     )

@@ -25,9 +25,15 @@ from orchestration.lib.parts import Part, PartialResult
 from orchestration.lib.resources import Warehouse
 from orchestration.lib.warehouse import replace_table
 
-from .early_warning import first_warnings, realisation_against, without_ceiling
+from .early_warning import clients_against, first_warnings, realisation_against, without_ceiling
 from .forecast import forecast_groups
-from .inputs import Inputs, read_inputs, read_provider_quarters
+from .inputs import (
+    Inputs,
+    read_client_realisation,
+    read_contract_characteristics,
+    read_inputs,
+    read_provider_quarters,
+)
 from .plan import baseline_totals, compare, programme_products, provider_ceilings, wijk_yardsticks
 from .risk import risk_profile
 from .scenario import Scenario, ScenarioError, load_scenarios, parse_overrides
@@ -35,7 +41,14 @@ from .thresholds import load_monitoring
 
 MARTS = [
     dbt_key(name)
-    for name in ("fct_care_months", "fct_declaration_lines", "dim_product", "dim_provider", "fct_wijk_support_mix")
+    for name in (
+        "fct_care_months",
+        "fct_declaration_lines",
+        "dim_product",
+        "dim_provider",
+        "fct_wijk_support_mix",
+        "fct_contract_register",
+    )
 ]
 METHODS = ("damped", "linear", "none")
 REFERENCE_SCENARIO = "geen_wijziging"
@@ -222,8 +235,9 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
         ),
     ],
     description="Realisation per month against the adopted programme, per provider and per product group, with the "
-    "year-end projection as it stood each month; programming.early_warnings lists who will pass the "
-    "ceiling, by how much and in which month.",
+    "year-end projection as it stood each month (a provider per law); programming.early_warnings lists who will "
+    "pass the ceiling, by how much and in which month; programming.realisation_clients: clients and shares per "
+    "product group against the programme, with their warnings.",
 )
 @REALISATION
 def realisation(context: AssetExecutionContext, warehouse: Warehouse):
@@ -252,10 +266,12 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
                 "the year being realised: set its base_year to the year before"
             )
         realised = inputs.realisation
+        # per provider and law: 18 providers of the demo serve both laws, and each law's budget holder
+        # answers for their own ceiling (before, one provider's Wmo and Jeugd money were added up)
         by_provider = realisation_against(
             realised,
-            ceilings.groupby("provider_agb", as_index=False)["ceiling_cents"].sum(),
-            ["provider_agb"],
+            ceilings.groupby(["provider_agb", "law"], as_index=False)["ceiling_cents"].sum(),
+            ["provider_agb", "law"],
             year,
             last_month,
             ew.run_rate_months,
@@ -269,16 +285,25 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
         product_subject = {"level": "productgroep", "subject": lambda f: f["product_group"]}
         warnings = pd.concat(
             [
-                first_warnings(by_provider, ["provider_agb"]).assign(kind="plafond", **provider_subject),
+                first_warnings(by_provider, ["provider_agb", "law"]).assign(kind="plafond", **provider_subject),
                 first_warnings(by_product, ["law", "main_group", "product_group"]).assign(
                     kind="plafond", **product_subject
                 ),
-                without_ceiling(by_provider, ["provider_agb"]).assign(kind="zonder plafond", **provider_subject),
+                without_ceiling(by_provider, ["provider_agb", "law"]).assign(kind="zonder plafond", **provider_subject),
             ],
             ignore_index=True,
         ).assign(scenario=adopted)
-        for frame in (by_provider, by_product):
+        programme_clients = con.execute(
+            "select law, main_group, product_group, clients, share from programming.scenario_products "
+            "where scenario = ? and year = ? and not is_base_year",
+            [adopted, year],
+        ).df()
+        by_clients = clients_against(
+            read_client_realisation(con, year, last_month), programme_clients, ew.margin, ew.share_points
+        ).assign(year=year, month=last_month)
+        for frame in (by_provider, by_product, by_clients):
             frame.insert(0, "scenario", adopted)
+        replace_table(con, "programming.realisation_clients", by_clients)
         replace_table(con, "programming.realisation_providers", by_provider)
         replace_table(con, "programming.realisation_products", by_product)
         replace_table(con, "programming.early_warnings", warnings)
@@ -308,8 +333,9 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     group_name="programming",
     check_specs=[PROVIDER_RISK.check],
     kinds={"duckdb"},
-    description="programming.provider_risk: per quarter, provider and law the four risk characteristics of 000 §4 "
-    "(volume, clients, cost price, growth) with their figures; elevated when enough of them apply. "
+    description="programming.provider_risk: per quarter, provider and law the five risk characteristics of 000 §4 "
+    "(volume, clients, cost price, growth, and what contract management registered) with their figures; "
+    "elevated when enough of them apply. "
     "Thresholds in programming/risk_profile.yaml.",
 )
 @PROVIDER_RISK
@@ -317,7 +343,7 @@ def provider_risk(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
     thresholds = load_monitoring().risk_profile
     with warehouse.connect() as con:
         by_group = read_provider_quarters(con, thresholds.exclude_main_groups, thresholds.quarters)
-        frame = risk_profile(by_group, thresholds)
+        frame = risk_profile(by_group, thresholds, read_contract_characteristics(con))
         names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
         frame.insert(2, "provider_name", frame["provider_agb"].map(names))
         con.execute("create schema if not exists programming")

@@ -106,3 +106,39 @@ def without_ceiling(table: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     """Keys that book money this year but have no ceiling in the programme (new providers, say)."""
     latest = table.sort_values("month").groupby(key).tail(1)
     return latest[latest["ceiling_cents"].isna() & (latest["ytd_cents"] > 0)].rename(columns={"month": "as_of_month"})
+
+
+def clients_against(
+    realised: pd.DataFrame, programme: pd.DataFrame, margin: float, share_points: float, by: str = "product_group"
+) -> pd.DataFrame:
+    """Clients per product group (or wijk: ``by``) this year against the programme, and each one's
+    share of its main group ("zo thuis mogelijk" is a movement in shares, which money alone does not show).
+
+    ``realised``: law, main_group, ``by``, clients_ytd (distinct clients in months 1..m),
+    clients_prior_ytd and clients_prior_year (the same months and the whole of last year).
+    ``programme``: law, main_group, ``by``, clients, share.
+    The year's clients are projected as clients so far times last year's ratio of the whole year to
+    the same months (1 without a last year): clients keep entering, so the count so far understates it.
+    Shares are of the sum over the main group's product groups, as the programme defines them.
+    """
+    keys = ["law", "main_group", by]
+    out = realised.merge(
+        programme[[*keys, "clients", "share"]].rename(
+            columns={"clients": "clients_programme", "share": "share_programme"}
+        ),
+        on=keys,
+        how="outer",
+    )
+    out[["clients_ytd", "clients_prior_ytd", "clients_prior_year"]] = out[
+        ["clients_ytd", "clients_prior_ytd", "clients_prior_year"]
+    ].fillna(0)
+    ratio = (out["clients_prior_year"] / out["clients_prior_ytd"]).where(out["clients_prior_ytd"] > 0, 1.0)
+    out["year_ratio"] = ratio
+    out["clients_projected"] = out["clients_ytd"] * ratio
+    in_main = out.groupby(["law", "main_group"])["clients_ytd"].transform("sum")
+    out["share_ytd"] = (out["clients_ytd"] / in_main).where(in_main > 0)
+    out["clients_difference"] = out["clients_projected"] - out["clients_programme"]
+    out["share_difference"] = out["share_ytd"] - out["share_programme"]
+    out["warning_clients"] = (out["clients_projected"] > out["clients_programme"] * (1 + margin)).fillna(False)
+    out["warning_share"] = (out["share_difference"].abs() > share_points).fillna(False)
+    return out.sort_values(keys).reset_index(drop=True)

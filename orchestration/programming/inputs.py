@@ -207,3 +207,36 @@ def read_provider_quarters(
     """,
         [exclude_main_groups, exclude_main_groups],
     ).df()
+
+
+def read_client_realisation(
+    con: duckdb.DuckDBPyConnection, year: int, month: int, by: str = "product_group"
+) -> pd.DataFrame:
+    """Per law, main group and product group (or ``by`` = wijk_code): distinct clients in care in
+    months 1..``month`` of ``year``, in the same months of the year before, and in the whole year
+    before (the ratio that turns clients so far into the year's clients)."""
+    if by not in ("product_group", "wijk_code"):
+        raise ValueError(f"clients are realised per product_group or wijk_code, not {by}")
+    member = "coalesce(wijk_code, 'onbekend')" if by == "wijk_code" else by
+    return con.execute(
+        f"""
+        select law, main_group, {member} as {by},
+               count(distinct client_key) filter (where year(month_start) = ? and month(month_start) <= ?)
+                   as clients_ytd,
+               count(distinct client_key) filter (where year(month_start) = ? - 1 and month(month_start) <= ?)
+                   as clients_prior_ytd,
+               count(distinct client_key) filter (where year(month_start) = ? - 1) as clients_prior_year
+        from ({CARE}) where year(month_start) between ? - 1 and ?
+        group by all
+        order by all
+    """,
+        [year, month, year, month, year, year, year],
+    ).df()
+
+
+def read_contract_characteristics(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Active characteristics of the contract-management register (the fifth risk characteristic):
+    provider_agb, law (null: both), registered_on. Empty when no register was delivered."""
+    return con.execute(
+        "select provider_agb, law, registered_on from marts.fct_contract_register where is_active_characteristic"
+    ).df()

@@ -20,6 +20,9 @@ class EarlyWarning(BaseModel):
 
     run_rate_months: int = Field(3, ge=1, le=12)
     margin: float = Field(0.05, ge=0, lt=1)
+    # clients: warn when the year's projected clients of a product group exceed the programme by more than
+    # ``margin``, or its share of the main group's clients is ``share_points`` away from the programme's
+    share_points: float = Field(0.05, gt=0, lt=1)
 
 
 class Monitoring(BaseModel):

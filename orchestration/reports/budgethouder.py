@@ -11,10 +11,13 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from orchestration.lib import dutch
 from orchestration.programming.early_warning import project
 from orchestration.programming.inputs import BOOKED, CARE
 
+from . import blocks
 from .answers import provisional_note
+from .blocks import over_under, year_end
 from .document import Chart, Report, Section
 from .explain import EFFECTS, decompose, decompose_per_client
 
@@ -104,45 +107,40 @@ def _programme(con, law: str, year: int) -> pd.DataFrame:
 
 
 def key_figures(con, law: str, year: int, month: int) -> dict:
-    """The headline: budget, programme, booked so far, projections. Also used for 'since last month'."""
-    monthly = _monthly(con, law, year, month).groupby("month")["cost"].sum()
-    series = [float(monthly.get(m, 0.0)) for m in range(1, month + 1)]
-    budget = con.execute(
-        "select sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ?", [law, year]
-    ).fetchone()[0]
-    programme = _programme(con, law, year)
-    p = project(series, None)
-    lower = upper = trend = None
-    if len(programme) and month < 12:
-        methods = programme.groupby("main_group")["trend_method"].first().to_dict()
-        fc = con.execute(
-            """select main_group, method, sum(mean) as mean, sum(lower) as lower, sum(upper) as upper
-                            from programming.baseline_forecast
-                            where law = ? and measure = 'booked_cents' and year(month) = ? and month(month) > ?
-                            group by all order by all""",
-            [law, year, month],
-        ).df()
-        fc = fc[fc.apply(lambda r: methods.get(r["main_group"]) == r["method"], axis=1)]
-        if len(fc):
-            trend, lower, upper = (p["ytd_cents"] + fc[c].sum() for c in ("mean", "lower", "upper"))
-    elif month == 12:
-        trend = lower = upper = p["ytd_cents"]
-    # whole cents: sums of fractional cents (forecasts, scenarios) differ in the last bits with the order
-    # DuckDB returns rows in, and a page would differ from one rendering of the same data to the next
+    """The headline: budget, programme, booked so far, projections and the expected over- or
+    underspend against the begroting; the sums of the per-main-group outlook (blocks.year_end).
+    Also used for 'since last month'."""
+    frame = year_end(con, law, year, month)
+
+    def total(col: str) -> float | None:
+        return None if frame[col].isna().all() else float(frame[col].sum())
+
+    ytd = total("ytd_cents") or 0.0
+    with_trend = frame[frame["trend_cents"].notna()]
+    # groups without a trend forecast count with what they booked: the trend adds only what is forecast
+    trend, lower, upper = (
+        (None, None, None)
+        if with_trend.empty
+        else tuple(ytd + float((with_trend[c] - with_trend["ytd_cents"]).sum()) for c in TREND_COLUMNS)
+    )
     figures = {
-        k: None if v is None else round(float(v))
-        for k, v in {
-            "budget_cents": budget,
-            "programme_cents": programme["budget_cents"].sum() if len(programme) else None,
-            "ytd_cents": p["ytd_cents"],
-            "projected_cents": p["projected_cents"],
-            "trend_cents": trend,
-            "trend_lower_cents": lower,
-            "trend_upper_cents": upper,
-        }.items()
+        "budget_cents": total("budget_cents"),
+        "programme_cents": total("programme_cents"),
+        "ytd_cents": ytd,
+        "projected_cents": total("projected_cents") or 0.0,
+        "trend_cents": trend,
+        "trend_lower_cents": lower,
+        "trend_upper_cents": upper,
     }
     budget = figures["budget_cents"]
-    return figures | {"utilisation": figures["projected_cents"] / budget if budget else None}
+    return figures | {
+        "utilisation": figures["projected_cents"] / budget if budget else None,
+        "over_budget_cents": figures["projected_cents"] - budget if budget is not None else None,
+        "over_budget_trend_cents": trend - budget if None not in (trend, budget) else None,
+    }
+
+
+TREND_COLUMNS = ("trend_cents", "trend_lower_cents", "trend_upper_cents")
 
 
 def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
@@ -168,13 +166,11 @@ def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
                projected_overrun_cents, crossing_month
         from programming.realisation_products where law = ? and year = ? and month = ? and warning
         union all
-        select 'aanbieder', coalesce(r.provider_name, r.provider_agb), r.ytd_cents, r.ceiling_cents, r.projected_cents,
-               r.projected_overrun_cents, r.crossing_month
-        from programming.realisation_providers r
-        where r.year = ? and r.month = ? and r.warning
-          and r.provider_agb in (select provider_agb from programming.scenario_providers p
-                                 join programming.scenarios s using (scenario) where s.adopted and p.law = ?)
-        order by projected_overrun_cents desc
+        select 'aanbieder', coalesce(provider_name, provider_agb), ytd_cents, ceiling_cents, projected_cents,
+               projected_overrun_cents, crossing_month
+        from programming.realisation_providers
+        where year = ? and month = ? and warning and law = ?
+        order by projected_overrun_cents desc, subject
     """,
         [law, year, month, year, month, law],
     ).df()
@@ -199,6 +195,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             {"figure": "Prognose volgens trend", "value": now["trend_cents"]},
             {"figure": "Trend: ondergrens 80%-interval", "value": now["trend_lower_cents"]},
             {"figure": "Trend: bovengrens 80%-interval", "value": now["trend_upper_cents"]},
+            {"figure": "Verwacht over (+) / onder (-) de begroting (run rate)", "value": now["over_budget_cents"]},
+            {"figure": "Verwacht over (+) / onder (-) de begroting (trend)", "value": now["over_budget_trend_cents"]},
         ]
     )
     sections.append(
@@ -212,6 +210,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             "resterende maand. Trend: de basisprognose (statsmodels) voor de resterende maanden.",
         )
     )
+    sections.append(blocks.year_end_section(year_end(con, law, year, month)))
 
     # realisation per product group against programme
     per_group = ytd.merge(
@@ -229,15 +228,13 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
     ]
     per_group["difference_cents"] = per_group["projected_cents"] - per_group["budget_cents"]
     per_group = per_group.fillna({"clients": 0, "cost": 0}).sort_values(["main_group", "product_group"])
-    total = {
-        "main_group": "Totaal",
-        "product_group": "",
-        **{
-            c: per_group[c].sum(min_count=1)
-            for c in ("clients", "cost", "budget_cents", "projected_cents", "difference_cents")
-        },
-    }
-    per_group = pd.concat([per_group, pd.DataFrame([total])], ignore_index=True)
+    # clients: the distinct count, not the sum of the groups' counts (a client in two groups is one client)
+    per_group = blocks.with_total(
+        per_group,
+        "main_group",
+        ["cost", "budget_cents", "projected_cents", "difference_cents"],
+        {"product_group": "", "clients": blocks.distinct_clients(con, law, f"{year}-01-01", f"{year}-{month:02d}-01")},
+    )
     sections.append(
         Section(
             "Realisatie per productgroep tegen het programma",
@@ -269,8 +266,13 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             ),
             total_row=True,
             key="productgroepen",
+            text="Totaal cliënten: uniek geteld. Een cliënt in twee productgroepen staat in beide rijen en telt "
+            "in het totaal één keer.",
         )
     )
+    clients = blocks.clients_against_programme(con, law, year, month)
+    if len(clients):
+        sections.append(blocks.clients_programme_section(clients, MONTHS[month - 1]))
 
     cumulative = monthly.groupby("month")["cost"].sum().reindex(range(1, month + 1), fill_value=0).cumsum()
     path = pd.DataFrame({"month": [MONTHS[m - 1][:3] for m in cumulative.index], "cumulative": cumulative.to_numpy()})
@@ -440,6 +442,17 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             key="eerste_lijn",
         )
     )
+    month_start = pd.Timestamp(year, month, 1)
+    sections.append(
+        blocks.stop_reasons_section(
+            blocks.stop_reasons(con, law, f"{year}-01-01", _month_end(year, month)), f"{year} t/m {MONTHS[month - 1]}"
+        )
+    )
+    if law == "wmo":
+        sections.append(blocks.process_section(blocks.process_figures(con, month_start, year), MONTHS[month - 1], year))
+    sections.append(
+        blocks.flows_per_product_section(blocks.flows_per_product(con, law, month_start, year), MONTHS[month - 1], year)
+    )
 
     quality = con.execute(
         """
@@ -454,7 +467,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             quality,
             {"feasibility_label": "text", "questions": "int"},
             {"feasibility_label": "haalbaarheid", "questions": "vragen"},
-            key="kwaliteit",
+            key="datakwaliteit",
+            text="Of de cijfers te vertrouwen zijn (datakwaliteit); de kwaliteit van de zorg staat hierboven.",
         )
     )
 
@@ -471,6 +485,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
                     ("Gerealiseerd", "ytd_cents"),
                     ("Prognose jaareinde", "projected_cents"),
                     ("Prognose volgens trend", "trend_cents"),
+                    ("Verwacht over (+) / onder (-) de begroting", "over_budget_cents"),
                 )
             ]
         )
@@ -486,8 +501,26 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
         )
     note = provisional_note(con, pd.Timestamp(year, 1, 1), pd.Timestamp(year, month, 1))
     return Report(
-        f"Budgethoudersrapportage {DEPARTMENT[law]}", " ".join([f"Stand eind {period}.", note]).strip(), sections
+        f"Budgethoudersrapportage {DEPARTMENT[law]}",
+        " ".join([f"Stand eind {period}.", outlook(now), note]).strip(),
+        sections,
     )
+
+
+def outlook(figures: dict) -> str:
+    """The headline a budget holder reads first: where the year will end against the begroting."""
+    text = f"Verwachting jaareinde: {over_under(figures['over_budget_cents'])} (run rate)"
+    if figures["over_budget_trend_cents"] is not None:
+        low, high = (figures[k] - figures["budget_cents"] for k in ("trend_lower_cents", "trend_upper_cents"))
+        text += (
+            f"; volgens de trend {over_under(figures['over_budget_trend_cents'])}, 80%-interval "
+            f"{_signed(low)} tot {_signed(high)}"
+        )
+    return text + "."
+
+
+def _signed(cents: float) -> str:
+    return ("+" if cents > 0 else "-" if cents < 0 else "") + dutch.euros(abs(cents))
 
 
 def _month_end(year: int, month: int):

@@ -1,6 +1,10 @@
 """One way to write every report product: sections of tables, charts drawn from those same
 tables, rendered to a self-contained HTML file and an Excel workbook.
 
+The page skeleton and its style are files people may edit (``reports/templates/rapport.html.j2``
+and ``stijl.css``, under GRIP_REPORT_CONTENT_DIR), rendered with Jinja2 (autoescaping on); the
+tables and charts inside are drawn here, so a template cannot change a figure.
+
 Charts are matplotlib SVG inlined in the page: no script, no network, crisp when printed
 for the council. Every table cell carries its unformatted value (``data-raw``) so tests
 compare the page with the marts. External mode suppresses small counts before anything
@@ -20,13 +24,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, faster, and readable by the privacy scan
+import jinja2  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from markdown_it import MarkdownIt  # noqa: E402
+from markupsafe import Markup  # noqa: E402
 
 from orchestration.lib import dutch  # noqa: E402
+from orchestration.lib.config import report_content_dir  # noqa: E402
 
 from .suppression import SUPPRESSED, suppress  # noqa: E402
 
+# CommonMark without raw HTML: what an analyst writes is shown, never executed (markdown-it-py escapes it)
+MARKDOWN = MarkdownIt("commonmark", {"html": False})
 SYNTHETIC_LABEL = "SYNTHETISCHE DATA - geen echte personen"
 KINDS = (
     "count",
@@ -37,16 +47,6 @@ KINDS = (
     "text",
 )  # count: people, suppressed externally; int: any other whole number
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-STYLE = """body{font-family:sans-serif;max-width:76rem;margin:1.5rem auto;color:#222;line-height:1.35}
-h1{margin-bottom:.2rem}h2{margin-top:2rem;border-bottom:1px solid #ccc}.sub{color:#555}
-.banner{background:#b00020;color:#fff;padding:.4rem .8rem;font-weight:bold;margin-bottom:1rem}
-.mode{background:#e8f0fe;padding:.3rem .8rem;margin-bottom:1rem}
-.row{display:flex;flex-wrap:wrap;gap:1.5rem;align-items:flex-start}
-table{border-collapse:collapse;font-size:.85rem}td,th{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:bold;border-top:2px solid #999}
-figure{margin:0}figure svg{max-width:34rem;height:auto}.note{color:#555;font-size:.85rem}
-nav a{margin-right:.8rem}
-.stale{background:#fff4e5;border-left:4px solid #e65100;padding:.4rem .8rem;margin-bottom:1rem}"""
 STALE_STYLE = ".stale{background:#fff4e5;border-left:4px solid #e65100;padding:.4rem .8rem;margin-bottom:1rem}"
 
 
@@ -99,6 +99,7 @@ class Section:
     derived: dict[str, str] = field(default_factory=dict)  # column -> count column it is computed from
     key: str = ""  # an id for tests and the Excel sheet name
     links: dict[str, str] = field(default_factory=dict)  # column -> relative link, formatted with the row's values
+    prose: str = ""  # instead of a table: Markdown a person wrote (the analyst's commentary), HTML escaped
 
     def __post_init__(self):
         unknown = {c: k for c, k in self.kinds.items() if k not in KINDS}
@@ -187,36 +188,42 @@ def _table_html(section: Section) -> str:
     )
 
 
+def _templates() -> tuple[jinja2.Template, str, bytes]:
+    """The page template and the style from GRIP_REPORT_CONTENT_DIR/templates, and their bytes for the
+    content stamp (an edited template draws every page again)."""
+    folder = report_content_dir() / "templates"
+    page, style = (folder / "rapport.html.j2").read_text(encoding="utf-8"), (folder / "stijl.css").read_text("utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.from_string(page), style, (page + style).encode()
+
+
 def render_html(report: Report, banner: str | None, external_threshold: int | None) -> str:
-    mode = (
-        f'<div class="mode">Extern: aantallen onder {external_threshold} zijn onderdrukt (x), ook waar ze uit '
-        f"een totaal af te leiden zouden zijn.</div>"
-        if external_threshold
-        else '<div class="mode">Intern: exacte aantallen. Niet buiten de organisatie verspreiden.</div>'
-    )
-    parts = [
-        f'<div class="banner">{html.escape(banner)}</div>' if banner else "",
-        mode,
-        stale_html(report.stale),
-        f'<h1>{html.escape(report.title)}</h1><p class="sub">{html.escape(report.subtitle)}</p>',
-    ]
-    if report.nav:
-        parts.append(
-            "<nav>"
-            + "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in report.nav)
-            + "</nav>"
-        )
+    template, style, _ = _templates()
+    sections = []
     for section in report.sections:
-        body = _table_html(section) if len(section.table) else '<p class="note">Geen gegevens in deze periode.</p>'
+        if section.prose:
+            body = f'<div class="toelichting">{MARKDOWN.render(section.prose)}</div>'
+        elif len(section.table):
+            body = _table_html(section)
+        else:
+            body = '<p class="note">Geen gegevens in deze periode.</p>'
         chart = _chart_svg(section) if section.chart is not None and len(section.table) else ""
-        text = f'<p class="note">{html.escape(section.text)}</p>' if section.text else ""
-        parts.append(
-            f'<section id="{html.escape(section.key)}"><h2>{html.escape(section.title)}</h2>{text}'
-            f'<div class="row">{chart}{body}</div></section>'
+        sections.append(
+            {
+                "title": section.title,
+                "key": section.key,
+                "text": section.text,
+                "body": Markup(body),
+                "chart": Markup(chart),
+            }
         )
-    return (
-        f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>'
-        f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>"
+    return template.render(
+        report=report,
+        banner=banner,
+        external_threshold=external_threshold,
+        stale=Markup(stale_html(report.stale)),
+        sections=sections,
+        style=Markup(style),
     )
 
 
@@ -236,6 +243,11 @@ def write_excel(path: Path, report: Report, banner: str | None) -> None:
             name = (section.key or f"tabel{i + 1}")[:31]
             name = name if name not in used else f"{name[:28]}_{i}"
             used.add(name)
+            if section.prose:  # commentary: its text, one paragraph per row
+                pd.DataFrame({section.title: section.prose.strip().split("\n\n")}).map(neutralise).to_excel(
+                    writer, sheet_name=name, index=False
+                )
+                continue
             table = section.table[list(section.kinds)].copy()
             for col, kind in section.kinds.items():
                 if kind == "money":  # euros in the workbook; suppressed cells stay 'x'
@@ -295,11 +307,24 @@ _CODE = Path(__file__).read_bytes()  # read once, not for each of the hundreds o
 def content_digest(report: Report, banner: str | None, external_threshold: int | None) -> str:
     """Everything a page shows, and the code that draws it."""
     h = hashlib.sha256(_CODE)
+    h.update(_templates()[2])
     h.update(repr((report.title, report.subtitle, report.nav, report.stale, banner, external_threshold)).encode())
     for s in report.sections:
         h.update(
             repr(
-                (s.title, s.kinds, s.labels, s.text, s.chart, s.total_row, s.internal_only, s.derived, s.key, s.links)
+                (
+                    s.title,
+                    s.kinds,
+                    s.labels,
+                    s.text,
+                    s.chart,
+                    s.total_row,
+                    s.internal_only,
+                    s.derived,
+                    s.key,
+                    s.links,
+                    s.prose,
+                )
             ).encode()
         )
         h.update(s.table.to_csv(index=False).encode())  # the index is not shown, and follows the query's row order

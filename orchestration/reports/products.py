@@ -41,7 +41,8 @@ from orchestration.programming.assets import provider_risk, realisation
 from orchestration.publish import PUBLISHED
 from orchestration.quality.assets import question_feasibility
 
-from . import aanbieders, budgethouder, voortgang
+from . import aanbieders, budgethouder, voortgang, wijken
+from .commentary import commentary
 from .document import SYNTHETIC_LABEL, is_current, write_report
 
 MONTHLY = MonthlyPartitionsDefinition(start_date="2018-01-01")
@@ -60,6 +61,7 @@ PARTS = {
         ("budgethoudersrapportage", "Budgethoudersrapportage"),
         ("kwartaaloverzicht_aanbieders", "Kwartaaloverzicht aanbieders"),
         ("voortgangsrapportage", "Voortgangsrapportage"),
+        ("wijkrapportage", "Wijkrapportage"),
     )
 }
 
@@ -88,8 +90,11 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
     return _write_both(folder, page, versions, f"aanbieders/{agb}")
 
 
-def _per_law(build, folder_of, versions: Versions, stale: list[str]) -> tuple[list[str], list[str]]:
-    """Build and write the report of each law; a law whose report fails is left out with its reason."""
+def _per_law(
+    build, folder_of, versions: Versions, stale: list[str], product: str, period: str
+) -> tuple[list[str], list[str]]:
+    """Build and write the report of each law, the analysts' commentary first; a law whose report
+    fails is left out with its reason."""
     paths, left_out = [], []
     for law in LAWS:
         try:
@@ -97,6 +102,7 @@ def _per_law(build, folder_of, versions: Versions, stale: list[str]) -> tuple[li
         except Exception as exc:  # noqa: BLE001 - one law's failure never withholds the other's report
             left_out.append(f"{law}: {type(exc).__name__}: {exc}")
             continue
+        report.sections.insert(0, commentary(product, period, law))
         report.stale = stale
         paths += _write_both(folder_of(law), report, versions)
     if not paths:
@@ -121,6 +127,8 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
             lambda law: s.reports_dir / "budgethouder" / f"{month:%Y-%m}" / law,
             _versions(s),
             stale_lines(con),
+            "budgethouder",
+            f"{month:%Y-%m}",
         )
     return PartialResult(MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)}), left_out)
 
@@ -129,36 +137,46 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
     **PRODUCT,
     partitions_def=QUARTERLY,
     check_specs=[PARTS["kwartaaloverzicht_aanbieders"].check],
-    description="Kwartaaloverzicht aanbieders: an index and one page per provider with trend, benchmark, stop "
-    "reasons, switches and risk profile.",
+    description="Kwartaaloverzicht aanbieders per department (MO for Wmo, JOS for Jeugd): an index and one page per "
+    "provider with trend, ceiling, waiting list, benchmark, message traffic, stop reasons, switches, risk profile and "
+    "the contract-management register.",
 )
 @PARTS["kwartaaloverzicht_aanbieders"]
-def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Warehouse):
     start = context.partition_time_window.start.replace(tzinfo=None)
     s = warehouse.settings
-    folder = s.reports_dir / "aanbieders" / aanbieders.quarter_label(start)
-    with warehouse.read_published() as con:
-        index, pages = aanbieders.build(con, start)
-        stale = stale_lines(con)
-    for report in (index, *pages.values()):
-        report.stale = stale
+    quarter = aanbieders.quarter_label(start)
     versions = _versions(s)
-    paths = _write_both(folder, index, versions)
-    # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time. Unchanged
-    # pages are recognised here, so a night that changes none starts no workers (8 s at scale 1).
-    changed = [
-        (agb, page) for agb, page in pages.items() if not _both_current(folder, page, versions, f"aanbieders/{agb}")
-    ]
-    for _ in ordered_map(_write_page, changed, s.workers, folder, versions):
-        pass
-    return MaterializeResult(
-        metadata={
-            "period": aanbieders.quarter_label(start),
-            "providers": len(pages),
-            "pages_drawn": len(changed),
-            "files": "\n".join(paths),
-        }
+    paths, left_out, providers, drawn = [], [], 0, 0
+    with warehouse.read_published() as con:
+        stale = stale_lines(con)
+        for law in LAWS:  # an edition per department (003 Bijlage 3); one failing leaves the other standing
+            try:
+                index, pages = aanbieders.build(con, start, law)
+            except Exception as exc:  # noqa: BLE001
+                left_out.append(f"{law}: {type(exc).__name__}: {exc}")
+                continue
+            folder = s.reports_dir / "aanbieders" / quarter / law
+            index.sections.insert(0, commentary("aanbieders", quarter, law))
+            for report in (index, *pages.values()):
+                report.stale = stale
+            paths += _write_both(folder, index, versions)
+            # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time.
+            # Unchanged pages are recognised here, so a night that changes none starts no workers (8 s at scale 1).
+            changed = [
+                (agb, page)
+                for agb, page in pages.items()
+                if not _both_current(folder, page, versions, f"aanbieders/{agb}")
+            ]
+            for _ in ordered_map(_write_page, changed, s.workers, folder, versions):
+                pass
+            providers, drawn = providers + len(pages), drawn + len(changed)
+    if not paths:
+        raise RuntimeError("no report could be made: " + "; ".join(left_out))
+    result = MaterializeResult(
+        metadata={"period": quarter, "providers": providers, "pages_drawn": drawn, "files": "\n".join(paths)}
     )
+    return PartialResult(result, left_out)
 
 
 @asset(
@@ -178,8 +196,30 @@ def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse):
             lambda law: s.reports_dir / "voortgang" / quarter / law,
             _versions(s),
             stale_lines(con),
+            "voortgang",
+            quarter,
         )
     return PartialResult(MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)}), left_out)
+
+
+@asset(
+    **PRODUCT,
+    partitions_def=QUARTERLY,
+    check_specs=[PARTS["wijkrapportage"].check],
+    description="Wijkrapportage per quarter: clients per 1,000 inhabitants by law and main group, first line against "
+    "specialist care, trend, and clients against the programme's wijk yardsticks.",
+)
+@PARTS["wijkrapportage"]
+def wijkrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    start = context.partition_time_window.start.replace(tzinfo=None)
+    s = warehouse.settings
+    quarter = aanbieders.quarter_label(start)
+    with warehouse.read_published() as con:
+        report = wijken.build(con, start)
+        report.sections.insert(0, commentary("wijken", quarter))
+        report.stale = stale_lines(con)
+    paths = _write_both(s.reports_dir / "wijken" / quarter, report, _versions(s))
+    return MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)})
 
 
 monthly_job = define_asset_job(
@@ -190,7 +230,7 @@ monthly_job = define_asset_job(
 )
 quarterly_job = define_asset_job(
     "kwartaalrapportages",
-    selection=[kwartaaloverzicht_aanbieders, voortgangsrapportage],
+    selection=[kwartaaloverzicht_aanbieders, voortgangsrapportage, wijkrapportage],
     partitions_def=QUARTERLY,
     executor_def=in_process_executor,
 )
@@ -253,13 +293,13 @@ def budgethouder_schedule(context: ScheduleEvaluationContext):
     execution_timezone="Europe/Amsterdam",
     name="kwartaal_maand_erna",
     default_status=DefaultScheduleStatus.RUNNING,
-    description="003: provider overview and progress report in the month after the quarter.",
+    description="003: provider overview, progress report and wijk report in the month after the quarter.",
 )
 def quarterly_schedule(context: ScheduleEvaluationContext):
     return RunRequest(partition_key=_previous(context.scheduled_execution_time, 3))
 
 
-ASSETS = [budgethoudersrapportage, kwartaaloverzicht_aanbieders, voortgangsrapportage]
+ASSETS = [budgethoudersrapportage, kwartaaloverzicht_aanbieders, voortgangsrapportage, wijkrapportage]
 JOBS = [monthly_job, quarterly_job]
 SCHEDULES = [budgethouder_schedule, quarterly_schedule]
 SENSORS = [reports_after_nightly]

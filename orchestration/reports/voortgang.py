@@ -7,9 +7,10 @@ import pandas as pd
 
 from orchestration.programming.inputs import BOOKED, CARE
 
+from . import blocks
 from .aanbieders import quarter_label
 from .answers import provisional_note, quarter_flows
-from .budgethouder import key_figures
+from .budgethouder import key_figures, outlook
 from .document import Chart, Report, Section
 
 LAW_NAME = {"wmo": "Wmo", "jeugd": "Jeugd"}
@@ -83,8 +84,34 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
             derived={"share": "clients"},
             chart=Chart("bar", "main_group", ["clients"], "Cliënten per hoofdgroep"),
             key="hoofdgroepen",
+            text="Aandeel: van de som over de hoofdgroepen (een cliënt in twee hoofdgroepen telt in beide).",
         )
     )
+    within = con.execute(
+        f"""
+        select main_group, product_group, count(distinct client_key) as clients
+        from ({CARE}) where law = ? and month_start >= ? and month_start < ?::date + interval 3 month
+        group by all order by main_group, clients desc, product_group
+    """,
+        [law, qs.date(), qs.date()],
+    ).df()
+    within["share"] = within["clients"] / within.groupby("main_group")["clients"].transform("sum")
+    sections.append(
+        Section(
+            "Productgroepen binnen de hoofdgroepen",
+            within,
+            {"main_group": "text", "product_group": "text", "clients": "count", "share": "pct"},
+            {
+                "main_group": "hoofdgroep",
+                "product_group": "productgroep",
+                "clients": "cliënten",
+                "share": "aandeel in de hoofdgroep",
+            },
+            derived={"share": "clients"},
+            key="productgroepen",
+        )
+    )
+    sections.append(blocks.first_line_section(blocks.first_line_per_wijk(con, law, qs), law))
 
     cost = con.execute(
         f"""
@@ -125,6 +152,88 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
         )
     )
 
+    money = blocks.money_per_product_group(con, law, year, last_month)
+    clients = blocks.clients_against_programme(con, law, year, last_month)
+    against = money.merge(
+        clients[["main_group", "product_group", "clients_ytd", "clients_projected", "clients_programme"]]
+        if len(clients)
+        else pd.DataFrame(
+            columns=["main_group", "product_group", "clients_ytd", "clients_projected", "clients_programme"]
+        ),
+        on=["main_group", "product_group"],
+        how="outer",
+    ).sort_values(["main_group", "product_group"])
+    sections.append(
+        Section(
+            f"Realisatie per productgroep tegen het programma ({year} t/m {label})",
+            against,
+            {
+                "main_group": "text",
+                "product_group": "text",
+                "clients_ytd": "count",
+                "clients_projected": "num",
+                "clients_programme": "num",
+                "booked": "money",
+                "projected": "money",
+                "budget": "money",
+            },
+            {
+                "main_group": "hoofdgroep",
+                "product_group": "productgroep",
+                "clients_ytd": "cliënten tot nu toe",
+                "clients_projected": "cliënten verwacht",
+                "clients_programme": "cliënten programma",
+                "booked": "geboekt",
+                "projected": "prognose (run rate)",
+                "budget": "programma",
+            },
+            derived={"clients_projected": "clients_ytd"},
+            key="programma",
+            text="In cliënten en in euro's, zoals de budgethoudersrapportage ze rekent (cliënten verwacht: tot nu toe "
+            "maal de verhouding jaar / dezelfde maanden van vorig jaar).",
+        )
+    )
+    bijlage6 = blocks.providers_per_product_group(con, law, year, last_month)
+    sections.append(
+        Section(
+            f"Per productgroep en aanbieder ({year} t/m {label})",
+            bijlage6,
+            {
+                "product_group": "text",
+                "provider_name": "text",
+                "booked": "money",
+                "clients": "count",
+                "share": "pct",
+                "per_client": "money",
+            },
+            {
+                "product_group": "productgroep",
+                "provider_name": "aanbieder",
+                "booked": "geboekt",
+                "clients": "cliënten",
+                "share": "aandeel in de productgroep",
+                "per_client": "gemiddeld per cliënt",
+            },
+            derived={"per_client": "clients"},
+            key="bijlage6",
+            text="Zoals Bijlage 6 van 003: geboekt, cliënten in zorg, het aandeel van de aanbieder in het geboekte "
+            "bedrag van de productgroep en het gemiddelde per cliënt.",
+        )
+    )
+    ended = blocks.stop_reasons(con, law, qs.date(), (qs + pd.offsets.QuarterEnd(0)).date())
+    sections.append(blocks.stop_reasons_section(ended, label))
+    experience, about = blocks.client_experience(con, law, year)
+    sections.append(
+        Section(
+            "Kwaliteit van zorg: cliëntervaring",
+            experience,
+            {"statement": "text", "share": "pct"},
+            {"statement": "stelling", "share": "eens"},
+            key="clientervaring",
+            text=about,
+        )
+    )
+
     figures = key_figures(con, law, year, last_month)
     forecast = pd.DataFrame(
         [
@@ -137,6 +246,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
                 ("Prognose volgens trend", "trend_cents"),
                 ("Ondergrens 80%-interval", "trend_lower_cents"),
                 ("Bovengrens 80%-interval", "trend_upper_cents"),
+                ("Verwacht over (+) / onder (-) de begroting (run rate)", "over_budget_cents"),
+                ("Verwacht over (+) / onder (-) de begroting (trend)", "over_budget_trend_cents"),
             )
         ]
     )
@@ -147,6 +258,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
             {"figure": "text", "value": "money"},
             {"figure": "", "value": "bedrag"},
             key="prognose",
+            text=outlook(figures),
         )
     )
 
@@ -161,20 +273,21 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
             quality,
             {"feasibility_label": "text", "questions": "int"},
             {"feasibility_label": "haalbaarheid", "questions": "informatievragen"},
-            key="kwaliteit",
+            key="datakwaliteit",
         )
     )
 
     risk = con.execute(
         """
         select coalesce(provider_name, provider_agb) as provider, flags, reasons from programming.provider_risk
-        where law = ? and elevated and quarter_end = ?::date + interval 3 month - interval 1 day order by flags desc
+        where law = ? and flags >= 1 and quarter_end = ?::date + interval 3 month - interval 1 day
+        order by flags desc, volume_cents desc, provider_agb
     """,
         [law, qs.date()],
     ).df()
     sections.append(
         Section(
-            "Aanbieders met een verhoogd risicoprofiel",
+            "Risicoprofiel: aanbieders met ten minste één kenmerk",
             risk,
             {"provider": "text", "flags": "int", "reasons": "text"},
             {"provider": "aanbieder", "flags": "kenmerken", "reasons": "waarom"},
@@ -185,8 +298,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
         f"Voortgangsrapportage {LAW_NAME[law]} {label}",
         " ".join(
             [
-                "Voor directie en wethouder: stromen, herkomst, producten, uitschieters, prognose, kwaliteit en "
-                "risico's.",
+                "Voor directie en wethouder: stromen, herkomst, producten, eerste lijn, programma, kwaliteit van "
+                "zorg, uitschieters, prognose, datakwaliteit en risico's.",
                 provisional_note(con, qs, qs + pd.DateOffset(months=2)),
             ]
         ).strip(),

@@ -39,13 +39,26 @@ CHROMIUM_ARGS = [
 ]
 
 
+MID_YEAR = "2020-06-01"  # a budget-holder month with months left to project (the current one is late in the year)
+COMMENTARY = "De **stijging** in juni komt door een inhaalslag in de declaraties."
+
+
 @pytest.fixture(scope="module")
-def rendered(built):
+def rendered(built, tmp_path_factory):
     folder, _ = built
-    assert render_current(defs, DagsterInstance.ephemeral(), Warehouse())
-    con = duckdb.connect(str(folder / "warehouse" / "grip.duckdb"), read_only=True)
-    month, quarter = current_periods(con)
-    yield folder / "reports", con, month, quarter
+    content = tmp_path_factory.mktemp("content")  # the repository's reports/ with one commentary of our own
+    shutil.copytree(REPO_ROOT / "reports" / "templates", content / "templates")
+    (content / "toelichting" / "budgethouder").mkdir(parents=True)
+    (content / "toelichting" / "budgethouder" / "2020-06-wmo.md").write_text(COMMENTARY, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRIP_REPORT_CONTENT_DIR", str(content))
+        instance = DagsterInstance.ephemeral()
+        assert render_current(defs, instance, Warehouse())
+        monthly = defs.resolve_job_def("budgethoudersrapportage")
+        assert monthly.execute_in_process(partition_key=MID_YEAR, instance=instance).success
+        con = duckdb.connect(str(folder / "warehouse" / "grip.duckdb"), read_only=True)
+        month, quarter = current_periods(con)
+        yield folder / "reports", con, month, quarter
     con.close()
 
 
@@ -101,7 +114,7 @@ def test_budget_holder_figures_equal_the_marts(rendered):
 
 def test_progress_report_flows_equal_the_marts(rendered):
     reports, con, _, quarter = rendered
-    label = f"{quarter[:4]}-K{(int(quarter[5:7]) - 1) // 3 + 1}"
+    label = _label(quarter)
     for law in ("wmo", "jeugd"):
         rows = _tables(reports / "voortgang" / label / law / "intern" / "index.html")["stromen"]
         latest = rows[-1]
@@ -122,23 +135,36 @@ def test_progress_report_flows_equal_the_marts(rendered):
         assert len(rows) == 8
 
 
-def test_provider_overview_has_a_page_per_provider(rendered):
+def _label(quarter: str) -> str:
+    return f"{quarter[:4]}-K{(int(quarter[5:7]) - 1) // 3 + 1}"
+
+
+def test_provider_overview_has_an_edition_per_law_with_a_page_per_provider(rendered):
     reports, con, _, quarter = rendered
-    label = f"{quarter[:4]}-K{(int(quarter[5:7]) - 1) // 3 + 1}"
-    folder = reports / "aanbieders" / label / "intern"
-    rows = [r for r in _tables(folder / "index.html")["aanbieders"] if not r["_total"]]
-    truth = dict(
-        con.execute(
-            """select provider_agb, count(distinct client_key) from marts.fct_care_months
-                                where month_start >= ?::date and month_start < ?::date + interval 3 month group by 1""",
-            [quarter, quarter],
-        ).fetchall()
-    )
-    for r in rows:
-        agb = r["provider_agb"][1]
-        assert int(float(r["clients"][0])) == truth.get(agb, 0)
-        assert (folder / "aanbieders" / agb / "index.html").exists()
-    assert sum(1 for agb in truth if truth[agb]) <= len(rows)
+    for law in ("wmo", "jeugd"):
+        folder = reports / "aanbieders" / _label(quarter) / law / "intern"
+        table = _tables(folder / "index.html")["aanbieders"]
+        rows = [r for r in table if not r["_total"]]
+        truth = dict(
+            con.execute(
+                """select provider_agb, count(distinct client_key) from marts.fct_care_months
+                   where law = ? and month_start >= ?::date and month_start < ?::date + interval 3 month group by 1""",
+                [law, quarter, quarter],
+            ).fetchall()
+        )
+        for r in rows:
+            agb = r["provider_agb"][1]
+            assert int(float(r["clients"][0])) == truth.get(agb, 0)
+            assert (folder / "aanbieders" / agb / "index.html").exists()
+        assert {agb for agb, n in truth.items() if n} <= {r["provider_agb"][1] for r in rows}
+        # the total is the law's distinct count, not the sum of the providers' (a client at two is one)
+        total = next(r for r in table if r["_total"])
+        distinct = con.execute(
+            """select count(distinct client_key) from marts.fct_care_months
+               where law = ? and month_start >= ?::date and month_start < ?::date + interval 3 month""",
+            [law, quarter, quarter],
+        ).fetchone()[0]
+        assert int(float(total["clients"][0])) == distinct < sum(truth.values())
 
 
 def test_rendering_the_same_data_again_draws_no_page(rendered):
@@ -192,16 +218,19 @@ def _browser_or_skip():
 def test_pages_render_in_chromium_without_errors(rendered):
     sync_playwright = _browser_or_skip()
     reports, _, month, quarter = rendered
-    label = f"{quarter[:4]}-K{(int(quarter[5:7]) - 1) // 3 + 1}"
-    provider_pages = sorted((reports / "aanbieders" / label / "intern" / "aanbieders").glob("*/index.html"))
+    label = _label(quarter)
     pages = [
         reports / "budgethouder" / month[:7] / "wmo" / "intern" / "index.html",
         reports / "budgethouder" / month[:7] / "jeugd" / "extern" / "index.html",
         reports / "voortgang" / label / "jeugd" / "intern" / "index.html",
         reports / "voortgang" / label / "wmo" / "extern" / "index.html",
-        reports / "aanbieders" / label / "intern" / "index.html",
-        provider_pages[0],
+        reports / "wijken" / label / "intern" / "index.html",
+        reports / "wijken" / label / "extern" / "index.html",
     ]
+    for law in ("wmo", "jeugd"):
+        for mode in ("intern", "extern"):
+            folder = reports / "aanbieders" / label / law / mode
+            pages += [folder / "index.html", sorted((folder / "aanbieders").glob("*/index.html"))[0]]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     charts = 0
     with sync_playwright() as p:
@@ -223,7 +252,7 @@ def test_pages_render_in_chromium_without_errors(rendered):
             page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
             page.close()
         browser.close()
-    assert charts >= 8
+    assert charts >= 12
 
 
 def test_nothing_published_holds_personal_data(rendered):
@@ -347,3 +376,294 @@ def test_risk_profile_flags_carry_their_figures(db):
     assert elevated["reasons"].str.len().gt(0).all()
     share = risk.groupby(["quarter_end", "law"])["volume_share"].sum()
     assert share.to_numpy() == pytest.approx(1.0)
+
+
+# --- issue 25: what the people who steer read in the reports, each figure recomputed here --------------------
+
+
+def _mid_year(reports: Path, law: str, mode: str = "intern") -> Path:
+    return reports / "budgethouder" / MID_YEAR[:7] / law / mode / "index.html"
+
+
+def _raw(cell) -> float | None:
+    return None if cell[0] in ("", None) else float(cell[0])
+
+
+def test_budget_holder_states_the_year_end_against_the_begroting_per_main_group(rendered):
+    """Per main group: begroting, booked, the run-rate projection redone by hand, and the expected
+    over- or underspend; the totals row and the headline sentence say the same."""
+    reports, con, *_ = rendered
+    year, month = int(MID_YEAR[:4]), int(MID_YEAR[5:7])
+    for law in ("wmo", "jeugd"):
+        page = _mid_year(reports, law)
+        rows = _tables(page)["hoofdgroepen_begroting"]
+        lines = con.execute(
+            """select p.main_group, month(l.period_month) as m, sum(l.amount_cents) as c
+               from marts.fct_declaration_lines l join marts.dim_product p using (municipality_code, product_code)
+               where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
+               group by all""",
+            [law, year, month],
+        ).df()
+        budget = dict(
+            con.execute(
+                "select main_group, sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ? "
+                "group by 1",
+                [law, year],
+            ).fetchall()
+        )
+        body = [r for r in rows if not r["_total"]]
+        assert {r["main_group"][1] for r in body} == set(budget) | set(lines["main_group"])
+        for r in body:
+            group = r["main_group"][1]
+            monthly = [float(lines[(lines.main_group == group) & (lines.m == m)]["c"].sum()) for m in range(1, 7)]
+            projected = sum(monthly) + sum(monthly[-3:]) / 3 * (12 - month)
+            assert _raw(r["ytd_cents"]) == pytest.approx(sum(monthly))
+            assert _raw(r["projected_cents"]) == pytest.approx(round(projected), abs=1)
+            if group in budget:
+                assert _raw(r["budget_cents"]) == budget[group]
+                assert _raw(r["over_budget_cents"]) == pytest.approx(round(projected) - budget[group], abs=1)
+        total = next(r for r in rows if r["_total"])
+        over = sum(_raw(r["over_budget_cents"]) for r in body if _raw(r["over_budget_cents"]) is not None)
+        assert _raw(total["over_budget_cents"]) == pytest.approx(over)
+        subtitle = lxml.html.parse(str(page)).getroot().xpath("//p[@class='sub']")[0].text_content()
+        side = "boven" if _raw(total["over_budget_cents"]) > 0 else "onder"
+        assert "Verwachting jaareinde: € " in subtitle and f"{side} de begroting (run rate)" in subtitle
+
+
+def test_budget_holder_warns_about_providers_per_law(rendered):
+    """A provider serving both laws is warned about with one law's money against that law's ceiling."""
+    reports, con, *_ = rendered
+    year, month = int(MID_YEAR[:4]), int(MID_YEAR[5:7])
+    names = dict(con.execute("select provider_name, provider_agb from marts.dim_provider").fetchall())
+    checked = 0
+    for law in ("wmo", "jeugd"):
+        for r in _tables(_mid_year(reports, law))["vroegsignalering"]:
+            if r["level"][1] != "aanbieder":
+                continue
+            agb = names.get(r["subject"][1], r["subject"][1])
+            booked = con.execute(
+                """select sum(amount_cents) from marts.fct_declaration_lines where is_booked and provider_agb = ?
+                   and law = ? and year(period_month) = ? and month(period_month) <= ?""",
+                [agb, law, year, month],
+            ).fetchone()[0]
+            ceiling = con.execute(
+                """select sum(ceiling_cents) from programming.scenario_providers join programming.scenarios
+                   using (scenario) where adopted and provider_agb = ? and law = ? and year = ?""",
+                [agb, law, year],
+            ).fetchone()[0]
+            assert _raw(r["ytd_cents"]) == pytest.approx(float(booked))
+            assert _raw(r["ceiling_cents"]) == pytest.approx(ceiling)
+            checked += 1
+    assert checked > 0
+
+
+def test_budget_holder_shows_care_quality_process_and_flows_per_product(rendered):
+    reports, con, *_ = rendered
+    year, month = int(MID_YEAR[:4]), int(MID_YEAR[5:7])
+    trajectories = con.execute("select * from marts.fct_care_trajectories").df()
+    for law in ("wmo", "jeugd"):
+        tables = _tables(_mid_year(reports, law))
+        t = trajectories[
+            (trajectories.law == law)
+            & (pd.to_datetime(trajectories.end_date) >= f"{year}-01-01")
+            & (pd.to_datetime(trajectories.end_date) <= f"{year}-{month:02d}-30")
+        ]
+        for r in (r for r in tables["redenen_einde"] if not r["_total"]):
+            g = t[t.product_group == r["product_group"][1]]
+            assert int(_raw(r["ended"])) == len(g)
+            assert int(_raw(r["with_reason"])) == int(g.has_stop_message.sum())
+            assert int(_raw(r["according_to_plan"])) == int(g.ended_according_to_plan.fillna(False).sum())
+        # inflow per product: question_answers' distinct count for the year so far
+        truth = dict(
+            con.execute(
+                """select member, value from marts.question_answers where question_id = ? and cross_section = 'product'
+                   and period_type = 'year' and period_start = ?::date""",
+                ["W03" if law == "wmo" else "J02", f"{year}-01-01"],
+            ).fetchall()
+        )
+        shown = {r["product_code"][1]: _raw(r["inflow_year"]) for r in tables["stromen_product"]}
+        assert {k: v for k, v in shown.items() if v} == {k: v for k, v in truth.items() if v}
+        # the total of clients is the distinct count for the law, not the sum over product groups
+        total = next(r for r in tables["productgroepen"] if r["_total"])
+        distinct = con.execute(
+            "select count(distinct client_key) from marts.fct_care_months where law = ? and year(month_start) = ? "
+            "and month(month_start) <= ?",
+            [law, year, month],
+        ).fetchone()[0]
+        assert int(_raw(total["clients"])) == distinct
+    process = {r["figure"][1]: r for r in _tables(_mid_year(reports, "wmo"))["wmo_proces"]}
+    started = con.execute(
+        "select count(*) from marts.fct_wmo_processes where report_date >= ?::date and report_date < ?::date + "
+        "interval 1 month",
+        [MID_YEAR, MID_YEAR],
+    ).fetchone()[0]
+    assert _raw(process["gestart"]["month"]) == started
+    assert "wmo_proces" not in _tables(_mid_year(reports, "jeugd"))
+
+
+def test_clients_and_shares_are_monitored_against_the_programme(rendered):
+    reports, con, *_ = rendered
+    year, month = int(MID_YEAR[:4]), int(MID_YEAR[5:7])
+    care = con.execute(
+        """select c.client_key, c.month_start, p.main_group, p.product_group from marts.fct_care_months c
+           join marts.dim_product p using (municipality_code, product_code) where c.law = 'wmo'""",
+    ).df()
+    care["month_start"] = pd.to_datetime(care["month_start"])
+    now = care[(care.month_start.dt.year == year) & (care.month_start.dt.month <= month)]
+    prior = care[care.month_start.dt.year == year - 1]
+    rows = _tables(_mid_year(reports, "wmo"))["programma_clienten"]
+    for r in rows:
+        group = r["product_group"][1]
+        so_far = now[now.product_group == group].client_key.nunique()
+        same = prior[(prior.product_group == group) & (prior.month_start.dt.month <= month)].client_key.nunique()
+        whole = prior[prior.product_group == group].client_key.nunique()
+        assert int(_raw(r["clients_ytd"])) == so_far
+        assert _raw(r["clients_projected"]) == pytest.approx(so_far * (whole / same if same else 1.0))
+        in_main = now[now.main_group == r["main_group"][1]].groupby("product_group").client_key.nunique().sum()
+        assert _raw(r["share_ytd"]) == pytest.approx(so_far / in_main)
+    assert any(r["signal"][1] for r in rows)  # the demo programme moves shares: something is signalled
+
+
+def test_commentary_shows_where_written_and_says_so_where_not(rendered):
+    reports, *_ = rendered
+    wmo = lxml.html.parse(str(_mid_year(reports, "wmo"))).getroot()
+    text = wmo.xpath("//section[@id='toelichting']")[0]
+    assert text.xpath(".//strong")[0].text_content() == "stijging"  # Markdown rendered
+    assert "inhaalslag in de declaraties" in text.text_content()
+    jeugd = lxml.html.parse(str(_mid_year(reports, "jeugd"))).getroot()
+    assert "geen toelichting geschreven" in jeugd.xpath("//section[@id='toelichting']")[0].text_content()
+
+
+def test_progress_report_shows_first_line_quality_and_the_bijlage_6_table(rendered):
+    reports, con, month, quarter = rendered
+    year, last = int(quarter[:4]), int(quarter[5:7]) + 2
+    for law in ("wmo", "jeugd"):
+        tables = _tables(reports / "voortgang" / _label(quarter) / law / "intern" / "index.html")
+        question = "W28" if law == "wmo" else "J17"
+        truth = dict(
+            con.execute(
+                """select member, value from marts.question_answers where question_id = ? and cross_section = 'wijk'
+                   and period_type = 'quarter' and period_start = ?::date""",
+                [question, quarter],
+            ).fetchall()
+        )
+        codes = dict(con.execute("select wijk_name, wijk_code from marts.dim_wijk").fetchall())
+        shown = {codes.get(r["wijk_name"][1], r["wijk_name"][1]): _raw(r["clients"]) for r in tables["eerste_lijn"]}
+        assert {k: v for k, v in shown.items() if v} == {k: v for k, v in truth.items() if v}
+        lines = con.execute(
+            """select p.product_group, l.provider_agb, sum(l.amount_cents) as booked
+               from marts.fct_declaration_lines l join marts.dim_product p using (municipality_code, product_code)
+               where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
+               group by all""",
+            [law, year, last],
+        ).df()
+        names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+        lines["provider_name"] = lines["provider_agb"].map(names)
+        for r in tables["bijlage6"]:
+            g = lines[(lines.product_group == r["product_group"][1]) & (lines.provider_name == r["provider_name"][1])]
+            assert _raw(r["booked"]) == pytest.approx(float(g.booked.sum()))
+            group_total = lines[lines.product_group == r["product_group"][1]].booked.sum()
+            if group_total:
+                assert _raw(r["share"]) == pytest.approx(g.booked.sum() / group_total)
+        assert {"productgroepen", "programma", "redenen_einde"} <= set(tables)
+    experience = _tables(reports / "voortgang" / _label(quarter) / "wmo" / "intern" / "index.html")["clientervaring"]
+    w34 = con.execute(
+        """select value / 100 from marts.question_answers where question_id = 'W34' and cross_section = 'none'
+           and period_type = 'year' order by period_start desc limit 1"""
+    ).fetchone()
+    assert _raw(experience[0]["share"]) == pytest.approx(w34[0])
+
+
+def test_wijk_report_gives_clients_per_thousand_inhabitants_from_the_cbs_seed(rendered):
+    reports, con, _, quarter = rendered
+    cbs = pd.read_csv(REPO_ROOT / "seeds" / "ref_cbs_kerncijfers_wijken.csv", dtype={"Codering_3": str})
+    inhabitants = dict(zip(cbs["Codering_3"].str.strip(), cbs["AantalInwoners_5"], strict=True))
+    young = dict(zip(cbs["Codering_3"].str.strip(), cbs["k_0Tot15Jaar_8"] + cbs["k_15Tot25Jaar_9"], strict=True))
+    care = con.execute(
+        """select law, coalesce(wijk_code, 'onbekend') as wijk, client_key from marts.fct_care_months
+           where month_start >= ?::date and month_start < ?::date + interval 3 month""",
+        [quarter, quarter],
+    ).df()
+    for mode in ("intern", "extern"):
+        rows = _tables(reports / "wijken" / _label(quarter) / mode / "index.html")["wijken"]
+        for r in rows:
+            code = r["wijk_code"][1]
+            wmo = care[(care.wijk == code) & (care.law == "wmo")].client_key.nunique()
+            jeugd = care[(care.wijk == code) & (care.law == "jeugd")].client_key.nunique()
+            if mode == "intern":
+                assert int(_raw(r["wmo"])) == wmo and int(_raw(r["jeugd"])) == jeugd
+            if code in inhabitants:  # externally a rate is hidden ('x') with the small count it comes from
+                if r["wmo_rate"][0] != "x":
+                    assert _raw(r["wmo_rate"]) == pytest.approx(wmo * 1000 / inhabitants[code])
+                if r["jeugd_rate"][0] != "x":
+                    assert _raw(r["jeugd_rate"]) == pytest.approx(jeugd * 1000 / young[code])
+            if code == "onbekend" and mode == "intern":
+                assert r["rate"][0] == ""  # no inhabitants: no rate is made up
+    tables = _tables(reports / "wijken" / _label(quarter) / "intern" / "index.html")
+    assert {"hoofdgroepen", "eerste_lijn", "trend", "ijkpunten"} <= set(tables)
+
+
+def test_risk_profile_lists_every_flag_and_reads_the_contract_register(rendered, small_feeds):
+    reports, con, _, quarter = rendered
+    register = pd.read_csv(
+        next((small_feeds / "landing" / "contractmanagement").glob("*.csv")), sep=";", encoding="cp1252", dtype=str
+    )
+    active = register[(register["soort"] == "kenmerk") & (register["status"] == "actief")]
+    assert len(active) == 1
+    agb, law = active["agb_code"].item(), active["wet"].item()
+    risk = con.execute("select * from programming.provider_risk").df()
+    registered = pd.to_datetime(active["datum"].item(), dayfirst=True)
+    flagged = risk[risk.flag_contract]
+    assert set(flagged.provider_agb) == {agb} and set(flagged.law) == {law}
+    assert (pd.to_datetime(flagged.quarter_end) >= registered).all()
+    later = risk[(risk.provider_agb == agb) & (risk.law == law) & (pd.to_datetime(risk.quarter_end) >= registered)]
+    assert later.flag_contract.all()
+    for law_ in ("wmo", "jeugd"):
+        rows = _tables(reports / "aanbieders" / _label(quarter) / law_ / "intern" / "index.html")["risicoprofiel"]
+        flags = [int(_raw(r["flags"])) for r in rows]
+        truth = risk[
+            (risk.law == law_)
+            & (risk["flags"] >= 1)
+            & (pd.to_datetime(risk.quarter_end) == pd.Timestamp(quarter) + pd.offsets.QuarterEnd(0))
+        ]
+        assert len(rows) == len(truth) and flags == sorted(flags, reverse=True)
+    # the register's rows are on the provider's internal page, never on the external one
+    page = reports / "aanbieders" / _label(quarter) / law / "{}" / "aanbieders" / agb / "index.html"
+    rows = _tables(Path(str(page).format("intern")))["contractmanagement"]
+    mine = register[(register.agb_code == agb) & (register.wet.isna() | (register.wet == law))]
+    assert len(rows) == len(mine) > 0
+    assert "contractmanagement" not in _tables(Path(str(page).format("extern")))
+
+
+def test_provider_overview_shows_ceiling_and_message_traffic(rendered):
+    reports, con, _, quarter = rendered
+    year = int(quarter[:4])
+    folder = reports / "aanbieders" / _label(quarter) / "wmo" / "intern"
+    rows = [r for r in _tables(folder / "index.html")["aanbieders"] if not r["_total"]]
+    traject = con.execute("select * from marts.fct_care_trajectories where law = 'wmo'").df()
+    calendar = con.execute("select calendar_date, working_day_number from ref.calendar").df()
+    number = dict(zip(pd.to_datetime(calendar.calendar_date), calendar.working_day_number, strict=True))
+    start, end = pd.Timestamp(quarter), pd.Timestamp(quarter) + pd.DateOffset(months=3)
+    for r in rows[:5]:
+        agb = r["provider_agb"][1]
+        ceiling = con.execute(
+            """select sum(ceiling_cents) from programming.scenario_providers join programming.scenarios
+               using (scenario) where adopted and provider_agb = ? and law = 'wmo' and year = ?""",
+            [agb, year],
+        ).fetchone()[0]
+        assert _raw(r["ceiling_cents"]) == pytest.approx(ceiling)
+        kenmerken = {
+            x["figure"][1]: x["n"] for x in _tables(folder / "aanbieders" / agb / "index.html")["berichtenverkeer"]
+        }
+        t = traject[
+            (traject.provider_agb == agb)
+            & (pd.to_datetime(traject.start_date) >= start)
+            & (pd.to_datetime(traject.start_date) < end)
+        ]
+        reported = t[t.has_start_message]
+        late = sum(
+            number[pd.Timestamp(s)] - number[pd.Timestamp(d)] > 5
+            for s, d in zip(reported.start_reported_on, reported.start_date, strict=True)
+        )
+        assert int(_raw(kenmerken["Starts gemeld met een 305"])) == len(reported)
+        assert int(_raw(kenmerken["... 305 later dan 5 werkdagen na de start"])) == late

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.programming.early_warning import first_warnings, project, realisation_against
+from orchestration.programming.early_warning import clients_against, first_warnings, project, realisation_against
 from orchestration.programming.forecast import backtest, forecast, forecast_groups
 from orchestration.programming.plan import compare, programme_products, provider_ceilings, wijk_yardsticks
 from orchestration.programming.risk import RiskThresholds, risk_profile
@@ -315,3 +315,52 @@ def test_launchpad_overrides_and_data_checks(tmp_path):
         "f.yaml: groups.Q: onbekende hoofdgroep; bekend zijn: M, N",
     ]
     assert _scenario(groups={"M": {"target_shares": {"A": 1}}}).unknown_groups({"M": {"A"}}, "f.yaml") == []
+
+
+def test_clients_are_projected_with_last_years_ratio_and_shares_are_of_the_main_group():
+    realised = pd.DataFrame(
+        {
+            "law": ["wmo", "wmo"],
+            "main_group": ["M", "M"],
+            "product_group": ["a", "b"],
+            "clients_ytd": [30, 10],
+            "clients_prior_ytd": [20, 0],
+            "clients_prior_year": [30, 0],
+        }
+    )
+    programme = pd.DataFrame(
+        {
+            "law": ["wmo"] * 2,
+            "main_group": ["M"] * 2,
+            "product_group": ["a", "b"],
+            "clients": [40.0, 20.0],
+            "share": [0.5, 0.5],
+        }
+    )
+    out = clients_against(realised, programme, margin=0.1, share_points=0.05).set_index("product_group")
+    assert out.loc["a", "clients_projected"] == 45  # 30 x 30/20
+    assert out.loc["b", "clients_projected"] == 10  # no last year: the ratio is 1
+    assert out.loc["a", "share_ytd"] == 0.75 and out.loc["b", "share_ytd"] == 0.25
+    assert out.loc["a", "warning_clients"] and not out.loc["b", "warning_clients"]  # 45 > 40 x 1.1; 10 < 22
+    assert out["warning_share"].all()  # 0.75 and 0.25 against 0.5
+
+
+def test_the_contract_register_flags_a_provider_from_the_quarter_it_was_registered_in():
+    by_group = pd.DataFrame(
+        {
+            "quarter_end": pd.to_datetime(["2026-03-31", "2026-06-30", "2026-06-30"]),
+            "provider_agb": ["1", "1", "1"],
+            "law": ["wmo", "wmo", "jeugd"],
+            "product_group": ["g", "g", "h"],
+            "volume_cents": [100.0, 100.0, 100.0],
+            "volume_prior_cents": [100.0, 100.0, 100.0],
+            "clients": [1, 1, 1],
+            "cost_per_client_cents": [100.0, 100.0, 100.0],
+        }
+    )
+    contract = pd.DataFrame({"provider_agb": ["1"], "law": ["wmo"], "registered_on": pd.to_datetime(["2026-04-15"])})
+    out = risk_profile(by_group, RiskThresholds(), contract).set_index(["quarter_end", "law"])
+    assert not out.loc[(pd.Timestamp("2026-03-31"), "wmo"), "flag_contract"]  # before it was registered
+    assert out.loc[(pd.Timestamp("2026-06-30"), "wmo"), "flag_contract"]
+    assert not out.loc[(pd.Timestamp("2026-06-30"), "jeugd"), "flag_contract"]  # registered for Wmo only
+    assert "contractmanagement" in out.loc[(pd.Timestamp("2026-06-30"), "wmo"), "reasons"]

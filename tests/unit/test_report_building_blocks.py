@@ -125,3 +125,30 @@ def test_a_page_is_current_whatever_the_index_of_its_tables(tmp_path):
     assert is_current(tmp_path, report(table.set_axis([7, 3])), None)
     assert not is_current(tmp_path, report(table.iloc[::-1]), None)  # rows in another order: another page
     assert not is_current(tmp_path, report(table), None, external_threshold=10)  # the other mode
+
+
+def test_commentary_prefers_the_laws_own_file_and_says_when_none_was_written(tmp_path, monkeypatch):
+    from orchestration.reports.commentary import commentary
+
+    monkeypatch.setenv("GRIP_REPORT_CONTENT_DIR", str(tmp_path))
+    folder = tmp_path / "toelichting" / "voortgang"
+    folder.mkdir(parents=True)
+    (folder / "2026-K3.md").write_text("Voor beide wetten.", encoding="utf-8")
+    (folder / "2026-K3-jeugd.md").write_text("Alleen Jeugd.", encoding="utf-8")
+    assert commentary("voortgang", "2026-K3", "jeugd").prose == "Alleen Jeugd."
+    assert commentary("voortgang", "2026-K3", "wmo").prose == "Voor beide wetten."
+    missing = commentary("voortgang", "2026-K2", "wmo")
+    assert "geen toelichting geschreven" in missing.prose and "toelichting/voortgang/2026-K2.md" in missing.text
+
+
+def test_commentary_is_shown_as_text_never_as_markup(tmp_path, monkeypatch):
+    import shutil
+
+    from orchestration.lib.config import REPO_ROOT
+    from orchestration.reports.document import Report, Section, render_html
+
+    monkeypatch.setenv("GRIP_REPORT_CONTENT_DIR", str(tmp_path))
+    shutil.copytree(REPO_ROOT / "reports" / "templates", tmp_path / "templates")
+    section = Section("Toelichting", pd.DataFrame(), {}, prose="**Let op** <script>alert(1)</script>", key="t")
+    page = render_html(Report("R", "S", [section]), None, None)
+    assert "<strong>Let op</strong>" in page and "<script>" not in page and "&lt;script&gt;" in page

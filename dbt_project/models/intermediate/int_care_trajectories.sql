@@ -55,6 +55,8 @@ final as (
         events.care_start is not null as has_start_message,
         events.care_end is not null as has_stop_message,
         events.stop_reason,
+        case when events.care_start is not null then events.start_reported_on end as start_reported_on,
+        case when events.care_end is not null then events.stop_reported_on end as stop_reported_on,
         first_request.request_date,
         coalesce(first_request.referrer_type, '01') as referrer_type,
         datediff('day', first_request.request_date, events.care_start) as waiting_days,

@@ -76,6 +76,8 @@ select
     referred.has_start_message,
     referred.has_stop_message,
     referred.stop_reason,
+    referred.start_reported_on,
+    referred.stop_reported_on,
     stop_reasons.name as stop_reason_name,
     stop_reasons.is_according_to_plan as ended_according_to_plan,
     referred.referrer_type,
