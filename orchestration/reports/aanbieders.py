@@ -170,30 +170,8 @@ def provider_facts(con, quarter_start, law: str) -> pd.DataFrame:
             group by all
         ),
         days as (select calendar_date, working_day_number from ref.calendar),
-        starts as (
-            select t.provider_agb,
-                   count(*) filter (where t.has_start_message) as starts_reported,
-                   count(*) filter (where not t.has_start_message) as starts_missing,
-                   count(*) filter (where r.working_day_number - s.working_day_number > {REPORT_WORKING_DAYS})
-                       as starts_late
-            from marts.fct_care_trajectories t
-            left join days s on s.calendar_date = t.start_date
-            left join days r on r.calendar_date = t.start_reported_on
-            where t.law = $law and t.start_date >= $qs::date and t.start_date < $qs::date + interval 3 month
-            group by all
-        ),
-        stops as (
-            select t.provider_agb,
-                   count(*) filter (where t.has_stop_message) as ends_reported,
-                   count(*) filter (where not t.has_stop_message) as ends_missing,
-                   count(*) filter (where r.working_day_number - e.working_day_number > {REPORT_WORKING_DAYS})
-                       as ends_late
-            from marts.fct_care_trajectories t
-            left join days e on e.calendar_date = t.end_date
-            left join days r on r.calendar_date = t.stop_reported_on
-            where t.law = $law and t.end_date >= $qs::date and t.end_date < $qs::date + interval 3 month
-            group by all
-        )
+        starts as ({_reported("starts", "start_date", "start_reported_on", "has_start_message")}),
+        stops as ({_reported("ends", "end_date", "stop_reported_on", "has_stop_message")})
         select * from ceilings full outer join booked using (provider_agb) full outer join waiting using (provider_agb)
             full outer join lines using (provider_agb) full outer join starts using (provider_agb)
             full outer join stops using (provider_agb)
@@ -201,6 +179,22 @@ def provider_facts(con, quarter_start, law: str) -> pd.DataFrame:
     """,
         {"law": law, "year": qs.year, "qs": qs.date()},
     ).df()
+
+
+def _reported(name: str, date: str, reported: str, has_message: str) -> str:
+    """Per provider: care that started (or ended) in the quarter with and without its message, and the
+    messages whose first arrival came more than five working days after the date they report."""
+    return f"""
+        select t.provider_agb,
+               count(*) filter (where t.{has_message}) as {name}_reported,
+               count(*) filter (where not t.{has_message}) as {name}_missing,
+               count(*) filter (where r.working_day_number - d.working_day_number > {REPORT_WORKING_DAYS})
+                   as {name}_late
+        from marts.fct_care_trajectories t
+        left join days d on d.calendar_date = t.{date}
+        left join days r on r.calendar_date = t.{reported}
+        where t.law = $law and t.{date} >= $qs::date and t.{date} < $qs::date + interval 3 month
+        group by all"""
 
 
 def risk_flags(con, quarter_start, law: str) -> pd.DataFrame:

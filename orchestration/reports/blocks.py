@@ -204,21 +204,27 @@ def clients_against_programme(con, law: str, year: int, month: int) -> pd.DataFr
     return clients_against(realised[realised["law"] == law], programme, ew.margin, ew.share_points)
 
 
-def clients_programme_section(frame: pd.DataFrame, month_label: str) -> Section:
+def clients_programme_section(
+    frame: pd.DataFrame,
+    title: str,
+    leading: dict[str, str],
+    key: str = "programma_clienten",
+    text: str = "",
+    against: str = "het programma",
+) -> Section:
+    """Clients so far, expected this year and the programme's, with shares and the signals; ``leading``:
+    the columns that say what a row is (column -> label), such as main and product group, or wijk."""
     table = frame.assign(
         signal=[
-            "; ".join(
-                s for s, on in (("meer cliënten dan het programma", c), ("aandeel wijkt af van het programma", a)) if on
-            )
-            for c, a in zip(frame.get("warning_clients", []), frame.get("warning_share", []), strict=True)
+            "; ".join(s for s, on in ((f"meer cliënten dan {against}", c), ("aandeel wijkt af", a)) if on)
+            for c, a in zip(frame["warning_clients"], frame["warning_share"], strict=True)
         ]
     )
     return Section(
-        f"Cliënten en aandelen tegen het programma (t/m {month_label})",
+        title,
         table,
         {
-            "main_group": "text",
-            "product_group": "text",
+            **{c: "text" for c in leading},
             "clients_ytd": "count",
             "clients_projected": "num",
             "clients_programme": "num",
@@ -227,18 +233,18 @@ def clients_programme_section(frame: pd.DataFrame, month_label: str) -> Section:
             "signal": "text",
         },
         {
-            "main_group": "hoofdgroep",
-            "product_group": "productgroep",
+            **leading,
             "clients_ytd": "cliënten tot nu toe",
             "clients_projected": "verwacht dit jaar",
-            "clients_programme": "programma",
-            "share_ytd": "aandeel in hoofdgroep",
+            "clients_programme": "programma" if against == "het programma" else "ijkpunt",
+            "share_ytd": "aandeel in de hoofdgroep",
             "share_programme": "aandeel volgens programma",
             "signal": "vroegsignalering",
         },
         derived={"clients_projected": "clients_ytd", "share_ytd": "clients_ytd"},
-        key="programma_clienten",
-        text="Verwacht dit jaar: cliënten tot nu toe maal de verhouding jaar / dezelfde maanden van vorig jaar. "
+        key=key,
+        text=text
+        or "Verwacht dit jaar: cliënten tot nu toe maal de verhouding jaar / dezelfde maanden van vorig jaar. "
         "Aandeel: cliënten van de productgroep gedeeld door de som over de productgroepen van de hoofdgroep, "
         "zoals het programma het rekent. Signaal bij meer dan de marge boven het programma of een aandeel dat "
         "meer dan de ingestelde punten afwijkt (programming/monitoring.yaml).",

@@ -272,7 +272,13 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
     )
     clients = blocks.clients_against_programme(con, law, year, month)
     if len(clients):
-        sections.append(blocks.clients_programme_section(clients, MONTHS[month - 1]))
+        sections.append(
+            blocks.clients_programme_section(
+                clients,
+                f"Cliënten en aandelen tegen het programma (t/m {MONTHS[month - 1]})",
+                {"main_group": "hoofdgroep", "product_group": "productgroep"},
+            )
+        )
 
     cumulative = monthly.groupby("month")["cost"].sum().reindex(range(1, month + 1), fill_value=0).cumsum()
     path = pd.DataFrame({"month": [MONTHS[m - 1][:3] for m in cumulative.index], "cumulative": cumulative.to_numpy()})

@@ -17,6 +17,7 @@ from orchestration.programming.early_warning import clients_against
 from orchestration.programming.inputs import CARE, read_client_realisation
 from orchestration.programming.thresholds import load_monitoring
 
+from . import blocks
 from .aanbieders import quarter_label
 from .blocks import table_exists
 from .document import Chart, Report, Section
@@ -149,10 +150,6 @@ def against_yardsticks(con, quarter_start) -> pd.DataFrame:
     frame = clients_against(realised, programme, ew.margin, ew.share_points, by="wijk_code")
     frame = frame.merge(_wijken(con)[["wijk_code", "wijk_name"]], on="wijk_code", how="left")
     frame["wijk_name"] = frame["wijk_name"].fillna(frame["wijk_code"])
-    frame["signal"] = [
-        "; ".join(s for s, on in (("meer cliënten dan het ijkpunt", c), ("aandeel wijkt af", a)) if on)
-        for c, a in zip(frame["warning_clients"], frame["warning_share"], strict=True)
-    ]
     frame["law"] = frame["law"].map({"wmo": "Wmo", "jeugd": "Jeugd"})
     return frame.sort_values(["law", "main_group", "wijk_code"]).reset_index(drop=True)
 
@@ -248,36 +245,16 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start) -> Report:
     yardsticks = against_yardsticks(con, qs)
     if len(yardsticks):
         sections.append(
-            Section(
-                f"Cliënten tegen de wijkijkpunten van het programma ({qs.year} t/m {label})",
+            blocks.clients_programme_section(
                 yardsticks,
-                {
-                    "law": "text",
-                    "main_group": "text",
-                    "wijk_name": "text",
-                    "clients_ytd": "count",
-                    "clients_projected": "num",
-                    "clients_programme": "num",
-                    "share_ytd": "pct",
-                    "share_programme": "pct",
-                    "signal": "text",
-                },
-                WIJK_LABEL
-                | {
-                    "law": "wet",
-                    "main_group": "hoofdgroep",
-                    "clients_ytd": "cliënten tot nu toe",
-                    "clients_projected": "verwacht dit jaar",
-                    "clients_programme": "ijkpunt",
-                    "share_ytd": "aandeel van de hoofdgroep",
-                    "share_programme": "aandeel volgens programma",
-                    "signal": "vroegsignalering",
-                },
-                derived={"clients_projected": "clients_ytd", "share_ytd": "clients_ytd"},
+                f"Cliënten tegen de wijkijkpunten van het programma ({qs.year} t/m {label})",
+                {"law": "wet", "main_group": "hoofdgroep", "wijk_name": "wijk"},
                 key="ijkpunten",
+                against="het ijkpunt",
                 text="Verwacht dit jaar: cliënten tot nu toe maal de verhouding jaar / dezelfde maanden van vorig "
-                "jaar in die wijk en hoofdgroep. Signaal bij meer dan de marge boven het ijkpunt of een aandeel dat "
-                "meer dan de ingestelde punten afwijkt (programming/monitoring.yaml).",
+                "jaar in die wijk en hoofdgroep. Aandeel: van de cliënten van de hoofdgroep in alle wijken. Signaal "
+                "bij meer dan de marge boven het ijkpunt of een aandeel dat meer dan de ingestelde punten afwijkt "
+                "(programming/monitoring.yaml).",
             )
         )
     return Report(
