@@ -417,9 +417,9 @@ FIRST_LINE_QUESTIONS = {  # law -> (clients, inflow, outflow, referrals) in ques
 
 def first_line_per_wijk(con, law: str, quarter_start) -> pd.DataFrame:
     """Per wijk in the quarter: first-line clients (SWT for Wmo, CJG for Jeugd), inflow and outflow
-    from question_answers, referrals to specialist care (W32 for Wmo; for Jeugd the CJG trajectories
-    with a referral dated in the quarter), specialist clients with ambulatory support, and the share
-    helped by the first line only against the programme's yardstick for the wijk."""
+    from question_answers, referrals to specialist care (W32; the CJG delivers none, so Jeugd shows
+    none rather than zero), specialist clients with ambulatory support, and the share helped by the
+    first line only against the programme's yardstick for the wijk."""
     qs = pd.Timestamp(quarter_start)
     clients, inflow, outflow, referrals = FIRST_LINE_QUESTIONS[law]
     answers = con.execute(
@@ -436,15 +436,8 @@ def first_line_per_wijk(con, law: str, quarter_start) -> pd.DataFrame:
     """,
         [clients, inflow, outflow, referrals, qs.date(), clients, inflow, outflow, referrals],
     ).df()
-    if referrals is None:
-        counted = con.execute(
-            """select coalesce(wijk_code, 'onbekend') as wijk_code, count(*) as referrals
-               from marts.fct_first_line_trajectories
-               where source = 'cjg' and referral_date >= ?::date and referral_date < ?::date + interval 3 month
-               group by all""",
-            [qs.date(), qs.date()],
-        ).df()
-        answers = answers.drop(columns="referrals").merge(counted, on="wijk_code", how="outer")
+    if referrals is None:  # the CJG export holds no referrals (docs/feeds.md): unknown, not zero
+        answers["referrals"] = None
     mix = con.execute(
         """select wijk_code, clients_specialist_only + clients_both as specialist,
                   clients_first_line_only / clients_total as share_first_line
@@ -464,7 +457,7 @@ def first_line_per_wijk(con, law: str, quarter_start) -> pd.DataFrame:
         frame["share_target"] = None
     names = dict(con.execute("select wijk_code, wijk_name from marts.dim_wijk").fetchall())
     frame.insert(0, "wijk_name", frame["wijk_code"].map(names).fillna(frame["wijk_code"]))
-    counts = ["clients", "inflow", "outflow", "referrals", "specialist"]
+    counts = ["clients", "inflow", "outflow", "specialist"] + (["referrals"] if referrals else [])
     frame[counts] = frame[counts].fillna(0).astype(int)
     return frame.sort_values("wijk_code", key=lambda c: c.eq("onbekend").astype(str) + c).reset_index(drop=True)
 
@@ -496,7 +489,8 @@ def first_line_section(frame: pd.DataFrame, law: str) -> Section:
         },
         derived={"share_first_line": "clients"},
         key="eerste_lijn",
-        text="Cliënten, in- en uitstroom van de eerste lijn uit de informatievragen (W28-W30, J17-J20). "
+        text="Cliënten, in- en uitstroom van de eerste lijn uit de informatievragen (W28-W30, J17-J20); "
+        "verwijzingen uit W32 (het CJG levert geen verwijzingen: daar staat '-'). "
         "Aandeel alleen eerste lijn: van de cliënten met ambulante ondersteuning, het deel dat alleen door de "
         "eerste lijn is geholpen; het ijkpunt is wat het vastgestelde programma voor de wijk beoogt.",
     )

@@ -27,8 +27,11 @@ WIJK_LABEL = {"wijk_name": "wijk", "wijk_code": "code"}
 
 
 def _wijken(con) -> pd.DataFrame:
+    """The wijken of the municipalities in the data (the seed holds the whole region's)."""
     return con.execute(
-        "select wijk_code, wijk_name, inhabitants, inhabitants_under_25 from marts.dim_wijk order by wijk_code"
+        """select wijk_code, wijk_name, inhabitants, inhabitants_under_25 from marts.dim_wijk
+           where municipality_code in (select distinct municipality_code from marts.fct_care_months)
+           order by wijk_code"""
     ).df()
 
 

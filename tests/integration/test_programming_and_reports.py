@@ -667,3 +667,86 @@ def test_provider_overview_shows_ceiling_and_message_traffic(rendered):
         )
         assert int(_raw(kenmerken["Starts gemeld met een 305"])) == len(reported)
         assert int(_raw(kenmerken["... 305 later dan 5 werkdagen na de start"])) == late
+
+
+def test_provider_overview_waiting_list_and_on_time_invoicing_over_closed_months(rendered):
+    reports, con, _, quarter = rendered
+    start = pd.Timestamp(quarter)
+    rows = [
+        r
+        for r in _tables(reports / "aanbieders" / _label(quarter) / "wmo" / "intern" / "index.html")["aanbieders"]
+        if not r["_total"]
+    ]
+    waiting = dict(
+        con.execute(
+            """select member, value from marts.question_answers where question_id = 'W07' and cross_section = 'provider'
+               and period_type = 'month' and period_start = ?::date""",
+            [(start + pd.DateOffset(months=2)).date()],
+        ).fetchall()
+    )
+    closed = {
+        pd.Timestamp(m)
+        for (m,) in con.execute(
+            "select distinct period_start from marts.question_answers where question_id = 'W08' "
+            "and period_type = 'month' and is_complete"
+        ).fetchall()
+    }
+    lines = con.execute(
+        """select provider_agb, period_month, submitted_on_time from marts.fct_declaration_lines
+           where is_booked and law = 'wmo' and period_month >= ?::date and period_month < ?::date + interval 3 month""",
+        [quarter, quarter],
+    ).df()
+    lines["period_month"] = pd.to_datetime(lines["period_month"])
+    assert not set(lines.period_month) <= closed  # the latest quarter still has an open month: the test means it
+    for r in rows:
+        agb = r["provider_agb"][1]
+        assert _raw(r["waiting"]) == waiting.get(agb)
+        mine = lines[(lines.provider_agb == agb) & lines.period_month.isin(closed)]
+        expected = mine.submitted_on_time.mean() if len(mine) else None
+        assert _raw(r["on_time"]) == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_bijlage_6_clients_and_average_and_the_wijk_tables_recomputed(rendered):
+    reports, con, _, quarter = rendered
+    year, last = int(quarter[:4]), int(quarter[5:7]) + 2
+    care = con.execute(
+        """select c.law, c.client_key, c.provider_agb, c.month_start, coalesce(c.wijk_code, 'onbekend') as wijk,
+                  p.main_group, p.product_group
+           from marts.fct_care_months c join marts.dim_product p using (municipality_code, product_code)"""
+    ).df()
+    care["month_start"] = pd.to_datetime(care["month_start"])
+    names = dict(con.execute("select provider_name, provider_agb from marts.dim_provider").fetchall())
+    ytd = care[(care.month_start.dt.year == year) & (care.month_start.dt.month <= last) & (care.law == "jeugd")]
+    for r in _tables(reports / "voortgang" / _label(quarter) / "jeugd" / "intern" / "index.html")["bijlage6"]:
+        agb = names.get(r["provider_name"][1], r["provider_name"][1])
+        clients = ytd[(ytd.product_group == r["product_group"][1]) & (ytd.provider_agb == agb)].client_key.nunique()
+        assert int(_raw(r["clients"])) == clients
+        if clients:
+            assert _raw(r["per_client"]) == pytest.approx(_raw(r["booked"]) / clients)
+    # wijk report: clients per wijk, law and main group, and the trend's latest quarter
+    inq = care[
+        (care.month_start >= pd.Timestamp(quarter))
+        & (care.month_start < pd.Timestamp(quarter) + pd.DateOffset(months=3))
+    ]
+    wijken = con.execute(
+        """select wijk_code, wijk_name, inhabitants, inhabitants_under_25 from marts.dim_wijk
+           where municipality_code in (select municipality_code from marts.fct_care_months)"""
+    ).df()
+    by_name = wijken.set_index("wijk_name")
+    tables = _tables(reports / "wijken" / _label(quarter) / "intern" / "index.html")
+    for r in tables["hoofdgroepen"]:
+        law = {"Wmo": "wmo", "Jeugd": "jeugd"}[r["law"][1]]
+        name = r["wijk_name"][1]
+        code = by_name.at[name, "wijk_code"] if name in by_name.index else name
+        clients = inq[(inq.wijk == code) & (inq.law == law) & (inq.main_group == r["main_group"][1])]
+        assert int(_raw(r["clients"])) == clients.client_key.nunique()
+        if name in by_name.index:
+            base = by_name.at[name, "inhabitants" if law == "wmo" else "inhabitants_under_25"]
+            assert _raw(r["rate"]) == pytest.approx(clients.client_key.nunique() * 1000 / base)
+    latest = tables["trend"][-1]
+    assert set(latest) - {"quarter", "_total"} == set(wijken.wijk_code)  # only the municipality's own wijken
+    for code, inhabitants in zip(wijken.wijk_code, wijken.inhabitants, strict=True):
+        assert _raw(latest[code]) == pytest.approx(inq[inq.wijk == code].client_key.nunique() * 1000 / inhabitants)
+    # the first line of Jeugd: the CJG delivers no referrals, so none are shown (not zero)
+    rows = _tables(reports / "voortgang" / _label(quarter) / "jeugd" / "intern" / "index.html")["eerste_lijn"]
+    assert rows and all(r["referrals"][0] == "" for r in rows)
