@@ -444,22 +444,28 @@ def first_line_per_wijk(con, law: str, quarter_start) -> pd.DataFrame:
            from marts.fct_wijk_support_mix where law = ? and period_type = 'quarter' and period_start = ?::date""",
         [law, qs.date()],
     ).df()
-    frame = answers.merge(mix, on="wijk_code", how="outer")
-    if table_exists(con, "programming", "scenario_wijken"):
-        target = con.execute(
-            """select wijk_code, max(first_line_share_target) as share_target
-               from programming.scenario_wijken join programming.scenarios using (scenario)
-               where adopted and law = ? and year = ? group by all""",
-            [law, qs.year],
-        ).df()
-        frame = frame.merge(target, on="wijk_code", how="left")
-    else:
-        frame["share_target"] = None
+    targets = first_line_targets(con, qs.year)
+    frame = answers.merge(mix, on="wijk_code", how="outer").merge(
+        targets[targets["law"] == law].drop(columns="law"), on="wijk_code", how="left"
+    )
     names = dict(con.execute("select wijk_code, wijk_name from marts.dim_wijk").fetchall())
     frame.insert(0, "wijk_name", frame["wijk_code"].map(names).fillna(frame["wijk_code"]))
     counts = ["clients", "inflow", "outflow", "specialist"] + (["referrals"] if referrals else [])
     frame[counts] = frame[counts].fillna(0).astype(int)
     return frame.sort_values("wijk_code", key=lambda c: c.eq("onbekend").astype(str) + c).reset_index(drop=True)
+
+
+def first_line_targets(con, year: int) -> pd.DataFrame:
+    """law, wijk_code, share_target: the share of clients with ambulatory support the adopted programme
+    wants the first line alone to help in each wijk in ``year`` (empty without a programme)."""
+    if not table_exists(con, "programming", "scenario_wijken"):
+        return pd.DataFrame({"law": pd.Series(dtype=str), "wijk_code": pd.Series(dtype=str), "share_target": []})
+    return con.execute(
+        """select law, wijk_code, max(first_line_share_target) as share_target
+           from programming.scenario_wijken join programming.scenarios using (scenario)
+           where adopted and year = ? group by all""",
+        [year],
+    ).df()
 
 
 def first_line_section(frame: pd.DataFrame, law: str) -> Section:

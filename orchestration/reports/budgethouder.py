@@ -90,10 +90,7 @@ def _monthly(con, law: str, year: int, month: int) -> pd.DataFrame:
 
 
 def _programme(con, law: str, year: int) -> pd.DataFrame:
-    if not con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'programming' "
-        "and table_name = 'scenario_products'"
-    ).fetchone()[0]:
+    if not blocks.table_exists(con, "programming", "scenario_products"):
         return pd.DataFrame(columns=["main_group", "product_group", "clients", "budget_cents", "trend_method"])
     return con.execute(
         """
@@ -108,9 +105,12 @@ def _programme(con, law: str, year: int) -> pd.DataFrame:
 
 def key_figures(con, law: str, year: int, month: int) -> dict:
     """The headline: budget, programme, booked so far, projections and the expected over- or
-    underspend against the begroting; the sums of the per-main-group outlook (blocks.year_end).
-    Also used for 'since last month'."""
-    frame = year_end(con, law, year, month)
+    underspend against the begroting. Also used for 'since last month'."""
+    return figures_of(year_end(con, law, year, month))
+
+
+def figures_of(frame: pd.DataFrame) -> dict:
+    """The headline figures as the sums of the per-main-group outlook (blocks.year_end)."""
 
     def total(col: str) -> float | None:
         return None if frame[col].isna().all() else float(frame[col].sum())
@@ -144,11 +144,7 @@ TREND_COLUMNS = ("trend_cents", "trend_lower_cents", "trend_upper_cents")
 
 
 def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
-    has = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'programming' "
-        "and table_name = 'realisation_products'"
-    ).fetchone()[0]
-    if not has:
+    if not blocks.table_exists(con, "programming", "realisation_products"):
         return pd.DataFrame(
             columns=[
                 "level",
@@ -178,7 +174,8 @@ def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
 
 def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Report:
     period = f"{MONTHS[month - 1]} {year}"
-    now = key_figures(con, law, year, month)
+    outlook_per_group = year_end(con, law, year, month)
+    now = figures_of(outlook_per_group)
     before = key_figures(con, law, year, month - 1) if month > 1 else None
     ytd = _ytd_components(con, law, year, month)
     last_year = _ytd_components(con, law, year - 1, month)
@@ -210,7 +207,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             "resterende maand. Trend: de basisprognose (statsmodels) voor de resterende maanden.",
         )
     )
-    sections.append(blocks.year_end_section(year_end(con, law, year, month)))
+    sections.append(blocks.year_end_section(outlook_per_group))
 
     # realisation per product group against programme
     per_group = ytd.merge(

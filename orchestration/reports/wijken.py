@@ -87,23 +87,13 @@ def first_line(con, quarter_start) -> pd.DataFrame:
     """Per wijk and law: clients with ambulatory support helped by the first line only, by specialist
     care only, or both (fct_wijk_support_mix), against the programme's first-line share for the wijk."""
     qs = pd.Timestamp(quarter_start)
-    target = (
-        """select law, wijk_code, max(first_line_share_target) as share_target
-           from programming.scenario_wijken join programming.scenarios using (scenario)
-           where adopted and year = ? group by all"""
-        if table_exists(con, "programming", "scenario_wijken")
-        else "select null::varchar as law, null::varchar as wijk_code, null::double as share_target where ? is null"
-    )
     frame = con.execute(
-        f"""
-        with target as ({target})
-        select m.wijk_code, m.law, m.clients_first_line_only, m.clients_specialist_only, m.clients_both,
-               m.clients_total, m.clients_first_line_only / m.clients_total as share_first_line, t.share_target
-        from marts.fct_wijk_support_mix m left join target t using (law, wijk_code)
-        where m.period_type = 'quarter' and m.period_start = ?::date
-    """,
-        [qs.year, qs.date()],
+        """select wijk_code, law, clients_first_line_only, clients_specialist_only, clients_both, clients_total,
+                  clients_first_line_only / clients_total as share_first_line
+           from marts.fct_wijk_support_mix where period_type = 'quarter' and period_start = ?::date""",
+        [qs.date()],
     ).df()
+    frame = frame.merge(blocks.first_line_targets(con, qs.year), on=["law", "wijk_code"], how="left")
     frame = frame.merge(_wijken(con)[["wijk_code", "wijk_name"]], on="wijk_code", how="left")
     frame["wijk_name"] = frame["wijk_name"].fillna(frame["wijk_code"])
     frame["law"] = frame["law"].map({"wmo": "Wmo (sociaal wijkteam)", "jeugd": "Jeugd (CJG)"})
