@@ -5,6 +5,8 @@ grip prepare    parse the dbt project so Dagster can load it (done by make)
 grip nightly    run the nightly build once, in this process
 grip rebuild    rebuild the raw layer from the archive alone
 grip where      print where the warehouse, reports and feeds are
+grip status     the last nightly, its failed checks, parts not current, feed freshness
+grip reports    render the report products of chosen periods (--period 2026-10 --period 2026-K3)
 grip check     read the landing zone against the contract before the first nightly
 grip scenario init   write a starter scenario from the municipality's own catalogue
 """
@@ -16,6 +18,15 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("grip")
+    except PackageNotFoundError:
+        return "onbekend (niet geïnstalleerd)"
 
 
 def _date(text: str) -> dt.date:
@@ -72,7 +83,10 @@ def cmd_nightly(_: argparse.Namespace) -> int:
     result = job.execute_in_process(
         instance=DagsterInstance.get(), run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     )
-    print("nightly build", "succeeded" if result.success else "FAILED")
+    from orchestration.status import tag_failed_checks
+
+    failed = tag_failed_checks(DagsterInstance.get(), result.run_id)
+    print("nightly build", "succeeded" if result.success else "FAILED", f"({failed} checks failed; see 'grip status')")
     reports_ok = True
     if result.success:
         from orchestration.reports.products import render_current
@@ -105,14 +119,64 @@ def cmd_rebuild(_: argparse.Namespace) -> int:
 def cmd_where(_: argparse.Namespace) -> int:
     from orchestration.lib.config import settings
 
-    s = settings()
+    s = settings(need_key=False)
     print(f"warehouse (pipeline writes):  {s.warehouse}")
     print(f"warehouse (analysts read):    {s.published_warehouse}")
     print(f"parquet exports:              {s.exports_dir}")
     print(f"reports:                      {s.reports_dir}")
     print(f"landing / archive / quarantine: {s.landing_dir} | {s.archive_dir} | {s.quarantine_dir}")
     print(f"Dagster run history:          {s.dagster_home}")
+    print(f"dbt docs (opens from disk):   {s.dbt_docs_dir / 'index.html'}")
+    print(f"start here:                   {s.reports_dir / 'index.html'}")
     return 0
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    """How the last nightly went; non-zero when it failed or a part is not current."""
+    from orchestration.lib.config import settings
+    from orchestration.status import last_nightly, warehouse_state
+
+    s = settings(need_key=False)
+    nightly, state = last_nightly(s), warehouse_state(s)
+    print("\n".join(nightly + state))
+    failed = any(line.startswith("Laatste nachtelijke build: FAILURE") for line in nightly)
+    return 1 if failed or any(line.startswith("Onderdelen die niet actueel") for line in state) else 0
+
+
+def period_partition(text: str) -> tuple[str, str]:
+    """'2026-10' -> (monthly job, '2026-10-01'); '2026-K3' -> (quarterly job, '2026-07-01')."""
+    from orchestration.reports.products import monthly_job, quarterly_job
+
+    try:
+        if "-K" in text.upper():
+            year, quarter = text.upper().split("-K")
+            if quarter not in ("1", "2", "3", "4"):
+                raise ValueError
+            return quarterly_job.name, f"{int(year):04d}-{3 * int(quarter) - 2:02d}-01"
+        month = dt.datetime.strptime(text, "%Y-%m")
+        return monthly_job.name, f"{month:%Y-%m}-01"
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-10 or a quarter like 2026-K3") from None
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    """Render the report products of the chosen periods from the published warehouse, in this process."""
+    from orchestration.lib.config import settings
+
+    s = settings()
+    os.environ.setdefault("DAGSTER_HOME", str(s.dagster_home))
+    s.dagster_home.mkdir(parents=True, exist_ok=True)
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    ok = True
+    for job, partition in args.period:
+        result = defs.resolve_job_def(job).execute_in_process(partition_key=partition, instance=DagsterInstance.get())
+        print(f"{job} {partition}: {'written' if result.success else 'FAILED'}")
+        ok = ok and result.success
+    print(f"start here: {s.reports_dir / 'index.html'}")
+    return 0 if ok else 1
 
 
 def cmd_check(_: argparse.Namespace) -> int:
@@ -155,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="grip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"grip {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("generate", help="write SYNTHETIC demo feeds and their ground truth")
@@ -185,6 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("nightly", help="run the nightly job once, in this process").set_defaults(func=cmd_nightly)
     sub.add_parser("rebuild", help="rebuild the raw layer from the archive alone").set_defaults(func=cmd_rebuild)
     sub.add_parser("where", help="print where the outputs are").set_defaults(func=cmd_where)
+    sub.add_parser("status", help="the last nightly, its failed checks, feed freshness").set_defaults(func=cmd_status)
+    r = sub.add_parser("reports", help="render the report products of chosen periods")
+    r.add_argument(
+        "--period",
+        type=period_partition,
+        action="append",
+        required=True,
+        help="a month (2026-10: budgethoudersrapportage) or a quarter (2026-K3: the quarterly reports); repeatable",
+    )
+    r.set_defaults(func=cmd_reports)
     sub.add_parser(
         "check", help="read the landing zone against the contract (run before the first nightly)"
     ).set_defaults(func=cmd_check)

@@ -8,7 +8,13 @@ built here, from the keys of everything the nightly writes, so that no layer imp
 from dagster import Definitions, in_process_executor
 
 from orchestration import dbt, ingest, linkage, programming, publish, quality, reference, reports
-from orchestration.jobs import NIGHTLY_SELECTION, nightly_job, nightly_schedule, run_failure_alert
+from orchestration.jobs import (
+    NIGHTLY_SELECTION,
+    nightly_failed_checks,
+    nightly_job,
+    nightly_schedule,
+    run_failure_alert,
+)
 from orchestration.lib.resources import Warehouse
 
 LAYERS = (ingest.defs, reference.defs, linkage.defs, dbt.defs, quality.defs, programming.defs, reports.defs)
@@ -25,7 +31,7 @@ def build_defs() -> Definitions:
         Definitions(
             jobs=[nightly_job],
             schedules=[nightly_schedule],
-            sensors=[run_failure_alert],
+            sensors=[run_failure_alert, nightly_failed_checks],
             resources={"warehouse": Warehouse()},
             executor=in_process_executor,
         ),

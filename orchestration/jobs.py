@@ -6,15 +6,18 @@ import json
 from dagster import (
     AssetSelection,
     DagsterEventType,
+    DagsterRunStatus,
     DefaultScheduleStatus,
     DefaultSensorStatus,
     ScheduleDefinition,
     define_asset_job,
     in_process_executor,
     run_failure_sensor,
+    run_status_sensor,
 )
 
 from orchestration.lib.resources import Warehouse
+from orchestration.status import tag_failed_checks
 
 # Assets with this tag (the report products) are rendered per period by their own jobs, not by the nightly.
 PERIODIC_TAG = ("grip/cadence", "period")
@@ -72,3 +75,15 @@ def run_failure_alert(context, warehouse: Warehouse):
         "error": error,
     }
     (folder / f"{context.dagster_run.run_id}.json").write_text(json.dumps(alert, indent=2), encoding="utf-8")
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[nightly_job],
+    name="nightly_failed_checks",
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Tags a successful nightly with the number of checks that failed in it (grip/mislukte_checks): a "
+    "nightly whose WARN checks failed still succeeds, and the run list then says so.",
+)
+def nightly_failed_checks(context):
+    tag_failed_checks(context.instance, context.dagster_run.run_id)

@@ -42,7 +42,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             if invocation.process.returncode < 0:  # killed by a signal: a crash, not a failing model or test
                 raise RetryRequested(max_retries=DBT_CRASH_RETRIES, seconds_to_wait=5) from error
             raise error
-        publish_docs(dbt, context, s.data_dir / "dbt_docs")
+        publish_docs(dbt, context, s.dbt_docs_dir)
 
 
 @contextmanager
@@ -67,21 +67,25 @@ def dbt_key(name: str) -> AssetKey:
 
 
 def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext, target: Path) -> None:
-    """Generate the dbt docs site and copy it where analysts find it, when the project changed:
+    """Generate the dbt docs site as one self-contained page (opens from disk) and copy it where analysts
+    find it, when the project changed:
     the site describes models and columns, not data, and generating it costs a dbt start-up."""
     stamp = target / "manifest.sha256"
-    digest = hashlib.sha256(manifest_path().read_bytes()).hexdigest()
+    digest = hashlib.sha256(manifest_path().read_bytes() + b"static").hexdigest()  # a site from before --static goes
     if stamp.exists() and stamp.read_text() == digest and (target / "index.html").exists():
         context.log.info(f"dbt docs site unchanged: {target / 'index.html'}")
         return
     docs_target = dbt_project.project_dir / "target" / "docs"
-    invocation = dbt.cli(["docs", "generate"], raise_on_error=False, target_path=docs_target)
+    # --static writes static_index.html with the manifest and catalog inside: browsers refuse the separate JSON
+    # files over file://, so the plain index.html is blank when opened from disk
+    invocation = dbt.cli(["docs", "generate", "--static"], raise_on_error=False, target_path=docs_target)
     invocation.wait()
     if not invocation.is_successful():
         context.log.warning("dbt docs generate failed; the previous docs site stays in place")
         return
     target.mkdir(parents=True, exist_ok=True)
-    for name in ("index.html", "manifest.json", "catalog.json"):
+    shutil.copyfile(docs_target / "static_index.html", target / "index.html")
+    for name in ("manifest.json", "catalog.json"):  # for tools that read them (lineage, catalogues)
         shutil.copyfile(docs_target / name, target / name)
     stamp.write_text(digest)
     context.log.info(f"dbt docs site: {target / 'index.html'}")

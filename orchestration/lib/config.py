@@ -133,6 +133,11 @@ class Settings:
         return self.data_dir / "reports"
 
     @property
+    def dbt_docs_dir(self) -> Path:
+        """The dbt docs site, one self-contained page that opens from disk (``dbt docs generate --static``)."""
+        return self.data_dir / "dbt_docs"
+
+    @property
     def exports_dir(self) -> Path:
         """Parquet exports of the marts, one folder per mart, for tools that cannot open DuckDB."""
         return self.data_dir / "exports"
@@ -183,12 +188,14 @@ def report_content_dir() -> Path:
     return Settings.content_dir_from(os.environ)
 
 
-def settings(env: dict[str, str] | None = None) -> Settings:
+def settings(env: dict[str, str] | None = None, need_key: bool = True) -> Settings:
+    """The configuration from the environment. ``need_key=False`` for commands that only read paths and
+    published state (``grip where``, ``grip status``): they never pseudonymise, so they need no key."""
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("GRIP_DATA_DIR") or REPO_ROOT / "data").resolve()
     demo = env.get("GRIP_DEMO", "0").strip().lower() in {"1", "true", "yes"}
     key = env.get("GRIP_PSEUDONYM_KEY", "")
-    if not key:
+    if not key and need_key:
         if not demo:
             raise ConfigError(
                 "GRIP_PSEUDONYM_KEY is not set. Set a secret key, or GRIP_DEMO=1 for synthetic demo data."

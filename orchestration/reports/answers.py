@@ -6,6 +6,8 @@ on its own (client-months of flows, trajectory starts) and the three disagreed."
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 QUESTIONS = {"clients": ("W01", "J01"), "inflow": ("W03", "J02"), "outflow": ("W04", "J03")}
@@ -50,3 +52,46 @@ def provisional_note(con, first, last) -> str:
         f"Voorlopig: voor {open_months} van de getoonde maanden loopt de factuurtermijn nog (gegevens t/m "
         f"{pd.Timestamp(through):%d-%m-%Y}); late facturen kunnen de geboekte bedragen nog verhogen."
     )
+
+
+def data_through(con) -> dt.date | None:
+    """The last day the deliveries cover, as question_answers records it: the date each report's
+    colophon gives, so a reader knows how recent the figures are."""
+    value = con.execute("select max(data_through) from marts.question_answers").fetchone()[0]
+    return None if value is None else pd.Timestamp(value).date()
+
+
+# The information questions each report section shows, by the section's key: the page links them to
+# their stamkaarten. A section of one law's report lists only that law's questions (W.. or J..).
+SECTION_QUESTIONS = {
+    "kerncijfers": ("W08", "W09", "W10", "W11", "J07", "J08"),
+    "hoofdgroepen_begroting": ("W08", "W10", "W11", "J07", "J08"),
+    "productgroepen": ("W08", "W09", "J07", "J08"),
+    "programma_clienten": ("W01", "J01"),
+    "cumulatief": ("W08", "J07"),
+    "producten": ("W06", "W08", "J06", "J07"),
+    "verklaring_vorig_jaar": ("W08", "W27", "J07", "J14", "J15"),
+    "verklaring_programma": ("W08", "J07"),
+    "eerste_lijn": ("W28", "W29", "W30", "W31", "W32", "J17", "J19", "J20", "J21"),
+    "redenen_einde": ("W04", "J03"),
+    "wmo_proces": ("W13", "W14", "W15", "W16", "W17", "W18", "W19", "W20", "W21", "W22"),
+    "stromen_product": ("W03", "W04", "J02", "J03"),
+    "stromen": ("W01", "W03", "W04", "J01", "J02", "J03"),
+    "herkomst": ("W01", "J01"),
+    "hoofdgroepen": ("W01", "W08", "J01", "J07"),
+    "top20": ("J12",),
+    "concentratie": ("J13",),
+    "programma": ("W08", "J07"),
+    "bijlage6": ("W08", "W27", "J07", "J15"),
+    "clientervaring": ("W34", "J23"),
+    "aanbieders": ("W01", "W03", "W04", "W08", "W24", "W26", "J01", "J02", "J03", "J04", "J07"),
+    "wachtlijst": ("W07", "J16"),
+    "wijken": ("W01", "J01"),
+    "trend": ("W01", "J01"),
+}
+
+
+def section_questions(key: str, law: str | None) -> tuple[str, ...]:
+    """The questions of section ``key`` in the report of ``law`` (None: both laws)."""
+    prefix = {"wmo": "W", "jeugd": "J"}.get(law or "", "")
+    return tuple(q for q in SECTION_QUESTIONS.get(key, ()) if q.startswith(prefix))

@@ -9,8 +9,10 @@ from orchestration.lib.parts import Part, stale_lines
 from orchestration.lib.resources import Warehouse
 from orchestration.quality.assets import element_status, question_feasibility
 
+from .answers import data_through
 from .datakwaliteit import render_report
-from .document import SYNTHETIC_LABEL
+from .document import SYNTHETIC_LABEL, colophon
+from .index import write_index
 from .stamkaart import render_card, render_index
 
 BUDGET_CSV = Part(AssetKey(["reports", "rpt_budget_by_year"]), "Begroting per jaar (CSV)")
@@ -83,6 +85,7 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
         ).df()
         feasibility = con.execute("select * from quality.question_feasibility").df().set_index("question_id")
         stale = stale_lines(con)
+        made = colophon(data_through(con))
     banner = SYNTHETIC_LABEL if s.demo else None
     folder = s.reports_dir / "stamkaarten"
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,9 +101,11 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
             feasibility.loc[qid].to_dict() if qid in feasibility.index else None,
             stale,
             section_names,
+            made,
         )
         (folder / f"{question['question_id']}.html").write_text(page, encoding="utf-8")
-    (folder / "index.html").write_text(render_index(catalogue, answers, banner, stale), encoding="utf-8")
+    (folder / "index.html").write_text(render_index(catalogue, answers, banner, stale, made), encoding="utf-8")
+    write_index(s.reports_dir, banner, s.dbt_docs_dir)
     return MaterializeResult(metadata={"pages": len(catalogue), "path": str(folder / "index.html")})
 
 
@@ -120,10 +125,10 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
         status = con.execute("select * from quality.element_status").df()
         feasibility = con.execute("select * from quality.question_feasibility order by question_id").df()
         deliveries = con.execute("""
-            select file, status, coalesce(reason, '') as detail from raw.ingest_log
+            select file, status, coalesce(reason, '') as rule, '' as message from raw.ingest_log
             where status not in ('loaded', 'replaced')
             union all
-            select file || ' regel ' || line, 'regel afgekeurd', rule || ': ' || message from raw.rejected_rows
+            select file || ' regel ' || line, 'regel afgekeurd', rule, message from raw.rejected_rows
             order by 1""").df()
         missing = [
             f"{table} ({feed})"
@@ -147,4 +152,5 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
         ),
         encoding="utf-8",
     )
+    write_index(s.reports_dir, SYNTHETIC_LABEL if s.demo else None, s.dbt_docs_dir)
     return MaterializeResult(metadata={"path": str(path), "warnings": int(status["warning"].notna().sum())})

@@ -203,8 +203,9 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             {"figure": "text", "value": "money"},
             {"figure": "", "value": "bedrag"},
             key="kerncijfers",
-            text="Run rate: gerealiseerd plus het gemiddelde van de laatste drie maanden voor elke "
-            "resterende maand. Trend: de basisprognose (statsmodels) voor de resterende maanden.",
+            text="Run rate: wat tot nu toe is geboekt, plus voor elke resterende maand het gemiddelde van de "
+            "laatste drie maanden. Trend: een statistische voorspelling uit de reeks van eerdere jaren (met "
+            "seizoenspatroon), met een bandbreedte waarbinnen de uitkomst in 8 van de 10 gevallen valt.",
         )
     )
     sections.append(blocks.year_end_section(outlook_per_group))
@@ -278,19 +279,25 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
         )
 
     cumulative = monthly.groupby("month")["cost"].sum().reindex(range(1, month + 1), fill_value=0).cumsum()
-    path = pd.DataFrame({"month": [MONTHS[m - 1][:3] for m in cumulative.index], "cumulative": cumulative.to_numpy()})
-    if now["programme_cents"] is not None:
-        path["programme"] = [now["programme_cents"] * m / 12 for m in cumulative.index]
-    else:
-        path["programme"] = None
+    path = pd.DataFrame({"month": [MONTHS[m - 1] for m in cumulative.index], "cumulative": cumulative.to_numpy()})
+    for column, key in (("budget", "budget_cents"), ("programme", "programme_cents")):
+        path[column] = [None if now[key] is None else now[key] * m / 12 for m in cumulative.index]
     sections.append(
         Section(
             "Cumulatieve realisatie per maand",
             path,
-            {"month": "text", "cumulative": "money", "programme": "money"},
-            {"month": "maand", "cumulative": "gerealiseerd (cumulatief)", "programme": "programma naar rato"},
-            chart=Chart("line", "month", ["cumulative", "programme"], "Realisatie tegen programma", money=True),
+            {"month": "text", "cumulative": "money", "budget": "money", "programme": "money"},
+            {
+                "month": "maand",
+                "cumulative": "gerealiseerd (cumulatief)",
+                "budget": "begroting naar rato",
+                "programme": "programma naar rato",
+            },
+            chart=Chart(
+                "line", "month", ["cumulative", "budget", "programme"], "Realisatie tegen begroting en programma", True
+            ),
             key="cumulatief",
+            text="Naar rato: het jaarbedrag gelijk over de maanden verdeeld (een twaalfde per maand).",
         )
     )
 
@@ -344,9 +351,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             EFFECT_LABELS,
             key="verklaring_vorig_jaar",
             text="Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), "
-            "mix (verdeling "
-            "over productgroepen), duur (zorgmaanden per cliënt), intensiteit (eenheden per zorgmaand) en prijs (per "
-            "eenheid). De effecten tellen exact op tot het verschil (LMDI).",
+            "mix (verdeling over productgroepen), duur (zorgmaanden per cliënt), intensiteit (eenheden per "
+            "zorgmaand) en prijs (per eenheid). De effecten tellen exact op tot het verschil (zie 'Hoe lees ik dit').",
             chart=Chart("bar", "product_group", list(EFFECTS), "Effecten per productgroep", money=True),
         )
     )
@@ -386,7 +392,11 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
     sections.append(
         Section(
             "Vroegsignalering: plafond voor jaareinde overschreden",
-            _warnings(con, law, year, month),
+            _warnings(con, law, year, month).assign(
+                crossing_month=lambda w: w["crossing_month"].map(
+                    lambda m: "-" if pd.isna(m) else f"{MONTHS[int(m) - 1]} {year}"
+                )
+            ),
             {
                 "level": "text",
                 "subject": "text",
@@ -394,7 +404,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
                 "ceiling_cents": "money",
                 "projected_cents": "money",
                 "projected_overrun_cents": "money",
-                "crossing_month": "int",
+                "crossing_month": "text",
             },
             {
                 "level": "niveau",
@@ -403,7 +413,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
                 "ceiling_cents": "plafond",
                 "projected_cents": "prognose",
                 "projected_overrun_cents": "overschrijding",
-                "crossing_month": "maand van overschrijding",
+                "crossing_month": "plafond bereikt in",
             },
             key="vroegsignalering",
         )

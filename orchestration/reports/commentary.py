@@ -34,3 +34,10 @@ def commentary(product: str, period: str, law: str | None = None) -> Section:
         key="toelichting",
         text=f"Een toelichting schrijft u in {where} (zie reports/README.md); de volgende nacht staat ze hier.",
     )
+
+
+def guide(product: str) -> str:
+    """'Hoe lees ik dit' of a product: the methods in plain words, from ``reports/uitleg/<product>.md``
+    under GRIP_REPORT_CONTENT_DIR; empty when there is none."""
+    path = report_content_dir() / "uitleg" / f"{product}.md"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else ""

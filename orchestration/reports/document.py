@@ -14,9 +14,12 @@ is drawn or written, so a chart can never show what a table hides.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import html
+import importlib.metadata
 import io
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +36,7 @@ from markupsafe import Markup  # noqa: E402
 from orchestration.lib import dutch  # noqa: E402
 from orchestration.lib.config import report_content_dir  # noqa: E402
 
+from .excel import write_workbook  # noqa: E402
 from .suppression import SUPPRESSED, suppress  # noqa: E402
 
 # CommonMark without raw HTML: what an analyst writes is shown, never executed (markdown-it-py escapes it)
@@ -46,7 +50,7 @@ KINDS = (
     "int",
     "text",
 )  # count: people, suppressed externally; int: any other whole number
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LINE_STYLES = ("-", "--", ":", "-.")  # lines that overlap stay apart, also in black and white
 STALE_STYLE = ".stale{background:#fff4e5;border-left:4px solid #e65100;padding:.4rem .8rem;margin-bottom:1rem}"
 
 
@@ -97,9 +101,10 @@ class Section:
     total_row: bool = False  # the last row holds the totals of the count columns
     internal_only: bool = False  # individual-level detail: never in an external report
     derived: dict[str, str] = field(default_factory=dict)  # column -> count column it is computed from
-    key: str = ""  # an id for tests and the Excel sheet name
+    key: str = ""  # an id for tests and the page anchor
     links: dict[str, str] = field(default_factory=dict)  # column -> relative link, formatted with the row's values
     prose: str = ""  # instead of a table: Markdown a person wrote (the analyst's commentary), HTML escaped
+    questions: tuple[str, ...] = ()  # the information questions the section shows: linked to their stamkaarten
 
     def __post_init__(self):
         unknown = {c: k for c, k in self.kinds.items() if k not in KINDS}
@@ -114,6 +119,68 @@ class Report:
     sections: list[Section]
     nav: list[tuple[str, str]] = field(default_factory=list)  # (label, relative link)
     stale: list[str] = field(default_factory=list)  # parts of the nightly that are not current, with why
+    data_through: dt.date | None = None  # the last day the deliveries cover (colophon)
+    guide: str = ""  # "Hoe lees ik dit": the methods in plain words, Markdown (reports/uitleg/<product>.md)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a page sits under the reports folder, ``<product>/<period>/<rest>``: what its links need.
+    The previous and next period are looked up in the browser from ``perioden.js`` (written by
+    ``reports/index.py`` after every run), so a page drawn once still links to a period drawn later."""
+
+    product: str
+    period: str
+    rest: str  # the path below the period folder, e.g. "wmo/intern"
+    depth: int  # folders between the reports folder and the page
+
+    @classmethod
+    def of(cls, folder: Path, root: Path) -> Place | None:
+        try:
+            parts = folder.resolve().relative_to(root.resolve()).parts
+        except ValueError:
+            return None
+        if len(parts) < 2:
+            return None
+        return cls(parts[0], parts[1], "/".join(parts[2:]), len(parts))
+
+    @property
+    def home(self) -> str:
+        return "../" * self.depth
+
+    @property
+    def external(self) -> bool:
+        return "extern" in self.rest.split("/")
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("grip")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout that was not installed
+        return "onbekend"
+
+
+def colophon(data_through: dt.date | None) -> str:
+    """Made when, from data through which day, by which grip: on every page and in every workbook."""
+    through = f"{data_through:%d-%m-%Y}" if data_through else "onbekend"
+    return f"Gemaakt op {dt.date.today():%d-%m-%Y}; gegevens t/m {through}; grip {version()}."
+
+
+def colophon_lines(report: Report) -> list[str]:
+    return [colophon(report.data_through)]
+
+
+def links(report: Report, place: Place | None) -> list[tuple[str, str]]:
+    """The page's navigation: the report's own links, its workbook, the index of every report, the
+    stamkaarten and (internal version only) the data-quality report. External versions travel outside
+    the organisation, so they never point at internal pages."""
+    out = [*report.nav, ("Tabellen (Excel)", "tabellen.xlsx")]
+    if place is not None:
+        out.append(("Alle rapporten", f"{place.home}index.html"))
+        out.append(("Stamkaarten", f"{place.home}stamkaarten/index.html"))
+        if not place.external:
+            out.append(("Datakwaliteit", f"{place.home}datakwaliteit/index.html"))
+    return out
 
 
 def _external(section: Section, threshold: int) -> Section | None:
@@ -124,31 +191,59 @@ def _external(section: Section, threshold: int) -> Section | None:
     return dataclasses.replace(section, table=table)
 
 
+def _horizontal(chart: Chart, x: pd.Series) -> bool:
+    """Bars with long or many labels lie down: a rotated label of 40 characters squashes the plot."""
+    return chart.kind == "bar" and (x.str.len().max() > 12 or len(x) > 12)
+
+
+def chart_description(section: Section) -> str:
+    """The chart in words, for screen readers and for whoever prints in black and white."""
+    chart = section.chart
+    series = ", ".join(section.labels.get(c, c) for c in chart.y)
+    shape = "lijngrafiek" if chart.kind == "line" else "staafgrafiek"
+    return (
+        f"{chart.title}: {shape} van {series} per {section.labels.get(chart.x, chart.x).lower()}; "
+        "de waarden staan in de tabel hieronder."
+    )
+
+
 def _chart_svg(section: Section) -> str:
     chart, table = section.chart, section.table
     if section.total_row:
         table = table.iloc[:-1]
     data = table[[chart.x, *chart.y]].replace(SUPPRESSED, float("nan"))
-    x = data[chart.x].astype(str)
-    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
+    x = data[chart.x].astype(str).map(lambda v: textwrap.shorten(v, 40, placeholder="…"))
+    horizontal = _horizontal(chart, x)
+    height = max(3.2, 0.28 * len(x) + 1) if horizontal else 3.4
+    fig, ax = plt.subplots(figsize=(9.6, height), dpi=100)
     scale = 100 if chart.money else 1
     for i, col in enumerate(chart.y):
         values = pd.to_numeric(data[col], errors="coerce") / scale
         label = section.labels.get(col, col)
         if chart.kind == "line":
-            ax.plot(x, values, marker="o", markersize=3, label=label)
+            ax.plot(x, values, marker="o", markersize=3, label=label, linestyle=LINE_STYLES[i % len(LINE_STYLES)])
+            continue
+        width = 0.8 / len(chart.y)
+        positions = [j + (i - (len(chart.y) - 1) / 2) * width for j in range(len(x))]
+        if horizontal:
+            ax.barh(positions, values, height=width, label=label)
         else:
-            width = 0.8 / len(chart.y)
-            positions = [j + (i - (len(chart.y) - 1) / 2) * width for j in range(len(x))]
             ax.bar(positions, values, width=width, label=label)
-    if chart.kind == "bar":
-        ax.set_xticks(range(len(x)), x)
-    ax.set_title(chart.title, fontsize=10)
-    ax.yaxis.set_major_formatter(
+    axis = ax.xaxis if horizontal else ax.yaxis
+    axis.set_major_formatter(
         matplotlib.ticker.FuncFormatter(lambda v, _: ("€ " if chart.money else "") + dutch.number(v))
     )
-    ax.tick_params(axis="x", labelrotation=45 if len(x) > 6 or x.str.len().max() > 8 else 0, labelsize=7)
-    ax.grid(axis="y", alpha=0.3)
+    if horizontal:
+        ax.set_yticks(range(len(x)), x)
+        ax.invert_yaxis()  # the table's first row on top
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(axis="x", alpha=0.3)
+    else:
+        if chart.kind == "bar":
+            ax.set_xticks(range(len(x)), x)
+        ax.tick_params(axis="x", labelrotation=45 if len(x) > 8 else 0, labelsize=7)
+        ax.grid(axis="y", alpha=0.3)
+    ax.set_title(chart.title, fontsize=10)
     if len(chart.y) > 1:
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -157,7 +252,12 @@ def _chart_svg(section: Section) -> str:
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg") :]
-    return f'<figure class="chart" data-chart="{html.escape(section.key)}">{svg}</figure>'
+    description = html.escape(chart_description(section))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{description}" ', 1)
+    return (
+        f'<figure class="chart" data-chart="{html.escape(section.key)}">{svg}'
+        f"<figcaption>{description}</figcaption></figure>"
+    )
 
 
 def _table_html(section: Section) -> str:
@@ -188,17 +288,19 @@ def _table_html(section: Section) -> str:
     )
 
 
-def _templates() -> tuple[jinja2.Template, str, bytes]:
-    """The page template and the style from GRIP_REPORT_CONTENT_DIR/templates, and their bytes for the
-    content stamp (an edited template draws every page again)."""
+def _templates() -> tuple[jinja2.Template, str, str, bytes]:
+    """The page template, style and script from GRIP_REPORT_CONTENT_DIR/templates, and their bytes for
+    the content stamp (an edited template draws every page again)."""
     folder = report_content_dir() / "templates"
-    page, style = (folder / "rapport.html.j2").read_text(encoding="utf-8"), (folder / "stijl.css").read_text("utf-8")
+    page, style, script = (
+        (folder / name).read_text(encoding="utf-8") for name in ("rapport.html.j2", "stijl.css", "pagina.js")
+    )
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    return env.from_string(page), style, (page + style).encode()
+    return env.from_string(page), style, script, (page + style + script).encode()
 
 
-def render_html(report: Report, banner: str | None, external_threshold: int | None) -> str:
-    template, style, _ = _templates()
+def render_html(report: Report, banner: str | None, external_threshold: int | None, place: Place | None = None) -> str:
+    template, style, script, _ = _templates()
     sections = []
     for section in report.sections:
         if section.prose:
@@ -215,6 +317,7 @@ def render_html(report: Report, banner: str | None, external_threshold: int | No
                 "text": section.text,
                 "body": Markup(body),
                 "chart": Markup(chart),
+                "questions": [(q, f"{place.home}stamkaarten/{q}.html") for q in section.questions] if place else [],
             }
         )
     return template.render(
@@ -224,40 +327,17 @@ def render_html(report: Report, banner: str | None, external_threshold: int | No
         stale=Markup(stale_html(report.stale)),
         sections=sections,
         style=Markup(style),
+        script=Markup(script),
+        links=links(report, place),
+        place=place,
+        colophon=colophon_lines(report)[0],
+        guide=Markup(MARKDOWN.render(report.guide)) if report.guide else "",
     )
 
 
-def neutralise(value):
-    """Text that Excel would read as a formula gets a leading apostrophe (formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def write_excel(path: Path, report: Report, banner: str | None) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        about = [report.title, report.subtitle] + ([banner] if banner else []) + report.stale
-        pd.DataFrame({"over": about}).to_excel(writer, sheet_name="over", index=False)
-        used = set()
-        for i, section in enumerate(report.sections):
-            name = (section.key or f"tabel{i + 1}")[:31]
-            name = name if name not in used else f"{name[:28]}_{i}"
-            used.add(name)
-            if section.prose:  # commentary: its text, one paragraph per row
-                pd.DataFrame({section.title: section.prose.strip().split("\n\n")}).map(neutralise).to_excel(
-                    writer, sheet_name=name, index=False
-                )
-                continue
-            table = section.table[list(section.kinds)].copy()
-            for col, kind in section.kinds.items():
-                if kind == "money":  # euros in the workbook; suppressed cells stay 'x'
-                    table[col] = table[col].map(lambda v: v if v == SUPPRESSED or pd.isna(v) else round(v / 100, 2))
-            table = table.map(neutralise).rename(
-                columns={
-                    c: section.labels.get(c, c) + (" (€)" if k == "money" else "") for c, k in section.kinds.items()
-                }
-            )
-            table.to_excel(writer, sheet_name=name, index=False)
+def write_excel(path: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> None:
+    about = [report.title, report.subtitle] + ([banner] if banner else []) + colophon_lines(report) + report.stale
+    write_workbook(path, about, report.sections, external_threshold)
 
 
 def _for_mode(report: Report, external_threshold: int | None) -> Report:
@@ -267,9 +347,12 @@ def _for_mode(report: Report, external_threshold: int | None) -> Report:
     return dataclasses.replace(report, sections=sections)
 
 
-def is_current(folder: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> bool:
+def is_current(
+    folder: Path, report: Report, banner: str | None, external_threshold: int | None = None, root: Path | None = None
+) -> bool:
     """Whether ``folder`` already shows this report, so that it need not be drawn again."""
-    return _shows(folder, content_digest(_for_mode(report, external_threshold), banner, external_threshold))
+    place = Place.of(folder, root) if root else None
+    return _shows(folder, content_digest(_for_mode(report, external_threshold), banner, external_threshold, place))
 
 
 def _shows(folder: Path, digest: str) -> bool:
@@ -282,33 +365,46 @@ def _shows(folder: Path, digest: str) -> bool:
     )
 
 
-def write_report(folder: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> Path:
+def write_report(
+    folder: Path, report: Report, banner: str | None, external_threshold: int | None = None, root: Path | None = None
+) -> Path:
     """Write ``index.html`` and ``tabellen.xlsx`` into ``folder``; external mode suppresses first.
+    ``root`` is the reports folder: given, the page links to the other reports (``Place``).
 
     A page whose content is what the folder already shows is not drawn again: after a night
     with one day of new deliveries most provider pages of the current quarter are unchanged.
     """
     report = _for_mode(report, external_threshold)
+    place = Place.of(folder, root) if root else None
     page, book, stamp = folder / "index.html", folder / "tabellen.xlsx", folder / CONTENT_STAMP
-    digest = content_digest(report, banner, external_threshold)
+    digest = content_digest(report, banner, external_threshold, place)
     if _shows(folder, digest):
         return page
     folder.mkdir(parents=True, exist_ok=True)
-    page.write_text(render_html(report, banner, external_threshold), encoding="utf-8")
-    write_excel(book, report, banner)
+    page.write_text(render_html(report, banner, external_threshold, place), encoding="utf-8")
+    write_excel(book, report, banner, external_threshold)
     stamp.write_text(digest)  # last: a crash before it means the next run draws the page again
     return page
 
 
 CONTENT_STAMP = ".inhoud.sha256"
 _CODE = Path(__file__).read_bytes()  # read once, not for each of the hundreds of pages
+_EXCEL_CODE = (Path(__file__).parent / "excel.py").read_bytes()
 
 
-def content_digest(report: Report, banner: str | None, external_threshold: int | None) -> str:
-    """Everything a page shows, and the code that draws it."""
-    h = hashlib.sha256(_CODE)
-    h.update(_templates()[2])
-    h.update(repr((report.title, report.subtitle, report.nav, report.stale, banner, external_threshold)).encode())
+def content_digest(
+    report: Report, banner: str | None, external_threshold: int | None, place: Place | None = None
+) -> str:
+    """Everything a page shows, and the code that draws it; not the day it was made, so an unchanged
+    page keeps the date it was first drawn on."""
+    h = hashlib.sha256(_CODE + _EXCEL_CODE)
+    h.update(_templates()[3])
+    h.update(
+        repr(
+            (report.title, report.subtitle, report.nav, report.stale, report.data_through, report.guide, version())
+        ).encode()
+    )
+    h.update(repr((banner, external_threshold, place)).encode())
     for s in report.sections:
         h.update(
             repr(
@@ -324,6 +420,7 @@ def content_digest(report: Report, banner: str | None, external_threshold: int |
                     s.key,
                     s.links,
                     s.prose,
+                    s.questions,
                 )
             ).encode()
         )

@@ -8,6 +8,7 @@ not the clock: a municipality that delivers late still gets the right report.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -42,8 +43,10 @@ from orchestration.publish import PUBLISHED
 from orchestration.quality.assets import question_feasibility
 
 from . import aanbieders, budgethouder, voortgang, wijken
-from .commentary import commentary
-from .document import SYNTHETIC_LABEL, is_current, write_report
+from .answers import data_through, section_questions
+from .commentary import commentary, guide
+from .document import SYNTHETIC_LABEL, Report, is_current, write_report
+from .index import write_index
 
 MONTHLY = MonthlyPartitionsDefinition(start_date="2018-01-01")
 QUARTERLY = TimeWindowPartitionsDefinition(cron_schedule="0 0 1 1,4,7,10 *", start="2018-01-01", fmt="%Y-%m-%d")
@@ -66,23 +69,47 @@ PARTS = {
 }
 
 
-Versions = list[tuple[str, str | None, int | None]]
+Versions = list[tuple[str, str | None, int | None, Path]]
 
 
 def _versions(s: Settings) -> Versions:
-    """(subfolder, banner, suppression threshold) of the internal and the external version; read
-    once per report and handed to the page workers, which then need no settings of their own."""
+    """(subfolder, banner, suppression threshold, reports folder) of the internal and the external
+    version; read once per report and handed to the page workers, which then need no settings of their own."""
     banner = SYNTHETIC_LABEL if s.demo else None
-    return [("intern", banner, None), ("extern", banner, s.report_min_count)]
+    return [("intern", banner, None, s.reports_dir), ("extern", banner, s.report_min_count, s.reports_dir)]
 
 
 def _write_both(folder, report, versions: Versions, sub: str = "") -> list[str]:
     """The internal and the external version: ``folder/intern/sub`` and ``folder/extern/sub``."""
-    return [str(write_report(folder / mode / sub, report, banner, threshold)) for mode, banner, threshold in versions]
+    return [
+        str(write_report(folder / mode / sub, report, banner, threshold, root))
+        for mode, banner, threshold, root in versions
+    ]
 
 
 def _both_current(folder, report, versions: Versions, sub: str = "") -> bool:
-    return all(is_current(folder / mode / sub, report, banner, threshold) for mode, banner, threshold in versions)
+    return all(
+        is_current(folder / mode / sub, report, banner, threshold, root) for mode, banner, threshold, root in versions
+    )
+
+
+def _dress(
+    reports: list[Report], product: str, con: duckdb.DuckDBPyConnection, stale: list[str], law: str | None = None
+) -> Report:
+    """What every page of a report product carries besides its figures: the parts not current, the day
+    the data reach, the 'Hoe lees ik dit' of its product, and each section's questions (linked to their
+    stamkaarten). Returns the first page."""
+    through, text = data_through(con), guide(product)
+    for report in reports:
+        report.stale, report.data_through, report.guide = stale, through, text
+        for section in report.sections:
+            section.questions = section.questions or section_questions(section.key, law)
+    return reports[0]
+
+
+def _index(s: Settings) -> None:
+    """The reports folder's index and period list, after every run that wrote a report."""
+    write_index(s.reports_dir, SYNTHETIC_LABEL if s.demo else None, s.dbt_docs_dir)
 
 
 def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[str]:
@@ -90,12 +117,11 @@ def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[st
     return _write_both(folder, page, versions, f"aanbieders/{agb}")
 
 
-def _per_law(
-    build, folder_of, versions: Versions, stale: list[str], product: str, period: str
-) -> tuple[list[str], list[str]]:
+def _per_law(build, folder_of, versions: Versions, con, product: str, period: str) -> tuple[list[str], list[str]]:
     """Build and write the report of each law, the analysts' commentary first; a law whose report
     fails is left out with its reason."""
     paths, left_out = [], []
+    stale = stale_lines(con)
     for law in LAWS:
         try:
             report = build(law)
@@ -103,8 +129,7 @@ def _per_law(
             left_out.append(f"{law}: {type(exc).__name__}: {exc}")
             continue
         report.sections.insert(0, commentary(product, period, law))
-        report.stale = stale
-        paths += _write_both(folder_of(law), report, versions)
+        paths += _write_both(folder_of(law), _dress([report], product, con, stale, law), versions)
     if not paths:
         raise RuntimeError("no report could be made: " + "; ".join(left_out))
     return paths, left_out
@@ -126,10 +151,11 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
             lambda law: budgethouder.build(con, law, month.year, month.month),
             lambda law: s.reports_dir / "budgethouder" / f"{month:%Y-%m}" / law,
             _versions(s),
-            stale_lines(con),
+            con,
             "budgethouder",
             f"{month:%Y-%m}",
         )
+    _index(s)
     return PartialResult(MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)}), left_out)
 
 
@@ -158,8 +184,7 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Ware
                 continue
             folder = s.reports_dir / "aanbieders" / quarter / law
             index.sections.insert(0, commentary("aanbieders", quarter, law))
-            for report in (index, *pages.values()):
-                report.stale = stale
+            _dress([index, *pages.values()], "aanbieders", con, stale, law)
             paths += _write_both(folder, index, versions)
             # A page per provider, each drawn twice (intern, extern): matplotlib is most of the stage's time.
             # Unchanged pages are recognised here, so a night that changes none starts no workers (8 s at scale 1).
@@ -171,6 +196,7 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Ware
             for _ in ordered_map(_write_page, changed, s.workers, folder, versions):
                 pass
             providers, drawn = providers + len(pages), drawn + len(changed)
+    _index(s)
     if not paths:
         raise RuntimeError("no report could be made: " + "; ".join(left_out))
     result = MaterializeResult(
@@ -195,10 +221,11 @@ def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse):
             lambda law: voortgang.build(con, law, start),
             lambda law: s.reports_dir / "voortgang" / quarter / law,
             _versions(s),
-            stale_lines(con),
+            con,
             "voortgang",
             quarter,
         )
+    _index(s)
     return PartialResult(MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)}), left_out)
 
 
@@ -217,8 +244,9 @@ def wijkrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
     with warehouse.read_published() as con:
         report = wijken.build(con, start)
         report.sections.insert(0, commentary("wijken", quarter))
-        report.stale = stale_lines(con)
+        _dress([report], "wijken", con, stale_lines(con))
     paths = _write_both(s.reports_dir / "wijken" / quarter, report, _versions(s))
+    _index(s)
     return MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)})
 
 

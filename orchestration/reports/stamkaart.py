@@ -33,6 +33,34 @@ STATUS_NAMES = {
     "geen_gegevens": "Nog niet te beantwoorden: geen gegevens",
 }
 PERIOD_NAMES = {"month": "maand", "quarter": "kwartaal", "year": "jaar"}
+# question_answers.unit as a reader says it
+UNIT_NAMES = {
+    "allocations": "toewijzingen",
+    "calendar_days": "kalenderdagen",
+    "clients": "cliënten",
+    "clients_multiple": "cliënten met meervoudige zorg",
+    "clients_single": "cliënten met enkelvoudige zorg",
+    "contacts": "contactmomenten",
+    "count": "aantal",
+    "days": "dagen",
+    "euro": "euro",
+    "euro_per_care_month": "euro per zorgmaand",
+    "open_outside_term": "open, buiten de termijn",
+    "outside_term": "buiten de termijn",
+    "percent": "procent",
+    "processes": "werkprocessen",
+    "referrals": "verwijzingen",
+    "trajectories": "trajecten",
+    "units_per_care_month": "eenheden per zorgmaand",
+    "weeks": "weken",
+    "within_term": "binnen de termijn",
+    "working_days": "werkdagen",
+}
+LAW_NAMES = {"wmo": "Wmo", "jeugd": "Jeugd"}
+
+
+def unit_name(unit) -> str:
+    return UNIT_NAMES.get(unit, unit)
 
 
 def split(text) -> list[str]:
@@ -121,12 +149,13 @@ def render_card(
     feasibility: dict | None = None,
     stale: list[str] | None = None,
     section_names: dict[str, str] | None = None,
+    colophon: str = "",
 ) -> str:
     e = html.escape
     given, missing = cross_section_status(question, answers, section_names)
     rows = "".join(
         f"<tr><td>{e(PERIOD_NAMES.get(r.period_type, r.period_type))}</td><td>{e(period_label(r))}</td>"
-        f"<td>{e(r.unit)}</td><td class='num'>{e(nl_number(r.value, r.unit))}</td></tr>"
+        f"<td>{e(unit_name(r.unit))}</td><td class='num'>{e(nl_number(r.value, r.unit))}</td></tr>"
         for r in latest_values(answers).itertuples()
     )
     status_items = "".join(
@@ -147,11 +176,11 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5r
 </head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
 {stale_html(stale or [])}
-<p><a href="index.html">Alle informatievragen</a></p>
+<nav><a href="index.html">Alle informatievragen</a> · <a href="../index.html">Alle rapporten</a></nav>
 <h1>{e(question["question_id"])}: {e(question["text_nl"])}</h1>
 <p>{e(question["definition"])}</p>
-<dl><dt>Wet</dt><dd>{e(question["law"])}</dd><dt>Rollen</dt><dd>{e(roles)}</dd>
-<dt>Eenheid</dt><dd>{e(question["unit"])}</dd></dl>
+<dl><dt>Wet</dt><dd>{e(LAW_NAMES.get(question["law"], question["law"]))}</dd><dt>Rollen</dt><dd>{e(roles)}</dd>
+<dt>Eenheid</dt><dd>{e(unit_name(question["unit"]))}</dd></dl>
 <h2>Status</h2><ul class="status">{status_items}</ul>
 <h2>Doorsneden</h2>
 <p>Beschikbaar: {e(", ".join(given) or "geen")}</p>
@@ -162,15 +191,22 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5r
 <p><a href="../datakwaliteit/index.html">Datakwaliteitsrapport</a></p>
 <h2>Laatste waarden (totaal)</h2>
 <table><tr><th>Periode</th><th>Begin</th><th>Eenheid</th><th>Waarde</th></tr>{rows or NO_ROWS}</table>
+<footer class="colofon">{e(colophon)}</footer>
 </body></html>
 """
 
 
 def render_index(
-    catalogue: pd.DataFrame, answers: pd.DataFrame, banner: str | None = None, stale: list[str] | None = None
+    catalogue: pd.DataFrame,
+    answers: pd.DataFrame,
+    banner: str | None = None,
+    stale: list[str] | None = None,
+    colophon: str = "",
 ) -> str:
     e = html.escape
-    status = answers.groupby("question_id")["status"].agg(lambda s: ", ".join(sorted(set(s))))
+    status = answers.groupby("question_id")["status"].agg(
+        lambda s: "; ".join(STATUS_NAMES.get(code, code) for code in sorted(set(s)))
+    )
     rows = "".join(
         f"<tr><td><a href='{e(q.question_id)}.html'>{e(q.question_id)}</a></td><td>{e(q.text_nl)}</td>"
         f"<td>{e(status.get(q.question_id, ''))}</td></tr>"
@@ -183,6 +219,8 @@ def render_index(
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}{STALE_STYLE}</style></head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
 {stale_html(stale or [])}
+<nav><a href="../index.html">Alle rapporten</a> · <a href="../datakwaliteit/index.html">Datakwaliteit</a></nav>
 <h1>Stamkaarten: {len(catalogue)} informatievragen</h1>
-<table><tr><th>Vraag</th><th>Tekst</th><th>Status</th></tr>{rows}</table></body></html>
+<table><tr><th>Vraag</th><th>Tekst</th><th>Status</th></tr>{rows}</table>
+<footer class="colofon">{e(colophon)}</footer></body></html>
 """

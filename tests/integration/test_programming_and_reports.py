@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def rendered(built, tmp_path_factory):
     folder, _ = built
     content = tmp_path_factory.mktemp("content")  # the repository's reports/ with one commentary of our own
     shutil.copytree(REPO_ROOT / "reports" / "templates", content / "templates")
+    shutil.copytree(REPO_ROOT / "reports" / "uitleg", content / "uitleg")
     (content / "toelichting" / "budgethouder").mkdir(parents=True)
     (content / "toelichting" / "budgethouder" / "2020-06-wmo.md").write_text(COMMENTARY, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
@@ -749,3 +751,148 @@ def test_bijlage_6_clients_and_average_and_the_wijk_tables_recomputed(rendered):
     # the first line of Jeugd: the CJG delivers no referrals, so none are shown (not zero)
     rows = _tables(reports / "voortgang" / _label(quarter) / "jeugd" / "intern" / "index.html")["eerste_lijn"]
     assert rows and all(r["referrals"][0] == "" for r in rows)
+
+
+# ---------------------------------------------------------------------------------------- what users see
+# Words that must not reach a Dutch reader: English labels, status and unit codes, parser messages, jargon.
+FORBIDDEN = re.compile(
+    r"\b(quarantined|duplicate|niet_geregistreerd|bron_niet_geleverd|geen_gegevens|product_category|age_group|"
+    r"main_group|provider|clients|calendar_days|working_days|within_term|outside_term|statsmodels|LMDI|"
+    r"Distinct|None|NaN|nan|NaT|Traceback|StartTag|expected columns|the contract)\b"
+)
+
+
+def _visible_text(path: Path) -> str:
+    """What a reader sees: no scripts or styles, no technical identifiers (class 'tech': table and column
+    names a data steward needs to find the data)."""
+    doc = lxml.html.parse(str(path)).getroot()
+    for element in doc.xpath("//script|//style|//*[contains(concat(' ', @class, ' '), ' tech ')]"):
+        element.drop_tree()
+    return doc.text_content()
+
+
+def test_no_english_labels_codes_or_parser_messages_reach_the_dutch_products(rendered):
+    reports, *_ = rendered
+    pages = sorted(reports.glob("**/*.html"))
+    assert len(pages) > 60 and (reports / "datakwaliteit" / "index.html") in pages
+    found = {}
+    for page in pages:
+        hits = sorted(set(FORBIDDEN.findall(_visible_text(page))))
+        if hits:
+            found[str(page.relative_to(reports))] = hits
+    assert found == {}
+
+
+def _editions(reports: Path) -> list[Path]:
+    """Every report edition's page (product/period/[law/]mode/index.html), not the provider pages."""
+    return [
+        p
+        for p in reports.glob("*/*/**/index.html")
+        if p.parent.name in ("intern", "extern") and p.parts[len(reports.parts)] != "stamkaarten"
+    ]
+
+
+def test_the_report_index_lists_every_edition_and_every_link_on_a_report_resolves(rendered):
+    reports, _, month, quarter = rendered
+    index = reports / "index.html"
+    hrefs = set(lxml.html.parse(str(index)).getroot().xpath("//a/@href"))
+    editions = _editions(reports)
+    assert len(editions) >= 16  # two months and three quarterly products, per law and mode
+    for page in editions:
+        assert page.relative_to(reports).as_posix() in hrefs, f"{page} not in the index"
+    for href in hrefs:
+        assert (index.parent / href).resolve().exists(), f"index links to missing {href}"
+    provider_page = sorted((reports / "aanbieders" / _label(quarter) / "wmo" / "intern" / "aanbieders").glob("*"))[0]
+    for page in [*editions, provider_page / "index.html"]:
+        doc = lxml.html.parse(str(page)).getroot()
+        links = {a.text_content(): a.get("href") for a in doc.xpath("//nav[@aria-label='Navigatie']//a")}
+        assert links["Tabellen (Excel)"] == "tabellen.xlsx" and "Alle rapporten" in links
+        assert ("Datakwaliteit" in links) == ("intern" in page.relative_to(reports).parts)
+        for href in [*links.values(), *doc.xpath("//p[@class='vragen']/a/@href")]:
+            if not href.startswith("#"):
+                assert (page.parent / href).resolve().exists(), f"{page}: link to missing {href}"
+    budget = reports / "budgethouder" / month[:7] / "wmo" / "intern" / "index.html"
+    questions = lxml.html.parse(str(budget)).getroot().xpath("//section[@id='kerncijfers']//p[@class='vragen']/a")
+    assert {"W08", "W11"} <= {a.text_content() for a in questions}  # the budget holder's key figures
+    colophon = lxml.html.parse(str(budget)).getroot().xpath("//footer")[0].text_content()
+    through = rendered[1].execute("select max(data_through) from marts.question_answers").fetchone()[0]
+    assert f"gegevens t/m {pd.Timestamp(through):%d-%m-%Y}" in colophon and "grip 0." in colophon
+    assert "Hoe lees ik dit?" in budget.read_text(encoding="utf-8")
+
+
+def test_the_workbooks_carry_real_number_formats_and_no_text_in_number_columns(rendered):
+    import openpyxl
+
+    reports, con, month, _ = rendered
+    book = openpyxl.load_workbook(reports / "budgethouder" / month[:7] / "wmo" / "intern" / "tabellen.xlsx")
+    assert book.sheetnames[0] == "Over dit bestand" and "Kerncijfers" in book.sheetnames
+    key = book["Kerncijfers"]
+    assert key.freeze_panes == "A2" and key.auto_filter.ref
+    assert "€" in key["B2"].number_format and isinstance(key["B2"].value, int | float)
+    # the budget equals the mart, in euros
+    budget = con.execute(
+        "select sum(budget_cents) from marts.fct_budget where law = 'wmo' and budget_year = ?", [int(month[:4])]
+    ).fetchone()[0]
+    assert key["B2"].value == pytest.approx(budget / 100, abs=0.005)
+    for path in reports.glob("**/extern/tabellen.xlsx"):
+        for sheet in openpyxl.load_workbook(path).worksheets[1:]:
+            for column in sheet.iter_cols(min_row=2):
+                if any(c.number_format != "General" for c in column):  # a number column
+                    assert not any(isinstance(c.value, str) for c in column), f"{path}:{sheet.title}"
+
+
+def test_periods_link_to_each_other_tables_sort_and_search_and_the_dbt_docs_open_from_disk(rendered):
+    sync_playwright = _browser_or_skip()
+    reports, _, month, quarter = rendered
+    earlier = reports / "budgethouder" / MID_YEAR[:7] / "wmo" / "intern" / "index.html"
+    later = reports / "budgethouder" / month[:7] / "wmo" / "intern" / "index.html"
+    providers = reports / "aanbieders" / _label(quarter) / "wmo" / "intern" / "index.html"
+    docs = reports.parent / "dbt_docs" / "index.html"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # a page drawn before the later period existed still links to it: perioden.js is read in the browser
+        page.goto(earlier.as_uri())
+        page.click("nav a.volgende")
+        assert Path(page.url.removeprefix("file://")).resolve() == later.resolve()
+        page.click("nav a.vorige")
+        assert Path(page.url.removeprefix("file://")).resolve() == earlier.resolve()
+        # the provider index: search narrows the rows, a click on a column sorts by its value
+        page.goto(providers.as_uri())
+        rows = page.locator("table[data-table='aanbieders'] tbody tr.body")
+        total = rows.count()
+        assert total >= 15
+        name = rows.nth(3).locator("td").first.inner_text()
+        page.fill("input.zoek", name)
+        visible = [r for r in rows.all() if r.is_visible()]
+        assert 1 <= len(visible) < total and all(name.lower() in r.inner_text().lower() for r in visible)
+        page.fill("input.zoek", "")
+        first = rows.first.locator("td")
+        col = next(i for i in range(first.count()) if first.nth(i).get_attribute("data-kind") == "count")
+        header = page.locator("table[data-table='aanbieders'] thead th").nth(col)
+        header.click()
+        header.click()  # the second click sorts descending
+        raw = page.eval_on_selector_all(
+            f"table[data-table='aanbieders'] tbody tr.body td:nth-child({col + 1})",
+            "cells => cells.map(c => c.dataset.raw)",
+        )
+        numbers = [float(v) for v in raw if v not in ("", "x")]
+        assert len(numbers) >= 15 and numbers == sorted(numbers, reverse=True)
+        assert header.get_attribute("aria-sort") == "descending"
+        assert errors == []
+        page.screenshot(path=str(ARTIFACTS / "aanbieders_zoeken.png"))
+        # the dbt docs site is one file that opens from disk: the project tree loads, nothing is blocked. dbt's
+        # own bundle asks for two URLs that are unrendered template text ('{{ getIcon(...) }}' and a favicon
+        # "${require(...)}"); over HTTP they fail the same way, so only those may fail
+        failed = []
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.goto(docs.as_uri())
+        page.wait_for_selector("text=Welcome!", timeout=60_000)
+        assert page.locator(".app-body").count() > 0 and "Sources" in page.inner_text("body")
+        assert [url for url in failed if "%7B" not in url] == []  # %7B: an unrendered '{' in dbt's own template
+        assert [e for e in errors if "CORS" in e or "Cross origin" in e] == []
+        page.screenshot(path=str(ARTIFACTS / "dbt_docs.png"))
+        browser.close()

@@ -30,7 +30,7 @@ from orchestration.ingest.feeds import FEEDS, MESSAGES
 from orchestration.ingest.istandaard import PARSER, MessageRejected, parse_message
 from orchestration.ingest.landing import ingest_feed
 from orchestration.lib.config import settings as grip_settings
-from orchestration.reports.document import neutralise
+from orchestration.reports.excel import neutralise
 from synthetic.istandaard import Prestatie, declaratie
 
 CASES: Counter[str] = Counter()  # read by the terminal summary in tests/conftest.py

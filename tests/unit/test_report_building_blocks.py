@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import openpyxl
@@ -78,9 +79,42 @@ def test_excel_neutralises_formulas_and_external_mode_suppresses(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "ext" / "tabellen.xlsx")["s"]
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert values[0][0].startswith("'=") and values[1][0].startswith("'@")
-    assert values[0][1] == "x" and values[1][1] == 20 and values[2][2] == 3  # cents become euros
+    # a suppressed count is an empty cell with a note, never an 'x' that breaks a sum
+    assert values[0][1] is None and "onderdrukt" in sheet.cell(row=2, column=2).comment.text
+    assert values[1][1] == 20 and values[2][2] == 3  # cents become euros
     page = (tmp_path / "ext" / "index.html").read_text()
     assert "SYNTHETISCH" in page and 'data-raw="3"' not in page
+
+
+def test_the_workbook_has_real_formats_fitting_widths_a_frozen_filtered_header_and_readable_sheet_names(tmp_path):
+    table = pd.DataFrame(
+        {
+            "provider": ["Zorg en Welzijn Kennemerland met een lange naam", "B", "Totaal"],
+            "clients": [1234, 20, 1254],
+            "cost": [123_456_78, 5_000, 123_461_78],
+            "share": [0.4918228958915038, 0.5081771041084962, 1.0],
+        }
+    )
+    kinds = {"provider": "text", "clients": "count", "cost": "money", "share": "pct"}
+    labels = {"provider": "Aanbieder", "clients": "Cliënten", "cost": "Geboekt", "share": "Aandeel"}
+    sections = [
+        Section("Geboekt per aanbieder: [kwartaal]", table, kinds, labels, key="a", total_row=True),
+        Section("Geboekt per aanbieder: [kwartaal]", table.head(1), kinds, labels, key="b"),
+    ]
+    write_report(tmp_path, Report("Titel", "sub", sections, data_through=dt.date(2026, 10, 31)), None)
+    book = openpyxl.load_workbook(tmp_path / "tabellen.xlsx")
+    assert book.sheetnames[0] == "Over dit bestand"
+    assert "gegevens t/m 31-10-2026" in " ".join(str(c.value) for c in book["Over dit bestand"]["A"])
+    first, second = book.sheetnames[1:]
+    assert first == "Geboekt per aanbieder   kwartaa" and second.endswith("(2)") and len(second) <= 31
+    sheet = book[first]
+    assert [c.value for c in sheet[1]] == ["Aanbieder", "Cliënten", "Geboekt", "Aandeel"]
+    assert sheet["B2"].value == 1234 and sheet["B2"].number_format == "#,##0"
+    assert sheet["C2"].value == 123456.78 and sheet["C2"].number_format.startswith('"€" #,##0.00')
+    assert sheet["D2"].value == 0.4918228958915038 and sheet["D2"].number_format == "0.0%"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:D4"
+    assert sheet.column_dimensions["A"].width >= len(table["provider"][0])  # the longest name fits
+    assert sheet["A4"].font.bold and not sheet["A3"].font.bold  # the total row
 
 
 def test_an_unchanged_page_is_not_drawn_again_and_a_changed_one_is(tmp_path):
@@ -151,4 +185,4 @@ def test_commentary_is_shown_as_text_never_as_markup(tmp_path, monkeypatch):
     shutil.copytree(REPO_ROOT / "reports" / "templates", tmp_path / "templates")
     section = Section("Toelichting", pd.DataFrame(), {}, prose="**Let op** <script>alert(1)</script>", key="t")
     page = render_html(Report("R", "S", [section]), None, None)
-    assert "<strong>Let op</strong>" in page and "<script>" not in page and "&lt;script&gt;" in page
+    assert "<strong>Let op</strong>" in page and "<script>alert" not in page and "&lt;script&gt;alert" in page
