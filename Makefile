@@ -43,11 +43,13 @@ nightly: prepare $(DATA)/dagster_home/dagster.yaml
 
 demo: prepare generate nightly
 	@echo
-	@echo "Demo ready (SYNTHETIC data). Reports in $(DATA)/reports:"
+	@echo "Demo ready (SYNTHETIC data). Start at $(DATA)/reports/index.html: every report and period, from there:"
 	@echo "  budgethouder/<month>/<wmo|jeugd>/intern/index.html   budgethoudersrapportage (and tabellen.xlsx; extern/ = suppressed)"
 	@echo "  voortgang/<quarter>/<wmo|jeugd>/intern/index.html    voortgangsrapportage"
-	@echo "  aanbieders/<quarter>/intern/index.html               kwartaaloverzicht aanbieders, one page per provider"
+	@echo "  aanbieders/<quarter>/<wmo|jeugd>/intern/index.html   kwartaaloverzicht aanbieders, one page per provider"
+	@echo "  wijken/<quarter>/intern/index.html                   wijkrapportage"
 	@echo "  stamkaarten/index.html (one page per question), datakwaliteit/index.html (data quality)"
+	@echo "How the nightly went: $(BIN)/grip status"
 	@echo "Open the UI with 'make ui'; query the published warehouse with:"
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DATA)/warehouse/grip_published.duckdb', read_only=True).sql('select * from marts.fct_budget limit 5'))\""
 
