@@ -68,30 +68,35 @@ def cmd_prepare(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_nightly(_: argparse.Namespace) -> int:
-    from orchestration.lib.config import settings
-
-    s = settings()
+def _instance(s):
+    """The Dagster instance of the run history in ``s.dagster_home``, which the UI shows as well."""
     os.environ.setdefault("DAGSTER_HOME", str(s.dagster_home))
     s.dagster_home.mkdir(parents=True, exist_ok=True)
     from dagster import DagsterInstance
 
+    return DagsterInstance.get()
+
+
+def cmd_nightly(_: argparse.Namespace) -> int:
+    from orchestration.lib.config import settings
+
+    s = settings()
+    instance = _instance(s)
     from orchestration.definitions import defs
     from orchestration.lib.resources import Warehouse
+    from orchestration.status import tag_failed_checks
 
     job = defs.resolve_job_def("nightly")
     result = job.execute_in_process(
-        instance=DagsterInstance.get(), run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+        instance=instance, run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     )
-    from orchestration.status import tag_failed_checks
-
-    failed = tag_failed_checks(DagsterInstance.get(), result.run_id)
+    failed = tag_failed_checks(instance, result.run_id)
     print("nightly build", "succeeded" if result.success else "FAILED", f"({failed} checks failed; see 'grip status')")
     reports_ok = True
     if result.success:
         from orchestration.reports.products import render_current
 
-        reports_ok = render_current(defs, DagsterInstance.get(), Warehouse())
+        reports_ok = render_current(defs, instance, Warehouse())
         print("report products", "written" if reports_ok else "FAILED")
     cmd_where(argparse.Namespace())
     return 0 if result.success and reports_ok else 1
@@ -164,15 +169,12 @@ def cmd_reports(args: argparse.Namespace) -> int:
     from orchestration.lib.config import settings
 
     s = settings()
-    os.environ.setdefault("DAGSTER_HOME", str(s.dagster_home))
-    s.dagster_home.mkdir(parents=True, exist_ok=True)
-    from dagster import DagsterInstance
-
+    instance = _instance(s)
     from orchestration.definitions import defs
 
     ok = True
     for job, partition in args.period:
-        result = defs.resolve_job_def(job).execute_in_process(partition_key=partition, instance=DagsterInstance.get())
+        result = defs.resolve_job_def(job).execute_in_process(partition_key=partition, instance=instance)
         print(f"{job} {partition}: {'written' if result.success else 'FAILED'}")
         ok = ok and result.success
     print(f"start here: {s.reports_dir / 'index.html'}")

@@ -105,7 +105,7 @@ def stamkaarten(context: AssetExecutionContext, warehouse: Warehouse) -> Materia
         )
         (folder / f"{question['question_id']}.html").write_text(page, encoding="utf-8")
     (folder / "index.html").write_text(render_index(catalogue, answers, banner, stale, made), encoding="utf-8")
-    write_index(s.reports_dir, banner, s.dbt_docs_dir)
+    write_index(s)
     return MaterializeResult(metadata={"pages": len(catalogue), "path": str(folder / "index.html")})
 
 
@@ -152,5 +152,5 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
         ),
         encoding="utf-8",
     )
-    write_index(s.reports_dir, SYNTHETIC_LABEL if s.demo else None, s.dbt_docs_dir)
+    write_index(s)
     return MaterializeResult(metadata={"path": str(path), "warnings": int(status["warning"].notna().sum())})

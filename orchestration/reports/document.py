@@ -166,10 +166,6 @@ def colophon(data_through: dt.date | None) -> str:
     return f"Gemaakt op {dt.date.today():%d-%m-%Y}; gegevens t/m {through}; grip {version()}."
 
 
-def colophon_lines(report: Report) -> list[str]:
-    return [colophon(report.data_through)]
-
-
 def links(report: Report, place: Place | None) -> list[tuple[str, str]]:
     """The page's navigation: the report's own links, its workbook, the index of every report, the
     stamkaarten and (internal version only) the data-quality report. External versions travel outside
@@ -330,13 +326,13 @@ def render_html(report: Report, banner: str | None, external_threshold: int | No
         script=Markup(script),
         links=links(report, place),
         place=place,
-        colophon=colophon_lines(report)[0],
+        colophon=colophon(report.data_through),
         guide=Markup(MARKDOWN.render(report.guide)) if report.guide else "",
     )
 
 
 def write_excel(path: Path, report: Report, banner: str | None, external_threshold: int | None = None) -> None:
-    about = [report.title, report.subtitle] + ([banner] if banner else []) + colophon_lines(report) + report.stale
+    about = [report.title, report.subtitle, *([banner] if banner else []), colophon(report.data_through), *report.stale]
     write_workbook(path, about, report.sections, external_threshold)
 
 

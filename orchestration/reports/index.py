@@ -15,7 +15,9 @@ import json
 import os
 from pathlib import Path
 
-from .document import version
+from orchestration.lib.config import Settings
+
+from .document import SYNTHETIC_LABEL, version
 
 # (folder, Dutch name, what it is for, period word); the order the index shows them in
 PRODUCTS = (
@@ -45,14 +47,15 @@ MODES = ("intern", "extern")
 
 def editions(root: Path) -> dict[str, dict[str, list[str]]]:
     """product -> edition path below the period ('wmo/intern', 'intern') -> its periods, oldest first.
-    Only editions with a page; a provider's own page is reached from its edition's index."""
+    Only editions with a page: ``<period>/[<law>/]<mode>/index.html``. The globs stop at that depth, so the
+    thousands of provider pages below an edition (reached from its index) are never walked."""
     found: dict[str, dict[str, set[str]]] = {}
     for product, *_ in PRODUCTS:
-        for page in sorted((root / product).glob("*/**/index.html")):
-            parts = page.parent.relative_to(root / product).parts
-            if "aanbieders" in parts[1:] or parts[-1] not in MODES:
-                continue
-            found.setdefault(product, {}).setdefault("/".join(parts[1:]), set()).add(parts[0])
+        for pattern in ("*/*/index.html", "*/*/*/index.html"):
+            for page in (root / product).glob(pattern):
+                parts = page.parent.relative_to(root / product).parts
+                if parts[-1] in MODES:
+                    found.setdefault(product, {}).setdefault("/".join(parts[1:]), set()).add(parts[0])
     return {p: {rest: sorted(periods) for rest, periods in sorted(e.items())} for p, e in found.items()}
 
 
@@ -130,9 +133,10 @@ def _replace(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def write_index(root: Path, banner: str | None, dbt_docs: Path | None = None) -> Path:
-    """``index.html`` and ``perioden.js`` in the reports folder ``root``."""
+def write_index(s: Settings) -> Path:
+    """``index.html`` and ``perioden.js`` in the reports folder; called by every asset that writes there."""
+    root = s.reports_dir
     root.mkdir(parents=True, exist_ok=True)
     _replace(root / "perioden.js", "window.GRIP_PERIODEN = " + json.dumps(editions(root), indent=1) + ";\n")
-    _replace(root / "index.html", render_index(root, banner, dbt_docs))
+    _replace(root / "index.html", render_index(root, SYNTHETIC_LABEL if s.demo else None, s.dbt_docs_dir))
     return root / "index.html"

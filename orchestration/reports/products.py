@@ -107,11 +107,6 @@ def _dress(
     return reports[0]
 
 
-def _index(s: Settings) -> None:
-    """The reports folder's index and period list, after every run that wrote a report."""
-    write_index(s.reports_dir, SYNTHETIC_LABEL if s.demo else None, s.dbt_docs_dir)
-
-
 def _write_page(item: tuple[str, object], folder, versions: Versions) -> list[str]:
     agb, page = item
     return _write_both(folder, page, versions, f"aanbieders/{agb}")
@@ -155,7 +150,7 @@ def budgethoudersrapportage(context: AssetExecutionContext, warehouse: Warehouse
             "budgethouder",
             f"{month:%Y-%m}",
         )
-    _index(s)
+    write_index(s)
     return PartialResult(MaterializeResult(metadata={"period": f"{month:%Y-%m}", "files": "\n".join(paths)}), left_out)
 
 
@@ -196,7 +191,7 @@ def kwartaaloverzicht_aanbieders(context: AssetExecutionContext, warehouse: Ware
             for _ in ordered_map(_write_page, changed, s.workers, folder, versions):
                 pass
             providers, drawn = providers + len(pages), drawn + len(changed)
-    _index(s)
+    write_index(s)
     if not paths:
         raise RuntimeError("no report could be made: " + "; ".join(left_out))
     result = MaterializeResult(
@@ -225,7 +220,7 @@ def voortgangsrapportage(context: AssetExecutionContext, warehouse: Warehouse):
             "voortgang",
             quarter,
         )
-    _index(s)
+    write_index(s)
     return PartialResult(MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)}), left_out)
 
 
@@ -246,7 +241,7 @@ def wijkrapportage(context: AssetExecutionContext, warehouse: Warehouse) -> Mate
         report.sections.insert(0, commentary("wijken", quarter))
         _dress([report], "wijken", con, stale_lines(con))
     paths = _write_both(s.reports_dir / "wijken" / quarter, report, _versions(s))
-    _index(s)
+    write_index(s)
     return MaterializeResult(metadata={"period": quarter, "files": "\n".join(paths)})
 
 
