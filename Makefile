@@ -13,13 +13,14 @@ DATA ?= $(CURDIR)/data
 
 BENCH_SCALES ?= 1 10
 
-.PHONY: demo test lint fix bench ui prepare generate nightly clean help
+.PHONY: demo test lint fix bench ui portal prepare generate nightly clean help
 
 help:
 	@echo "make demo   - install, generate SYNTHETIC feeds (SCALE=$(SCALE)), run the nightly build"
 	@echo "make test   - run the tests"
 	@echo "make lint   - ruff (format and lint), mypy, sqlfluff; make fix applies the fixes"
 	@echo "make ui     - Dagster UI on http://127.0.0.1:3000"
+	@echo "make portal - the portal on http://127.0.0.1:8510 (PORTAL_ARGS=--extern: the external mode)"
 
 $(STAMP): pyproject.toml
 	rm -rf $(VENV)
@@ -50,6 +51,7 @@ demo: prepare generate nightly
 	@echo "  wijken/<quarter>/intern/index.html                   wijkrapportage"
 	@echo "  stamkaarten/index.html (one page per question), datakwaliteit/index.html (data quality)"
 	@echo "How the nightly went: $(BIN)/grip status"
+	@echo "The portal for the people who steer: 'make portal' (http://127.0.0.1:8510)"
 	@echo "Open the UI with 'make ui'; query the published warehouse with:"
 	@echo "  $(BIN)/python -c \"import duckdb; print(duckdb.connect('$(DATA)/warehouse/grip_published.duckdb', read_only=True).sql('select * from marts.fct_budget limit 5'))\""
 
@@ -76,6 +78,10 @@ bench: prepare
 
 ui: prepare $(DATA)/dagster_home/dagster.yaml
 	GRIP_DEMO=1 GRIP_DATA_DIR=$(DATA) DAGSTER_HOME=$(DATA)/dagster_home $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+# the portal reads only the published warehouse that make demo (or the nightly) wrote
+portal: $(STAMP)
+	GRIP_DEMO=1 GRIP_DATA_DIR=$(DATA) $(BIN)/grip portal $(PORTAL_ARGS)
 
 clean:
 	rm -rf $(DATA) dbt_project/target dbt_project/logs

@@ -7,6 +7,7 @@ grip rebuild    rebuild the raw layer from the archive alone
 grip where      print where the warehouse, reports and feeds are
 grip status     the last nightly, its failed checks, parts not current, feed freshness
 grip reports    render the report products of chosen periods (--period 2026-10 --period 2026-K3)
+grip portal    the portal for the people who steer, on http://127.0.0.1:8510 (--extern: suppressed)
 grip check     read the landing zone against the contract before the first nightly
 grip scenario init   write a starter scenario from the municipality's own catalogue
 """
@@ -217,6 +218,24 @@ def cmd_scenario_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_portal(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from orchestration.lib.config import settings
+    from orchestration.portal.app import create_app
+
+    s = settings(need_key=False)  # reads the published copy only: no pseudonymising, so no key
+    try:
+        app = create_app(s, external=args.extern)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    mode = "extern (kleine aantallen onderdrukt)" if args.extern else "intern"
+    print(f"grip portal, {mode}: http://{args.host}:{args.port}/  (stop with Ctrl+C)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="grip", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -262,6 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a month (2026-10: budgethoudersrapportage) or a quarter (2026-K3: the quarterly reports); repeatable",
     )
     r.set_defaults(func=cmd_reports)
+    po = sub.add_parser("portal", help="serve the portal on the published warehouse")
+    po.add_argument("--extern", action="store_true", help="external mode: small counts suppressed, nothing internal")
+    po.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    po.add_argument("--port", type=int, default=8510, help="port (default 8510)")
+    po.set_defaults(func=cmd_portal)
     sub.add_parser(
         "check", help="read the landing zone against the contract (run before the first nightly)"
     ).set_defaults(func=cmd_check)

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib import dutch
+from orchestration.lib.dutch import MONTHS
 from orchestration.programming.early_warning import project
 from orchestration.programming.inputs import BOOKED, CARE
 
@@ -35,20 +36,6 @@ EFFECT_LABELS = {
     "cost_after": "dit jaar",
     "product_group": "productgroep",
 }
-MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
@@ -170,6 +157,38 @@ def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
     """,
         [law, year, month, year, month, law],
     ).df()
+
+
+def warnings_section(con, law: str, year: int, month: int) -> Section:
+    """The early warnings of month ``month``: product groups and providers whose year-end projection
+    passes their ceiling, with the month the ceiling is reached. The portal's start page shows the same."""
+    return Section(
+        "Vroegsignalering: plafond voor jaareinde overschreden",
+        _warnings(con, law, year, month).assign(
+            crossing_month=lambda w: w["crossing_month"].map(
+                lambda m: "-" if pd.isna(m) else f"{MONTHS[int(m) - 1]} {year}"
+            )
+        ),
+        {
+            "level": "text",
+            "subject": "text",
+            "ytd_cents": "money",
+            "ceiling_cents": "money",
+            "projected_cents": "money",
+            "projected_overrun_cents": "money",
+            "crossing_month": "text",
+        },
+        {
+            "level": "niveau",
+            "subject": "wie",
+            "ytd_cents": "gerealiseerd",
+            "ceiling_cents": "plafond",
+            "projected_cents": "prognose",
+            "projected_overrun_cents": "overschrijding",
+            "crossing_month": "plafond bereikt in",
+        },
+        key="vroegsignalering",
+    )
 
 
 def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Report:
@@ -389,35 +408,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             )
         )
 
-    sections.append(
-        Section(
-            "Vroegsignalering: plafond voor jaareinde overschreden",
-            _warnings(con, law, year, month).assign(
-                crossing_month=lambda w: w["crossing_month"].map(
-                    lambda m: "-" if pd.isna(m) else f"{MONTHS[int(m) - 1]} {year}"
-                )
-            ),
-            {
-                "level": "text",
-                "subject": "text",
-                "ytd_cents": "money",
-                "ceiling_cents": "money",
-                "projected_cents": "money",
-                "projected_overrun_cents": "money",
-                "crossing_month": "text",
-            },
-            {
-                "level": "niveau",
-                "subject": "wie",
-                "ytd_cents": "gerealiseerd",
-                "ceiling_cents": "plafond",
-                "projected_cents": "prognose",
-                "projected_overrun_cents": "overschrijding",
-                "crossing_month": "plafond bereikt in",
-            },
-            key="vroegsignalering",
-        )
-    )
+    sections.append(warnings_section(con, law, year, month))
 
     source, name = FIRST_LINE[law]
     first_line = con.execute(

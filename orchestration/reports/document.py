@@ -179,7 +179,7 @@ def links(report: Report, place: Place | None) -> list[tuple[str, str]]:
     return out
 
 
-def _external(section: Section, threshold: int) -> Section | None:
+def for_external(section: Section, threshold: int) -> Section | None:
     if section.internal_only:
         return None
     counts = [c for c, k in section.kinds.items() if k == "count"]
@@ -203,7 +203,7 @@ def chart_description(section: Section) -> str:
     )
 
 
-def _chart_svg(section: Section) -> str:
+def chart_svg(section: Section) -> str:
     chart, table = section.chart, section.table
     if section.total_row:
         table = table.iloc[:-1]
@@ -226,8 +226,10 @@ def _chart_svg(section: Section) -> str:
         else:
             ax.bar(positions, values, width=width, label=label)
     axis = ax.xaxis if horizontal else ax.yaxis
+    low, high = axis.get_view_interval()
+    decimals = 1 if abs(high - low) < 10 else 0  # rates of 2,2 to 2,4 need their decimal, or every tick says 2
     axis.set_major_formatter(
-        matplotlib.ticker.FuncFormatter(lambda v, _: ("€ " if chart.money else "") + dutch.number(v))
+        matplotlib.ticker.FuncFormatter(lambda v, _: ("€ " if chart.money else "") + dutch.number(v, decimals))
     )
     if horizontal:
         ax.set_yticks(range(len(x)), x)
@@ -256,7 +258,7 @@ def _chart_svg(section: Section) -> str:
     )
 
 
-def _table_html(section: Section) -> str:
+def table_html(section: Section) -> str:
     cols = list(section.kinds)
     head = "".join(f"<th>{html.escape(section.labels.get(c, c))}</th>" for c in cols)
     rows = []
@@ -302,10 +304,10 @@ def render_html(report: Report, banner: str | None, external_threshold: int | No
         if section.prose:
             body = f'<div class="toelichting">{MARKDOWN.render(section.prose)}</div>'
         elif len(section.table):
-            body = _table_html(section)
+            body = table_html(section)
         else:
             body = '<p class="note">Geen gegevens in deze periode.</p>'
-        chart = _chart_svg(section) if section.chart is not None and len(section.table) else ""
+        chart = chart_svg(section) if section.chart is not None and len(section.table) else ""
         sections.append(
             {
                 "title": section.title,
@@ -336,10 +338,10 @@ def write_excel(path: Path, report: Report, banner: str | None, external_thresho
     write_workbook(path, about, report.sections, external_threshold)
 
 
-def _for_mode(report: Report, external_threshold: int | None) -> Report:
+def for_mode(report: Report, external_threshold: int | None) -> Report:
     if not external_threshold:
         return report
-    sections = [s for s in (_external(s, external_threshold) for s in report.sections) if s is not None]
+    sections = [s for s in (for_external(s, external_threshold) for s in report.sections) if s is not None]
     return dataclasses.replace(report, sections=sections)
 
 
@@ -348,7 +350,7 @@ def is_current(
 ) -> bool:
     """Whether ``folder`` already shows this report, so that it need not be drawn again."""
     place = Place.of(folder, root) if root else None
-    return _shows(folder, content_digest(_for_mode(report, external_threshold), banner, external_threshold, place))
+    return _shows(folder, content_digest(for_mode(report, external_threshold), banner, external_threshold, place))
 
 
 def _shows(folder: Path, digest: str) -> bool:
@@ -370,7 +372,7 @@ def write_report(
     A page whose content is what the folder already shows is not drawn again: after a night
     with one day of new deliveries most provider pages of the current quarter are unchanged.
     """
-    report = _for_mode(report, external_threshold)
+    report = for_mode(report, external_threshold)
     place = Place.of(folder, root) if root else None
     page, book, stamp = folder / "index.html", folder / "tabellen.xlsx", folder / CONTENT_STAMP
     digest = content_digest(report, banner, external_threshold, place)

@@ -9,7 +9,6 @@ each page opens without console errors with every chart drawn (screenshots in te
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -26,19 +25,7 @@ from orchestration.lib.resources import Warehouse
 from orchestration.programming.thresholds import load_monitoring
 from orchestration.reports.products import current_periods, render_current
 
-ARTIFACTS = Path(os.environ.get("GRIP_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts"))
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
+from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
 MID_YEAR = "2020-06-01"  # a budget-holder month with months left to project (the current one is late in the year)
 COMMENTARY = "De **stijging** in juni komt door een inhaalslag in de declaraties."
@@ -207,18 +194,8 @@ def test_external_reports_hide_every_small_count(rendered):
     assert checked > 0
 
 
-def _browser_or_skip():
-    if CHROMIUM is None:
-        pytest.skip("no Chromium on this machine (Debian package 'chromium'; .ci/run installs it)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright for Python is not installed")
-    return sync_playwright
-
-
 def test_pages_render_in_chromium_without_errors(rendered):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     reports, _, month, quarter = rendered
     label = _label(quarter)
     pages = [
@@ -842,7 +819,7 @@ def test_the_workbooks_carry_real_number_formats_and_no_text_in_number_columns(r
 
 
 def test_periods_link_to_each_other_tables_sort_and_search_and_the_dbt_docs_open_from_disk(rendered):
-    sync_playwright = _browser_or_skip()
+    sync_playwright = browser_or_skip()
     reports, _, month, quarter = rendered
     earlier = reports / "budgethouder" / MID_YEAR[:7] / "wmo" / "intern" / "index.html"
     later = reports / "budgethouder" / month[:7] / "wmo" / "intern" / "index.html"
