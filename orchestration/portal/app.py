@@ -217,9 +217,9 @@ class Portal:
             if self.external and not options.cross_sections:
                 raise HTTPException(404, "Deze informatievraag is alleen intern beschikbaar (per cliënt).")
             section = questions.section(con, choice, card["text_nl"])
-        if self.threshold:
-            section = for_external(section, self.threshold)
-        return section, f"{qid}_{choice.cross_section}_{choice.period_type or 'geen'}"
+        shown = for_external(section, self.threshold) if self.threshold else section
+        assert shown is not None  # the explorer's section is never internal-only
+        return shown, f"{qid}_{choice.cross_section}_{choice.period_type or 'geen'}"
 
     def download_csv(self, request: Request) -> Response:
         """The table as shown, in question_answers' units (euros, percent); a suppressed cell is empty."""
@@ -425,14 +425,19 @@ def _query(choice: questions.Choice) -> str:
 
 
 def _chart_rows(section: Section) -> Section:
-    body = section.table.iloc[:-1] if section.total_row else section.table
-    if len(body) <= CHART_ROWS or section.chart is None:
+    """The rows a bar chart draws: the largest CHART_ROWS with a figure. A suppressed (or empty) row is
+    left out of the chart, where it would be an empty bar; the table below still lists it."""
+    if section.chart is None or section.chart.kind != "bar":
         return section
-    first = section.chart.y[0]
-    ranked = pd.to_numeric(body[first].replace(SUPPRESSED, None), errors="coerce").sort_values(ascending=False)
-    top = body.loc[ranked.index[:CHART_ROWS]]
-    chart = dataclasses.replace(section.chart, title=f"{section.chart.title} (de {CHART_ROWS} grootste)")
-    return dataclasses.replace(section, table=top, chart=chart, total_row=False)
+    body = section.table.iloc[:-1] if section.total_row else section.table
+    figures = body[section.chart.y].apply(lambda c: pd.to_numeric(c.replace(SUPPRESSED, None), errors="coerce"))
+    ranked = figures.max(axis=1).dropna().sort_values(ascending=False, kind="stable")
+    if len(ranked) == len(body) and len(body) <= CHART_ROWS:
+        return section
+    chart = section.chart
+    if len(ranked) > CHART_ROWS:
+        chart = dataclasses.replace(chart, title=f"{chart.title} (de {CHART_ROWS} grootste)")
+    return dataclasses.replace(section, table=body.loc[ranked.index[:CHART_ROWS]], chart=chart, total_row=False)
 
 
 def _csv_header(section: Section, col: str) -> str:

@@ -143,7 +143,7 @@ def choose(con, question: str, params: dict[str, str], external: bool) -> tuple[
     (the total, the newest period of the finest period type the question has)."""
     base = "from marts.question_answers where question_id = ?"
     munis = [r[0] for r in con.execute(f"select distinct municipality_code {base} order by 1", [question]).fetchall()]
-    municipality = params.get("gemeente") if params.get("gemeente") in munis else (munis[0] if munis else "")
+    municipality = str(params.get("gemeente") if params.get("gemeente") in munis else (munis[0] if munis else ""))
     where = f"{base} and municipality_code = ?"
     args = [question, municipality]
     types = [
@@ -168,7 +168,7 @@ def choose(con, question: str, params: dict[str, str], external: bool) -> tuple[
     present.sort(key=lambda c: (order.index(c) if c in order else len(order), c))
     cross_sections = [(c, names.get(c, c)) for c in present]
     default = "none" if "none" in present else (present[0] if present else "none")
-    cross_section = params.get("doorsnede") if params.get("doorsnede") in present else default
+    cross_section = str(params.get("doorsnede") if params.get("doorsnede") in present else default)
     law = con.execute(f"select any_value(law) {base}", [question]).fetchone()[0]
     labels = member_labels(con, cross_section, law)
     members = []

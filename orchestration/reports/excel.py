@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 from openpyxl import Workbook
@@ -112,7 +113,7 @@ def write_prose(book: Workbook, name: str, section) -> None:
     sheet.column_dimensions["A"].width = 100
 
 
-def write_workbook(path: Path, about: list[str], sections: list, threshold: int | None) -> None:
+def write_workbook(path: Path | IO[bytes], about: list[str], sections: list, threshold: int | None) -> None:
     """The first sheet says what the workbook is ('Over dit bestand'); then a sheet per section."""
     book = Workbook()
     front = book.active
