@@ -10,12 +10,13 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, RetryRequested
+from dagster import AssetExecutionContext, AssetKey, AssetMaterialization, AssetObservation, Output, RetryRequested
 from dagster_dbt import DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets, get_asset_key_for_model
 
 from orchestration.lib.crash import crash_point
 from orchestration.lib.dbt_translator import GripTranslator
 from orchestration.lib.resources import Warehouse
+from orchestration.lib.table_metadata import column_descriptions, table_metadata
 
 from .project import dbt_project, manifest_path
 
@@ -35,14 +36,34 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     s = warehouse.settings
     with _environment(s.dbt_env()):
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        built = []
         for event in invocation.stream():
             crash_point("dbt.event")
+            if isinstance(event, Output):
+                built.append(context.asset_key_for_output(event.output_name))
+            elif isinstance(event, AssetMaterialization):
+                built.append(event.asset_key)
             yield event
+        yield from observe_tables(context, warehouse, built)  # dbt has exited: its write lock is free
         if error := invocation.get_error():
             if invocation.process.returncode < 0:  # killed by a signal: a crash, not a failing model or test
                 raise RetryRequested(max_retries=DBT_CRASH_RETRIES, seconds_to_wait=5) from error
             raise error
         publish_docs(dbt, context, s.dbt_docs_dir)
+
+
+def observe_tables(context: AssetExecutionContext, warehouse: Warehouse, keys: list[AssetKey]):
+    """Row count and column types of every model and seed this build wrote, as an observation on its
+    asset (keys are [schema, name], as the translator makes them)."""
+    specs = context.assets_def.specs_by_key
+    with warehouse.connect() as con:
+        for key in keys:
+            if len(key.path) != 2:
+                continue
+            descriptions = column_descriptions(specs[key].metadata) if key in specs else {}
+            metadata = table_metadata(con, key.path[0], key.path[1], descriptions)
+            if metadata:
+                yield AssetObservation(asset_key=key, metadata=metadata)
 
 
 @contextmanager

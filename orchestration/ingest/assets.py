@@ -14,6 +14,7 @@ from dagster import (
 )
 
 from orchestration.lib.resources import Warehouse
+from orchestration.lib.table_metadata import table_metadata
 
 from .feeds import FEEDS, Feed
 from .landing import ingest_feed
@@ -48,7 +49,7 @@ def build_ingest_asset(feed: Feed):
         s = warehouse.settings
         with warehouse.connect() as con:
             outcomes = ingest_feed(con, s, feed)
-            totals = {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in feed.tables}
+            tables = {t: table_metadata(con, "raw", t) for t in feed.tables}
             last = con.execute(
                 "select max(processed_at) from raw.ingest_log where entity = ? and status = 'loaded'", [feed.name]
             ).fetchone()[0]
@@ -65,7 +66,7 @@ def build_ingest_asset(feed: Feed):
                     "deliveries_duplicate": counts["duplicate"],
                     "deliveries_quarantined": counts["quarantined"],
                     "rows_rejected": rejected,
-                    "rows_in_table": int(totals[table]),
+                    **tables[table],  # dagster/row_count and dagster/column_schema
                 },
             )
         yield AssetCheckResult(

@@ -3,7 +3,7 @@
 import duckdb
 import pandas as pd
 import pytest
-from dagster import materialize
+from dagster import AssetKey, materialize
 
 from orchestration.ingest.assets import ASSETS as INGEST
 from orchestration.lib.config import settings
@@ -187,3 +187,37 @@ def test_the_archive_alone_rebuilds_the_raw_layer(built, tmp_path, monkeypatch):
         ).fetchone()[0]
         assert diff == 0, f"raw.{t} differs after a rebuild from the archive"
     con.close()
+
+
+@pytest.mark.integration
+def test_the_dagster_ui_gets_row_counts_and_column_types_of_every_dbt_and_raw_table(built):
+    data_dir, result = built
+    observed = {
+        e.asset_key: e.event_specific_data.asset_observation.metadata for e in result.get_asset_observation_events()
+    }
+    materialized = {
+        e.asset_key: e.event_specific_data.materialization.metadata for e in result.get_asset_materialization_events()
+    }
+    con = duckdb.connect(str(data_dir / "warehouse" / "grip.duckdb"), read_only=True)
+    try:
+        for key, metadata in [
+            (AssetKey(["marts", "fct_budget"]), observed),
+            (AssetKey(["raw", "suite4_budget"]), materialized),
+        ]:
+            entry = metadata[key]
+            schema, table = key.path
+            rows = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+            types = con.execute(
+                "select column_name, data_type from information_schema.columns where table_schema = ? "
+                "and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            assert entry["dagster/row_count"].value == rows > 0
+            columns = entry["dagster/column_schema"].schema.columns
+            assert [(c.name, c.type) for c in columns] == types
+        described = observed[AssetKey(["marts", "fct_budget"])]["dagster/column_schema"].schema.columns
+        assert all(c.description for c in described)  # the model's YAML documents every column
+    finally:
+        con.close()
+    dbt_models = [k for k in observed if k.path[0] in ("staging", "intermediate", "marts", "ref")]
+    assert len(dbt_models) >= 60
