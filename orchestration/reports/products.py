@@ -98,12 +98,15 @@ def _dress(
 ) -> Report:
     """What every page of a report product carries besides its figures: the parts not current, the day
     the data reach, the 'Hoe lees ik dit' of its product, and each section's questions (linked to their
-    stamkaarten). Returns the first page."""
+    stamkaarten; only questions in the municipality's own catalogue, which has a stamkaart for each).
+    Returns the first page."""
     through, text = data_through(con), guide(product)
+    catalogue = {r[0] for r in con.execute("select question_id from ref.question_catalogue").fetchall()}
     for report in reports:
         report.stale, report.data_through, report.guide = stale, through, text
         for section in report.sections:
-            section.questions = section.questions or section_questions(section.key, law)
+            wanted = section.questions or section_questions(section.key, law)
+            section.questions = tuple(q for q in wanted if q in catalogue)
     return reports[0]
 
 

@@ -186,3 +186,20 @@ def test_commentary_is_shown_as_text_never_as_markup(tmp_path, monkeypatch):
     section = Section("Toelichting", pd.DataFrame(), {}, prose="**Let op** <script>alert(1)</script>", key="t")
     page = render_html(Report("R", "S", [section]), None, None)
     assert "<strong>Let op</strong>" in page and "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_a_section_links_only_the_questions_in_the_municipalitys_own_catalogue():
+    """A municipality whose catalogue drops a question has no stamkaart for it: the report must not link one."""
+    import duckdb
+
+    from orchestration.reports.products import _dress
+
+    con = duckdb.connect()
+    con.execute("create schema ref; create schema marts")
+    con.execute("create table ref.question_catalogue as select * from (values ('W08'), ('W11')) t(question_id)")
+    con.execute("create table marts.question_answers as select date '2026-10-31' as data_through")
+    section = Section("Kerncijfers", pd.DataFrame({"a": [1]}), {"a": "count"}, key="kerncijfers")
+    report = Report("Budgethoudersrapportage", "", [section])
+    _dress([report], "budgethouder", con, [], "wmo")
+    assert section.questions == ("W08", "W11")  # W09 and W10 are not in this catalogue
+    assert report.data_through == dt.date(2026, 10, 31)
