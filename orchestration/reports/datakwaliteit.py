@@ -15,7 +15,7 @@ import pandas as pd
 from orchestration.quality.classify import CATEGORIES, FEASIBILITY
 
 from . import messages
-from .document import STALE_STYLE, stale_html, version
+from .document import PRINT_STYLE, STALE_STYLE, stale_html, version
 from .stamkaart import nl_share
 
 STYLE = """body{font-family:sans-serif;max-width:72rem;margin:2rem auto;color:#222}
@@ -138,7 +138,8 @@ def render_report(
         else ""
     )
     return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Datakwaliteit</title><style>{STYLE}{STALE_STYLE}</style></head><body>
+<html lang="nl"><head><meta charset="utf-8"><title>Datakwaliteit</title>
+<style>{STYLE}{STALE_STYLE}{PRINT_STYLE}</style></head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
 {stale_html(stale or [])}
 <nav><a href="../index.html">Alle rapporten</a><a href="../stamkaarten/index.html">Stamkaarten</a>

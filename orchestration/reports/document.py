@@ -52,6 +52,12 @@ KINDS = (
 )  # count: people, suppressed externally; int: any other whole number
 LINE_STYLES = ("-", "--", ":", "-.")  # lines that overlap stay apart, also in black and white
 STALE_STYLE = ".stale{background:#fff4e5;border-left:4px solid #e65100;padding:.4rem .8rem;margin-bottom:1rem}"
+# the stamkaarten and the data-quality report carry their own small style; printed, they lose navigation and width
+PRINT_STYLE = (
+    "@media print{body{max-width:none;margin:0;font-size:10pt}nav,input.zoek{display:none}"
+    "h2{break-after:avoid}tr{break-inside:avoid}a{color:inherit;text-decoration:none}"
+    ".banner{border:1px solid #000}.wide{overflow:visible}}"
+)
 
 
 def stale_html(lines: list[str]) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from orchestration.lib import dutch
 
-from .document import STALE_STYLE, stale_html
+from .document import PRINT_STYLE, STALE_STYLE, stale_html
 
 ROLE_NAMES = {
     "beleid": "Beleid",
@@ -172,7 +172,7 @@ def render_card(
 <style>body{{font-family:sans-serif;max-width:52rem;margin:2rem auto;color:#222}}
 .banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}.num{{text-align:right}}
-{STALE_STYLE}</style>
+{STALE_STYLE}{PRINT_STYLE}</style>
 </head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
 {stale_html(stale or [])}
@@ -216,7 +216,8 @@ def render_index(
 <html lang="nl"><head><meta charset="utf-8"><title>Stamkaarten</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto}}
 .banner{{background:#b00020;color:#fff;padding:.5rem 1rem;font-weight:bold}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}{STALE_STYLE}</style></head><body>
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}
+{STALE_STYLE}{PRINT_STYLE}</style></head><body>
 {f'<div class="banner">{e(banner)}</div>' if banner else ""}
 {stale_html(stale or [])}
 <nav><a href="../index.html">Alle rapporten</a> · <a href="../datakwaliteit/index.html">Datakwaliteit</a></nav>
