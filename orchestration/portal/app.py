@@ -93,17 +93,16 @@ class Portal:
             "body": Markup(body),
         }
 
-    def page(self, template: str, request: Request, **context) -> HTMLResponse:
-        with connect(self.s, read_only=True) as con:
-            made = colophon(data_through(con))
-            stale = stale_lines(con)
+    def page(self, template: str, request: Request, con, **context) -> HTMLResponse:
+        """A page in the portal's frame; ``con`` is the request's connection, still open, for the colophon
+        and the parts not current (one connection per request)."""
         html = self.env.get_template(template).render(
             request=request,
             banner=SYNTHETIC_LABEL if self.s.demo else None,
             threshold=self.threshold,
             external=self.external,
-            stale=stale,
-            colophon=made,
+            stale=stale_lines(con),
+            colophon=colophon(data_through(con)),
             menu=self.menu(),
             path=request.url.path,
             **context,
@@ -140,64 +139,63 @@ class Portal:
                     warning.key = f"signalen_{law}"
                     warnings.append(self.draw(warning))
             state = None if self.external else quality.state(con)
-        if state and state["available"]:
-            state = {
-                **state,
-                "categories": self.draw(state["categories"]),
-                "feasibility": self.draw(state["feasibility"]),
-            }
-        return self.page(
-            "start.html.j2",
-            request,
-            title="Start",
-            month=None if not latest else f"{dutch.MONTHS[latest[1] - 1]} {latest[0]}",
-            cards=cards,
-            positions=positions,
-            warnings=warnings,
-            quality=state,
-        )
+            if state and state["available"]:
+                state = {
+                    **state,
+                    "categories": self.draw(state["categories"]),
+                    "feasibility": self.draw(state["feasibility"]),
+                }
+            return self.page(
+                "start.html.j2",
+                request,
+                con,
+                title="Start",
+                month=None if not latest else f"{dutch.MONTHS[latest[1] - 1]} {latest[0]}",
+                cards=cards,
+                positions=positions,
+                warnings=warnings,
+                quality=state,
+            )
 
     def question_list(self, request: Request) -> HTMLResponse:
         with connect(self.s, read_only=True) as con:
-            frame = questions.catalogue(con)
-        items = [
-            {
-                "id": r.question_id,
-                "law": money.LAW_NAMES.get(r.law, r.law),
-                "text": r.text_nl,
-                "status": "; ".join(questions.STATUS_NAMES.get(s, s) for s in r.statuses.split("|")),
-                "answered": "beantwoord" in r.statuses.split("|"),
-            }
-            for r in frame.itertuples()
-        ]
-        return self.page("vragen.html.j2", request, title="Informatievragen", items=items)
+            items = [
+                {
+                    "id": r.question_id,
+                    "law": money.LAW_NAMES.get(r.law, r.law),
+                    "text": r.text_nl,
+                    "status": "; ".join(questions.STATUS_NAMES.get(s, s) for s in r.statuses.split("|")),
+                    "answered": "beantwoord" in r.statuses.split("|"),
+                }
+                for r in questions.catalogue(con).itertuples()
+            ]
+            return self.page("vragen.html.j2", request, con, title="Informatievragen", items=items)
 
     def question(self, request: Request) -> HTMLResponse:
         qid = request.path_params["qid"]
         with connect(self.s, read_only=True) as con:
             card = self._card(con, qid)
             choice, options = questions.choose(con, qid, dict(request.query_params), self.external)
-            section = questions.section(con, choice, card["text_nl"])
             shown = questions.rows(con, choice)
-            labels = questions.member_labels(con, choice.cross_section, card["law"])
-        query = _query(choice)
-        only_internal = self.external and not options.cross_sections
-        return self.page(
-            "vraag.html.j2",
-            request,
-            title=f"{qid}: {card['text_nl']}",
-            card=card,
-            choice=choice,
-            options=options,
-            period_types=questions.PERIOD_TYPES,
-            period_name=questions.period_name,
-            member_label=labels,
-            section=None if only_internal else self.draw(section),
-            statuses=questions.status_lines(shown) if len(shown) else ["Geen gegevens voor deze keuze."],
-            csv_href=f"/vragen/{qid}/download.csv?{query}",
-            xlsx_href=f"/vragen/{qid}/download.xlsx?{query}",
-            only_internal=only_internal,
-        )
+            section = questions.section(con, choice, card["text_nl"], shown)
+            query = _query(choice)
+            only_internal = self.external and not options.cross_sections
+            return self.page(
+                "vraag.html.j2",
+                request,
+                con,
+                title=f"{qid}: {card['text_nl']}",
+                card=card,
+                choice=choice,
+                options=options,
+                period_types=questions.PERIOD_TYPES,
+                period_name=questions.period_name,
+                section=None if only_internal else self.draw(section),
+                statuses=questions.status_lines(shown) if len(shown) else ["Geen gegevens voor deze keuze."],
+                csv_href=f"/vragen/{qid}/download.csv?{query}",
+                xlsx_href=f"/vragen/{qid}/download.xlsx?{query}",
+                only_internal=only_internal,
+            )
 
     def _card(self, con, qid: str) -> dict:
         rows = con.execute("select * from ref.question_catalogue where question_id = ?", [qid]).df()
@@ -209,21 +207,21 @@ class Portal:
         card["unit_name"] = questions.unit_name(card["unit"])
         return card
 
-    def _download_section(self, request: Request) -> tuple[Section, str]:
+    def _download_section(self, request: Request, con) -> tuple[Section, str]:
         qid = request.path_params["qid"]
-        with connect(self.s, read_only=True) as con:
-            card = self._card(con, qid)
-            choice, options = questions.choose(con, qid, dict(request.query_params), self.external)
-            if self.external and not options.cross_sections:
-                raise HTTPException(404, "Deze informatievraag is alleen intern beschikbaar (per cliënt).")
-            section = questions.section(con, choice, card["text_nl"])
+        card = self._card(con, qid)
+        choice, options = questions.choose(con, qid, dict(request.query_params), self.external)
+        if self.external and not options.cross_sections:
+            raise HTTPException(404, "Deze informatievraag is alleen intern beschikbaar (per cliënt).")
+        section = questions.section(con, choice, card["text_nl"], questions.rows(con, choice))
         shown = for_external(section, self.threshold) if self.threshold else section
         assert shown is not None  # the explorer's section is never internal-only
         return shown, f"{qid}_{choice.cross_section}_{choice.period_type or 'geen'}"
 
     def download_csv(self, request: Request) -> Response:
         """The table as shown, in question_answers' units (euros, percent); a suppressed cell is empty."""
-        section, name = self._download_section(request)
+        with connect(self.s, read_only=True) as con:
+            section, name = self._download_section(request, con)
         out = io.StringIO()
         if self.s.demo:
             out.write(f"# {SYNTHETIC_LABEL}\n")
@@ -241,8 +239,8 @@ class Portal:
         )
 
     def download_xlsx(self, request: Request) -> Response:
-        section, name = self._download_section(request)
         with connect(self.s, read_only=True) as con:
+            section, name = self._download_section(request, con)
             about = [section.title, *([SYNTHETIC_LABEL] if self.s.demo else []), colophon(data_through(con))]
         buffer = io.BytesIO()
         write_workbook(buffer, about, [section], self.threshold)
@@ -262,26 +260,39 @@ class Portal:
                 year = 0
             year = year if year in years else (years[0] if years else 0)
             section, trail = money.drill(con, year, params) if years else (None, [])
-        return self.page(
-            "geld.html.j2", request, title="Geld", years=years, year=year, section=self.draw(section), trail=trail
-        )
+            return self.page(
+                "geld.html.j2",
+                request,
+                con,
+                title="Geld",
+                years=years,
+                year=year,
+                section=self.draw(section),
+                trail=trail,
+            )
 
     def wijk_list(self, request: Request) -> HTMLResponse:
         with connect(self.s, read_only=True) as con:
             quarter, quarters = self._quarter(con, request)
-            report = wijken.build(con, quarter) if quarter else None
-        sections = []
-        if report:
-            overview = next(s for s in report.sections if s.key == "wijken")
-            table = overview.table.copy()
-            table["href"] = [
-                f"/wijken/{code}?{urlencode({'kwartaal': quarter})}" if code != "onbekend" else ""
-                for code in table.wijk_code
-            ]
-            sections = [self.draw(dataclasses.replace(overview, table=table, links={"wijk_name": "{href}"}))]
-        return self.page(
-            "wijken.html.j2", request, title="Wijken", quarter=quarter, quarters=quarters, sections=sections, wijk=None
-        )
+            sections = []
+            if quarter:  # the wijk report's first section only: the rest of that report is per wijk below
+                table = wijken.clients_per_wijk(con, quarter)
+                table["href"] = [
+                    f"/wijken/{code}?{urlencode({'kwartaal': quarter})}" if code != "onbekend" else ""
+                    for code in table.wijk_code
+                ]
+                overview = dataclasses.replace(wijken.clients_section(table), links={"wijk_name": "{href}"})
+                sections = [self.draw(overview)]
+            return self.page(
+                "wijken.html.j2",
+                request,
+                con,
+                title="Wijken",
+                quarter=quarter,
+                quarters=quarters,
+                sections=sections,
+                wijk=None,
+            )
 
     def wijk(self, request: Request) -> HTMLResponse:
         code = request.path_params["code"]
@@ -290,20 +301,20 @@ class Portal:
             known = con.execute("select wijk_name from marts.dim_wijk where wijk_code = ?", [code]).fetchone()
             if known is None:
                 raise HTTPException(404, f"Wijk {code} is niet bekend.")
-            report = wijken.build(con, quarter) if quarter else None
-            answers = _wijk_answers(con, code, quarter) if quarter else None
-        sections = [self.draw(s) for s in _for_wijk(report, code)] if report else []
-        if answers is not None:
-            sections.append(self.draw(answers))
-        return self.page(
-            "wijken.html.j2",
-            request,
-            title=f"Wijk {known[0]}",
-            quarter=quarter,
-            quarters=quarters,
-            sections=[s for s in sections if s],
-            wijk=known[0],
-        )
+            sections = []
+            if quarter:
+                sections = [self.draw(s) for s in _for_wijk(wijken.build(con, quarter), code)]
+                sections.append(self.draw(_wijk_answers(con, code, quarter)))
+            return self.page(
+                "wijken.html.j2",
+                request,
+                con,
+                title=f"Wijk {known[0]}",
+                quarter=quarter,
+                quarters=quarters,
+                sections=[s for s in sections if s],
+                wijk=known[0],
+            )
 
     def _quarter(self, con, request: Request) -> tuple[str | None, list[tuple[str, str]]]:
         """The chosen quarter (first day), by default the one the quarterly reports are at."""
@@ -331,7 +342,8 @@ class Portal:
                     rows.append((period, rest, f"/rapporten/{product}/{period}/{rest}/"))
             rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
             products.append({"name": name, "purpose": purpose, "rows": rows})
-        return self.page("rapporten.html.j2", request, title="Rapporten", products=products)
+        with connect(self.s, read_only=True) as con:
+            return self.page("rapporten.html.j2", request, con, title="Rapporten", products=products)
 
     def report_file(self, request: Request) -> Response:
         """A file of the reports folder. Externally only the external editions, the stamkaarten and

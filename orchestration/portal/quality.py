@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from orchestration.reports.blocks import table_exists
+from orchestration.reports.datakwaliteit import missing_sources, refusals
 from orchestration.reports.document import Section
 
 
@@ -27,16 +28,8 @@ def state(con) -> dict:
         """select feasibility_label as label, count(*) as questions from quality.question_feasibility
            group by all order by min(feasibility) desc"""
     ).df()
-    refused = (
-        con.execute("select count(*) from raw.ingest_log where status not in ('loaded', 'replaced')").fetchone()[0]
-        + con.execute("select count(*) from raw.rejected_rows").fetchone()[0]
-    )
-    missing = [
-        f"{feed} ({source})"
-        for feed, source in con.execute(
-            "select feed, source from intermediate.int_feed_deliveries where not is_delivered order by 1"
-        ).fetchall()
-    ]
+    refused = len(refusals(con))
+    missing = [f"{feed} ({source})" for _, feed, source in missing_sources(con)]
     return {
         "available": True,
         "categories": Section(

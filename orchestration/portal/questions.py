@@ -215,10 +215,10 @@ def rows(con, choice: Choice) -> pd.DataFrame:
     return con.execute(sql, [*args, choice.period]).df()
 
 
-def section(con, choice: Choice, question_text: str) -> Section:
-    """The table and chart of the choice. Over time: one row per period; divided: one row per member
-    and the total last (question_answers' own total, a distinct count where the unit counts people)."""
-    frame = rows(con, choice)
+def section(con, choice: Choice, question_text: str, frame: pd.DataFrame) -> Section:
+    """The table and chart of the choice, from its rows (:func:`rows`, which the page also reads the
+    status from). Over time: one row per period; divided: one row per member and the total last
+    (question_answers' own total, a distinct count where the unit counts people)."""
     over_time = choice.cross_section == "none" or bool(choice.member)
     units = list(dict.fromkeys(frame["unit"])) or ["count"]
     law = frame["law"].iloc[0] if len(frame) else "wmo"

@@ -10,7 +10,7 @@ from orchestration.lib.resources import Warehouse
 from orchestration.quality.assets import element_status, question_feasibility
 
 from .answers import data_through
-from .datakwaliteit import render_report
+from .datakwaliteit import missing_sources, refusals, render_report
 from .document import SYNTHETIC_LABEL, colophon
 from .index import write_index
 from .stamkaart import render_card, render_index
@@ -124,18 +124,8 @@ def datakwaliteit(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
     with warehouse.connect() as con:
         status = con.execute("select * from quality.element_status").df()
         feasibility = con.execute("select * from quality.question_feasibility order by question_id").df()
-        deliveries = con.execute("""
-            select file, status, coalesce(reason, '') as rule, '' as message from raw.ingest_log
-            where status not in ('loaded', 'replaced')
-            union all
-            select file || ' regel ' || line, 'regel afgekeurd', rule, message from raw.rejected_rows
-            order by 1""").df()
-        missing = [
-            f"{table} ({feed})"
-            for table, feed in con.execute(
-                "select table_name, feed from intermediate.int_feed_deliveries where not is_delivered order by 1"
-            ).fetchall()
-        ]
+        deliveries = refusals(con)
+        missing = [f"{table} ({feed})" for table, feed, _ in missing_sources(con)]
         stale = stale_lines(con)
     folder = s.reports_dir / "datakwaliteit"
     folder.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,24 @@ table{border-collapse:collapse;margin-bottom:1.5rem}td,th{border:1px solid #ccc;
 .cat-e{background:#fce8e6}.warn{color:#b00020;font-weight:bold}small{color:#555}"""
 
 
+def refusals(con) -> pd.DataFrame:
+    """Every delivery refused at the door and every row rejected in one that was loaded: file (and line),
+    status, rule and the parser's message. The report lists them; the portal counts them."""
+    return con.execute("""
+        select file, status, coalesce(reason, '') as rule, '' as message from raw.ingest_log
+        where status not in ('loaded', 'replaced')
+        union all
+        select file || ' regel ' || line, 'regel afgekeurd', rule, message from raw.rejected_rows
+        order by 1""").df()
+
+
+def missing_sources(con) -> list[tuple[str, str, str]]:
+    """(table, feed, source) of every feed the municipality has not delivered (yet)."""
+    return con.execute(
+        "select table_name, feed, source from intermediate.int_feed_deliveries where not is_delivered order by 1"
+    ).fetchall()
+
+
 def sparkline(trend_json: str, width: int = 120, height: int = 24) -> str:
     """The score per delivery period as a small inline SVG line (0-100%)."""
     points = [(p, s) for p, s in json.loads(trend_json or "[]") if s is not None]

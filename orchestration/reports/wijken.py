@@ -147,43 +147,49 @@ def against_yardsticks(con, quarter_start) -> pd.DataFrame:
     return frame.sort_values(["law", "main_group", "wijk_code"]).reset_index(drop=True)
 
 
+def clients_section(per_wijk: pd.DataFrame) -> Section:
+    """Clients per 1,000 inhabitants per wijk (:func:`clients_per_wijk`): the report's first section, and
+    the portal's list of wijken."""
+    return Section(
+        "Cliënten per 1.000 inwoners per wijk",
+        per_wijk,
+        {
+            "wijk_name": "text",
+            "wijk_code": "text",
+            "inhabitants": "int",
+            "wmo": "count",
+            "wmo_rate": "num",
+            "jeugd": "count",
+            "jeugd_rate": "num",
+            "clients": "count",
+            "rate": "num",
+        },
+        WIJK_LABEL
+        | {
+            "inhabitants": "inwoners",
+            "wmo": "Wmo-cliënten",
+            "wmo_rate": "Wmo per 1.000 inwoners",
+            "jeugd": "Jeugd-cliënten",
+            "jeugd_rate": "Jeugd per 1.000 inwoners <25",
+            "clients": "cliënten (beide wetten)",
+            "rate": "per 1.000 inwoners",
+        },
+        derived={"wmo_rate": "wmo", "jeugd_rate": "jeugd", "rate": "clients"},
+        chart=Chart("bar", "wijk_name", ["wmo_rate", "jeugd_rate"], "Cliënten per 1.000 inwoners"),
+        key="wijken",
+        text="Cliënten in zorg in het kwartaal (uniek geteld), naar de wijk van hun adres. Inwoners: CBS "
+        "Kerncijfers wijken en buurten (seed ref_cbs_kerncijfers_wijken); Jeugd per 1.000 inwoners jonger dan "
+        "25, de dichtstbijzijnde leeftijdsgroep van het CBS. 'onbekend': adres zonder wijk, zonder cijfer per "
+        "1.000.",
+    )
+
+
 def build(con: duckdb.DuckDBPyConnection, quarter_start) -> Report:
     qs = pd.Timestamp(quarter_start)
     label = quarter_label(qs)
     per_wijk = clients_per_wijk(con, qs)
     sections = [
-        Section(
-            "Cliënten per 1.000 inwoners per wijk",
-            per_wijk,
-            {
-                "wijk_name": "text",
-                "wijk_code": "text",
-                "inhabitants": "int",
-                "wmo": "count",
-                "wmo_rate": "num",
-                "jeugd": "count",
-                "jeugd_rate": "num",
-                "clients": "count",
-                "rate": "num",
-            },
-            WIJK_LABEL
-            | {
-                "inhabitants": "inwoners",
-                "wmo": "Wmo-cliënten",
-                "wmo_rate": "Wmo per 1.000 inwoners",
-                "jeugd": "Jeugd-cliënten",
-                "jeugd_rate": "Jeugd per 1.000 inwoners <25",
-                "clients": "cliënten (beide wetten)",
-                "rate": "per 1.000 inwoners",
-            },
-            derived={"wmo_rate": "wmo", "jeugd_rate": "jeugd", "rate": "clients"},
-            chart=Chart("bar", "wijk_name", ["wmo_rate", "jeugd_rate"], "Cliënten per 1.000 inwoners"),
-            key="wijken",
-            text="Cliënten in zorg in het kwartaal (uniek geteld), naar de wijk van hun adres. Inwoners: CBS "
-            "Kerncijfers wijken en buurten (seed ref_cbs_kerncijfers_wijken); Jeugd per 1.000 inwoners jonger dan "
-            "25, de dichtstbijzijnde leeftijdsgroep van het CBS. 'onbekend': adres zonder wijk, zonder cijfer per "
-            "1.000.",
-        ),
+        clients_section(per_wijk),
         Section(
             "Per wet en hoofdgroep",
             main_groups_per_wijk(con, qs),
