@@ -13,6 +13,7 @@ from pathlib import Path
 from .exports import Exports
 from .output import Output
 from .people import load_wijken
+from .pgb import Pgb
 from .profiles import PROFILES
 from .simulate import Simulator, add_months
 from .traffic import CONTRACT_TERM_DAYS, Traffic
@@ -96,6 +97,8 @@ def generate(cfg: GeneratorConfig) -> dict:
     exports = Exports(
         world, out, cfg.start, cfg.seed, cfg.rates, traffic.lines.path, profile.sources, profile.is_region
     )
+    if "svb" in profile.sources:
+        Pgb(exports).write()  # before the client register, which holds pgb clients too
     exports.suite4()
     for source in ("stapp", "cjg", "zorgfocuz", "contractmanagement"):
         if source in profile.sources:

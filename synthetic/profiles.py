@@ -5,7 +5,7 @@ generator therefore writes the same simulated care under more than one *profile*
 (Haarlem's codes and the demo catalogue) and a second municipality that differs in everything
 the contract leaves open: another CBS code and wijken, another product-code scheme, other names
 for product groups and main groups (two demo main groups merged into one), no STAPP, CJG,
-ZorgfocuZ or work processes, and a product register that arrives later than the messages.
+ZorgfocuZ, SVB (pgb) or work processes, and a product register that arrives later than the messages.
 Nothing in grip may be tuned to either; the integration tests run both.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .catalogue import GROUPS, ProductGroup
 
 ALL_SOURCES = frozenset(
-    {"werkprocessen", "wachtlijst", "betalingen", "stapp", "cjg", "zorgfocuz", "contractmanagement"}
+    {"werkprocessen", "wachtlijst", "betalingen", "stapp", "cjg", "zorgfocuz", "contractmanagement", "svb"}
 )
 
 

@@ -13,6 +13,7 @@
         'age_group': 'age_group',
         'gender': "coalesce(gender, '0')",
         'referrer': 'referrer_type',
+        'financing': 'financing',
     } -%}
     {%- if names is none -%}
         {{ return(columns) }}
@@ -22,6 +23,23 @@
         {%- do chosen.update({n: columns[n]}) -%}
     {%- endfor -%}
     {{ return(chosen) }}
+{%- endmacro %}
+
+{#
+  The same cross-sections over a relation that holds personal budgets too (a `financing` column of
+  'zin' or 'pgb'). A pgb has no provider the municipality contracts (the budget holder chooses and
+  contracts the carer), so all pgb is one member 'pgb' of the provider cross-section; its referrer is
+  unknown. Rows of care in kind keep their members exactly as cross_sections gives them.
+#}
+{% macro support_cross_sections(names) -%}
+    {%- set columns = cross_sections(names) -%}
+    {%- if 'provider' in columns -%}
+        {%- do columns.update({'provider': "case when financing = 'pgb' then 'pgb' else provider_agb end"}) -%}
+    {%- endif -%}
+    {%- if 'referrer' in columns -%}
+        {%- do columns.update({'referrer': "case when financing = 'pgb' then 'onbekend' else referrer_type end"}) -%}
+    {%- endif -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {% macro periods() -%}
@@ -35,11 +53,14 @@
   period_type, period_start, cross_section, member, then the aggregates. Keep one
   count(distinct ...) per part where the data is large: distinct aggregates do not spill, and
   two per part ran int_answers__clients_and_flows out of the 4 GB limit at scale 10.
+  With with_pgb the relation holds personal budgets too (support_cross_sections).
 #}
-{% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start', period_types=none) -%}
+{% macro per_period_and_cross_section(relation, aggregates, names=none, month='month_start', period_types=none,
+                                      with_pgb=false) -%}
     {%- set parts = [] -%}
+    {%- set columns = support_cross_sections(names) if with_pgb else cross_sections(names) -%}
     {%- for period, trunc in periods().items() if period_types is none or period in period_types -%}
-    {%- for cs, col in cross_sections(names).items() -%}
+    {%- for cs, col in columns.items() -%}
     {%- do parts.append("select municipality_code, law, '" ~ period ~ "' as period_type, date_trunc('" ~ trunc ~ "', "
         ~ month ~ ")::date as period_start, '" ~ cs ~ "' as cross_section, " ~ col ~ " as member, " ~ aggregates
         ~ " from " ~ relation ~ " group by all") -%}

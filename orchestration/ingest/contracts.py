@@ -16,7 +16,9 @@ from dataclasses import dataclass
 class Column:
     name: str
     type: str = "text"  # text, int, date, amount (decimal comma, euros -> cents), flag (J/N)
-    role: str | None = None  # bsn, id:<domain>, name, birth_date, postcode, address
+    # bsn (the client's: client_key), bsn:<who> (another person's: <who>_key), id:<domain>, name, birth_date,
+    # postcode, address
+    role: str | None = None
     # an optional column may be left out of the header (then it is empty on every row): a column
     # only some deliveries need, such as the gemeentecode of a region's registers
     optional: bool = False
@@ -293,6 +295,50 @@ CONTRACTS: tuple[Contract, ...] = (
         description="Contract-management register (full: the latest file replaces the previous): per provider "
         "the characteristics only contract management knows (soort kenmerk) and the actions agreed in the "
         "provider talks (soort afspraak), with their status.",
+    ),
+    # The SVB pays personal budgets (pgb) under the trekkingsrecht (003 §2.2.1): none of it is invoiced through
+    # iWmo/iJw. The budget holder (a parent for a youth) and the client are both pseudonymised at the door, with
+    # the same key as every BSN, so a pgb client who also has care in kind is one client; names go nowhere.
+    Contract(
+        "svb",
+        "toekenningen",
+        "svb/toekenningen/*.csv",
+        (
+            C("toekenningsnummer"),
+            C("bsn_budgethouder", role="bsn:budgethouder"),
+            C("naam_budgethouder", role="name"),
+            C("bsn_client", role="bsn"),
+            C("wet"),
+            C("productcode"),
+            C("ingangsdatum", "date"),
+            C("einddatum", "date"),
+            C("toegekend_bedrag", "amount"),
+            C("besteed_bedrag", "amount"),
+            C("resterend_bedrag", "amount"),
+            C("gemeentecode", optional=True),
+        ),
+        description="SVB register of personal budgets (pgb) granted by the municipality (full: the latest file "
+        "replaces the previous): budget holder, client, law, product, period, the amount granted, spent and left.",
+    ),
+    Contract(
+        "svb",
+        "betalingen",
+        "svb/betalingen/*.csv",
+        (
+            C("betalingsnummer"),
+            C("toekenningsnummer"),
+            C("zorgovereenkomst"),
+            C("soort_zorgverlener"),
+            C("agb_code"),
+            C("zorgmaand", "date"),
+            C("bedrag", "amount"),
+            C("betaaldatum", "date"),
+            C("correctie_op"),
+        ),
+        delivery="incremental",
+        period=MONTHLY,
+        description="SVB payments from personal budgets per month of payment: per care agreement with a formal "
+        "(AGB code) or informal carer and month of care; a correction is a negative payment naming the one it fixes.",
     ),
 )
 

@@ -116,6 +116,8 @@ def output_columns(contract: Contract) -> list[tuple[str, str]]:
     for c in contract.columns:
         if c.role == "bsn":
             out += [("client_key", "varchar"), ("bsn_valid", "boolean")]
+        elif c.role and c.role.startswith("bsn:"):  # another person's BSN in the same row: <who>_key
+            out += [(f"{c.role[4:]}_key", "varchar"), (f"{c.role[4:]}_bsn_valid", "boolean")]
         elif c.role and c.role.startswith("id:"):
             out.append((f"{c.name}_key", "varchar"))
         elif c.role == "birth_date":
@@ -224,6 +226,9 @@ def read_rows(contract: Contract, header, numbered_rows, key: str | None = None)
                     row["client_key"] = pseudonymise(v, key, "bsn")
                     row["bsn_valid"] = elfproef(v) if v else None
                     person["client_key"] = row["client_key"]
+                elif role.startswith("bsn:"):  # the same keyed hash as a client's BSN: the same person links
+                    row[f"{role[4:]}_key"] = pseudonymise(v, key, "bsn")
+                    row[f"{role[4:]}_bsn_valid"] = elfproef(v) if v else None
                 elif role.startswith("id:"):
                     row[f"{col.name}_key"] = pseudonymise(v, key, role[3:])
                     if col.name == contract.person_id:

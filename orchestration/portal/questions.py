@@ -83,6 +83,10 @@ def completeness(is_complete, period_end, data_through) -> str:
     return "onvolledig"
 
 
+# support paid as a personal budget has no contracted provider: all pgb is one member (docs/definitions.md)
+FINANCING = {"zin": "zorg in natura", "pgb": "persoonsgebonden budget (pgb)"}
+
+
 def member_labels(con, cross_section: str, law: str) -> dict[str, str]:
     """Member codes as a reader knows them: provider and wijk names, product names, category names."""
     queries = {
@@ -94,11 +98,14 @@ def member_labels(con, cross_section: str, law: str) -> dict[str, str]:
     }
     if cross_section == "gender":
         return dict(GENDER)
+    if cross_section == "financing":
+        return dict(FINANCING)
     if cross_section not in queries:
         return {}
     sql = queries[cross_section]
     rows = con.execute(sql, [law] if "?" in sql else []).fetchall()
-    return {str(code): str(name) for code, name in rows if name is not None}
+    labels = {str(code): str(name) for code, name in rows if name is not None}
+    return labels | ({"pgb": FINANCING["pgb"]} if cross_section == "provider" else {})
 
 
 @dataclass(frozen=True)

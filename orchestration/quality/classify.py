@@ -84,7 +84,9 @@ def feasibility(elements: list[tuple[str, str, str]]) -> tuple[str, str]:
 
     A core element (role 'kern') that is not recorded makes the question unanswerable; one awaiting
     its source makes it not yet answerable; a failing core element, or a cross-section element
-    ('doorsnede') that is not recorded, needs a change in the registration process.
+    ('doorsnede') that is not recorded, needs a change in the registration process. A pgb element
+    (role 'pgb') failing counts as a core element does; awaiting its source (the SVB not delivered) it
+    leaves the question answerable for care in kind, and the reason says that pgb is missing.
     """
 
     def names(role: str | None, cats: str) -> list[str]:
@@ -96,13 +98,15 @@ def feasibility(elements: list[tuple[str, str, str]]) -> tuple[str, str]:
         return "niet_te_beantwoorden", "Niet vastgelegd: " + ", ".join(core) + "."
     if core := names("kern", "c"):
         return "nog_niet_te_beantwoorden", "In afwachting van brondata: " + ", ".join(core) + "."
-    failing, unrecorded = names("kern", "e"), names("doorsnede", "d")
+    failing, unrecorded = names("kern", "e") + names("pgb", "e"), names("doorsnede", "d")
     if failing or unrecorded:
         parts = (["Onvoldoende kwaliteit: " + ", ".join(failing)] if failing else []) + (
             ["doorsnede niet vastgelegd: " + ", ".join(unrecorded)] if unrecorded else []
         )
         return "procesaanpassing_nodig", "; ".join(parts) + "."
     notes = []
+    if without_pgb := names("pgb", "cd"):
+        notes.append("zonder pgb, in afwachting van brondata: " + ", ".join(without_pgb))
     if excl := names(None, "b"):
         notes.append("met exclusiecriteria: " + ", ".join(excl))
     if weak := names("doorsnede", "ce"):

@@ -228,6 +228,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
         )
     )
     sections.append(blocks.year_end_section(outlook_per_group))
+    sections.append(financing_section(con, law, year, month))
 
     # realisation per product group against programme
     per_group = ytd.merge(
@@ -525,6 +526,77 @@ def outlook(figures: dict) -> str:
 
 def _signed(cents: float) -> str:
     return ("+" if cents > 0 else "-" if cents < 0 else "") + dutch.euros(abs(cents))
+
+
+def financing(con, law: str, year: int, month: int) -> pd.DataFrame:
+    """Per main group, months 1..month: the begroting, booked care in kind, pgb paid by the SVB (by month of
+    care, like invoices), both together and the share of the begroting they use. Clients: distinct, with either."""
+    return con.execute(
+        f"""
+        with budget as (
+            select main_group, sum(budget_cents) as budget_cents from marts.fct_budget
+            where law = ? and budget_year = ? group by all
+        ),
+        in_kind as (
+            select product_main_group as main_group, sum(amount_cents) as in_kind_cents
+            from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ? group by all
+        ),
+        pgb as (
+            select main_group, sum(amount_cents) as pgb_cents from marts.fct_pgb_payments
+            where is_booked and law = ? and year(care_month) = ? and month(care_month) <= ? group by all
+        )
+        select main_group, budget_cents, coalesce(in_kind_cents, 0) as in_kind_cents,
+               coalesce(pgb_cents, 0) as pgb_cents, coalesce(in_kind_cents, 0) + coalesce(pgb_cents, 0) as total_cents,
+               (coalesce(in_kind_cents, 0) + coalesce(pgb_cents, 0)) / nullif(budget_cents, 0) as share
+        from budget full outer join in_kind using (main_group) full outer join pgb using (main_group)
+        order by main_group
+        """,
+        [law, year, law, year, month, law, year, month],
+    ).df()
+
+
+def financing_section(con, law: str, year: int, month: int) -> Section:
+    frame = financing(con, law, year, month)
+    total = frame[["budget_cents", "in_kind_cents", "pgb_cents", "total_cents"]].sum(min_count=1)
+    frame = pd.concat(
+        [
+            frame,
+            pd.DataFrame([{"main_group": "Totaal", **total, "share": total["total_cents"] / total["budget_cents"]}]),
+        ],
+        ignore_index=True,
+    )
+    delivered = bool(con.execute("select count(*) from marts.fct_pgb_grants").fetchone()[0])
+    return Section(
+        f"Zorg in natura en pgb tegen de begroting (t/m {MONTHS[month - 1]})",
+        frame,
+        {
+            "main_group": "text",
+            "budget_cents": "money",
+            "in_kind_cents": "money",
+            "pgb_cents": "money",
+            "total_cents": "money",
+            "share": "pct",
+        },
+        {
+            "main_group": "hoofdgroep",
+            "budget_cents": "begroting (jaar)",
+            "in_kind_cents": "zorg in natura",
+            "pgb_cents": "pgb",
+            "total_cents": "samen",
+            "share": "deel van de begroting",
+        },
+        total_row=True,
+        key="financiering",
+        text=(
+            "De begroting dekt zorg in natura (facturen van gecontracteerde aanbieders) en persoonsgebonden "
+            "budgetten (pgb: betalingen van de SVB), beide naar de maand waarin de zorg is geleverd. "
+            "De prognoses, de trend en het programma in dit rapport gaan nog over zorg in natura alleen; "
+            "tel voor het hele beeld het pgb uit deze tabel erbij."
+            if delivered
+            else "De SVB levert (nog) geen pgb-gegevens: de bedragen in dit rapport gaan over zorg in natura "
+            "alleen. Het pgb-deel van de begroting is niet zichtbaar tot de SVB levert."
+        ),
+    )
 
 
 def _month_end(year: int, month: int):

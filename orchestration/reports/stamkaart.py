@@ -130,7 +130,7 @@ def element_rows(elements: pd.DataFrame) -> str:
     if elements is None or elements.empty:
         return '<tr><td colspan="5">geen</td></tr>'
     return "".join(
-        f"<tr><td>{e(r.name_nl)}</td><td>{'kern' if r.role == 'kern' else 'doorsnede'}</td>"
+        f"<tr><td>{e(r.name_nl)}</td><td>{r.role if r.role in ('kern', 'pgb') else 'doorsnede'}</td>"
         f"<td class='cat-{e(r.category)}'>{e(r.category)}: {e(r.category_label)}</td>"
         f"<td class='num'>{e(nl_share(r.fill_rate))}</td>"
         f"<td>{e('' if pd.isna(r.period) else str(r.period))}</td></tr>"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from orchestration.lib.config import REPO_ROOT
-from tests.truth import flows
+from tests.truth import flows, pgb
 
 QUESTIONS = {
     "clients": {"wmo": "W01", "jeugd": "J01"},
@@ -30,13 +30,30 @@ def answers(built):
 
 
 @pytest.fixture(scope="module")
-def months(small_feeds):
-    m = flows.care_months(small_feeds / "manifest", FIRST, LAST)
-    attrs = flows.client_attributes(small_feeds / "manifest")
-    m = m.merge(attrs, on="client_key", how="left")
+def support(small_feeds):
+    """Months of support in kind (financing 'zin') and with a personal budget ('pgb'), with the client's
+    wijk, gender and age group: the basis of every client and money question that includes pgb."""
+    manifest = small_feeds / "manifest"
+    in_kind = flows.care_months(manifest, FIRST, LAST).assign(financing="zin")
+    m = pd.concat([in_kind, pgb.support_months(manifest, FIRST, LAST)], ignore_index=True)
+    m = m.merge(flows.client_attributes(manifest), on="client_key", how="left")
+    # a pgb-only client takes its attributes from the register alone: none when the register's BSN is mistyped
+    register = pd.read_parquet(manifest / "clients.parquet")["register_bsn"]
+    registered = {flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in register}
+    unknown = ~m["client_key"].isin(
+        registered | set(in_kind["client_key"]) | set(flows.trajectories(manifest)["client_key"])
+    )
+    m.loc[unknown, ["wijk_code", "birth_year_month"]] = None
+    m["gender"] = m["gender"].where(~unknown, "0").fillna("0")
     m["age_group"] = [flows.age_group(b, mo) for b, mo in zip(m["birth_year_month"], m["month_start"], strict=True)]
     m["wijk"] = m["wijk_code"].fillna("onbekend")
     return m
+
+
+@pytest.fixture(scope="module")
+def months(support):
+    """Care months in kind only: the questions about trajectories, allocations and units (W02, J09, J14, ...)."""
+    return support[support["financing"] == "zin"].copy()
 
 
 def compare(answers, truth: pd.DataFrame, measure: str, period: str, cross_section: str, value_col: str):
@@ -65,10 +82,11 @@ def compare(answers, truth: pd.DataFrame, measure: str, period: str, cross_secti
         ("gender", "gender"),
         ("age_group", "age_group"),
         ("referrer", "referrer_type"),
+        ("financing", "financing"),
     ],
 )
-def test_clients_in_care_and_provisions(answers, months, period, cross_section, column):
-    m = flows.with_period(months, period)
+def test_clients_in_care_and_provisions(answers, support, period, cross_section, column):
+    m = flows.with_period(support, period)
     m["member"] = "totaal" if column is None else m[column].astype(str)
     grouped = m.groupby(["law", "period_start", "member"])
     compare(answers, grouped["client_key"].nunique().rename("v").reset_index(), "clients", period, cross_section, "v")
@@ -79,8 +97,8 @@ def test_clients_in_care_and_provisions(answers, months, period, cross_section, 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("period", ["month", "year"])
-def test_inflow_and_outflow(answers, months, period):
-    inflow, outflow = flows.inflow_outflow(months)
+def test_inflow_and_outflow(answers, support, period):
+    inflow, outflow = flows.inflow_outflow(support)
     for measure, events in (("inflow", inflow), ("outflow", outflow)):
         f = flows.with_period(events, period).assign(member="totaal")
         truth = f.groupby(["law", "period_start", "member"])["client_key"].nunique().rename("v").reset_index()
@@ -89,12 +107,17 @@ def test_inflow_and_outflow(answers, months, period):
 
 @pytest.mark.integration
 @pytest.mark.parametrize("period", ["month", "year"])
-@pytest.mark.parametrize("cross_section, column", [("none", None), ("provider", "provider")])
+@pytest.mark.parametrize(
+    "cross_section, column", [("none", None), ("provider", "provider"), ("financing", "financing")]
+)
 def test_booked_amount_in_euros(answers, small_feeds, period, cross_section, column):
     lines = pd.read_parquet(small_feeds / "manifest" / "declaration_lines.parquet")
     lines = lines[lines["delivered"] & (lines["status"] == "accepted")].copy()
     lines["cents"] = lines["amount_cents"].where(lines["debit_credit"] == "D", -lines["amount_cents"])
     lines["month_start"] = lines["period_first"].map(lambda d: d.replace(day=1))
+    lines["financing"] = "zin"
+    paid = pgb.payments(small_feeds / "manifest").assign(provider="pgb", financing="pgb")
+    lines = pd.concat([lines, paid[["law", "month_start", "cents", "provider", "financing"]]], ignore_index=True)
     lines = flows.with_period(lines, period)
     lines["member"] = "totaal" if column is None else lines[column]
     truth = (lines.groupby(["law", "period_start", "member"])["cents"].sum() / 100).rename("eur").reset_index()
@@ -139,6 +162,10 @@ def test_budget_and_utilisation(answers, small_feeds):
     lines = lines[lines["delivered"] & (lines["status"] == "accepted")].merge(allocs, on="tid")
     lines["cents"] = lines["amount_cents"].where(lines["debit_credit"] == "D", -lines["amount_cents"])
     lines["year"] = lines["period_first"].map(lambda d: d.year)
+    # the begroting covers care in kind and personal budgets (pgb) alike
+    paid = pgb.payments(small_feeds / "manifest").rename(columns={"main_group": "hoofdgroep"})
+    paid["year"] = paid["month_start"].map(lambda d: d.year)
+    lines = pd.concat([lines, paid[["year", "law", "hoofdgroep", "cents"]]], ignore_index=True)
     booked = lines.groupby(["year", "law", "hoofdgroep"])["cents"].sum()
     merged = budget.set_index(["year", "law", "hoofdgroep"])["budget_cents"].to_frame().join(booked, how="inner")
     merged["pct"] = (100 * merged["cents"] / merged["budget_cents"]).round(1)
@@ -191,6 +218,23 @@ def assert_equal(got: dict, want: dict, what: str, tolerance: float = 0.0) -> No
 def dated(frame: pd.DataFrame, column: str, period: str) -> pd.DataFrame:
     """The frame with period_start of the date in ``column``."""
     return flows.with_period(frame.assign(month_start=[d.replace(day=1) for d in frame[column]]), period)
+
+
+def pgb_money(manifest) -> pd.DataFrame:
+    """The SVB's payments shaped like booked lines: by month of care, provider 'pgb', the grant's category."""
+    paid = pgb.payments(manifest)
+    products = pd.read_parquet(manifest / "products.parquet")
+    return pd.DataFrame(
+        {
+            "law": paid["law"],
+            "client_key": paid["client_key"],
+            "provider_agb": "pgb",
+            "product_category": paid["product"].map(dict(zip(products["code"], products["category"], strict=True))),
+            "period_first": paid["month_start"],
+            "year": [d.year for d in paid["month_start"]],
+            "eur": paid["cents"] / 100,
+        }
+    )
 
 
 def booked_lines(manifest):
@@ -317,19 +361,22 @@ MONEY = [(None, "none"), ("provider_agb", "provider"), ("product_category", "pro
 @pytest.mark.integration
 @pytest.mark.parametrize("period", ["quarter", "year"])
 @pytest.mark.parametrize("column, cross_section", MONEY)
-def test_cost_per_client_and_intensity(answers, months, small_feeds, period, column, cross_section):
-    """Booked euros of the member over its clients in care (W27, J15) and over its care months (J14)."""
+def test_cost_per_client_and_intensity(answers, months, support, small_feeds, period, column, cross_section):
+    """Booked euros of the member (in kind and pgb) over its clients with support (W27, J15); euros in kind
+    over care months in kind (J14)."""
     lines = booked_lines(small_feeds / "manifest")
     booked = lines[lines["status"] == "accepted"].rename(columns={"provider": "provider_agb"})
     allocs = pd.read_parquet(small_feeds / "manifest" / "allocations.parquet")[["toewijzing", "category"]]
     booked = booked.merge(allocs.rename(columns={"category": "product_category"}), on="toewijzing", how="left")
-    booked = dated(booked, "period_first", period)
-    m = flows.with_period(months, period)
+    with_pgb = pd.concat([booked, pgb_money(small_feeds / "manifest")], ignore_index=True)
+    booked, with_pgb = dated(booked, "period_first", period), dated(with_pgb, "period_first", period)
+    s = flows.with_period(support, period)
     for law, qid in (("wmo", "W27"), ("jeugd", "J15")):
-        n = per_member(m[m["law"] == law], column, clients)
-        cost = per_member(booked[booked["law"] == law], column, lambda g: g["eur"].sum())
+        n = per_member(s[s["law"] == law], column, clients)
+        cost = per_member(with_pgb[with_pgb["law"] == law], column, lambda g: g["eur"].sum())
         want = {k: cost[k] / n[k] for k in cost.keys() & n.keys()}
         assert_equal(answered(answers, qid, period, cross_section), want, qid, 0.0051)
+    m = flows.with_period(months, period)
     care_months = per_member(
         m[m["law"] == "jeugd"], column, lambda g: len(g.drop_duplicates(["client_key", "month_start"]))
     )
@@ -360,7 +407,7 @@ def test_care_intensity_in_units_per_care_month_of_a_product(answers, months, sm
 @pytest.mark.integration
 def test_most_expensive_clients(answers, small_feeds):
     lines = booked_lines(small_feeds / "manifest")
-    booked = lines[lines["status"] == "accepted"]
+    booked = pd.concat([lines[lines["status"] == "accepted"], pgb_money(small_feeds / "manifest")])
     jeugd = booked[booked["law"] == "jeugd"].groupby(["year", "client_key"])["eur"].sum().reset_index()
     for year, group in jeugd.groupby("year"):
         ranked = group.sort_values(["eur", "client_key"], ascending=[False, True]).reset_index(drop=True)
@@ -390,8 +437,9 @@ def test_invoices_on_time(answers, small_feeds, period, column, cross_section):
 @pytest.mark.integration
 @pytest.mark.parametrize("period", ["month", "year"])
 @pytest.mark.parametrize("column, cross_section", MONEY)
-def test_share_of_clients_with_a_payment(answers, months, small_feeds, period, column, cross_section):
-    """A payment counts for the law, provider and category of the allocation it pays for."""
+def test_share_of_clients_with_a_payment(answers, support, small_feeds, period, column, cross_section):
+    """A payment counts for the law, provider and category of the allocation it pays for; a pgb payment
+    for its grant's law and category, under provider 'pgb', in its month of care."""
     manifest = small_feeds / "manifest"
     pay = pd.read_parquet(manifest / "payments.parquet")
     allocs = pd.read_parquet(manifest / "allocations.parquet")[["toewijzing", "law", "category"]]
@@ -399,8 +447,9 @@ def test_share_of_clients_with_a_payment(answers, months, small_feeds, period, c
         columns={"provider": "provider_agb", "category": "product_category"}
     )
     pay["client_key"] = [flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in pay["bsn"]]
+    pay = pd.concat([pay, pgb_money(manifest)], ignore_index=True)
     pay = dated(pay, "period_first", period)
-    m = flows.with_period(months, period)
+    m = flows.with_period(support, period)
     pay["member"] = "totaal" if column is None else pay[column].astype(str)
     paid = set(zip(pay["law"], pay["period_start"], pay["member"], pay["client_key"], strict=True))
     m["member"] = "totaal" if column is None else m[column].astype(str)

@@ -205,3 +205,27 @@ def test_the_demo_scenarios_are_skipped_with_their_reasons_and_the_one_that_fits
         assert con.execute("select count(*) from programming.realisation_products").fetchone()[0] > 0
     card = (folder / "reports" / "stamkaarten" / "W01.html").read_text(encoding="utf-8")
     assert "Niet alles is bijgewerkt" in card and "zo_thuis_mogelijk.yaml" in card
+
+
+def test_without_the_svb_money_and_client_figures_cover_care_in_kind_and_say_so(built):
+    """No SVB feed: every question with a pgb part still answers for care in kind, as `beperkt` with the
+    reason naming the SVB; its financing cross-section holds care in kind alone."""
+    folder, _ = built
+    with open(REPO_ROOT / "seeds" / "dq_question_elements.csv", encoding="utf-8") as fh:
+        with_pgb = {r["question_id"] for r in csv.DictReader(fh) if r["role"] == "pgb"}
+    with _published(folder) as con:
+        rows = con.execute(
+            """select question_id, status, any_value(status_reason) from marts.question_answers
+               where question_id in (select unnest(?)) and value is not null group by all""",
+            [sorted(with_pgb)],
+        ).fetchall()
+        members = {
+            r[0]
+            for r in con.execute(
+                "select distinct member from marts.question_answers where cross_section = 'financing'"
+            ).fetchall()
+        }
+    assert {q for q, _, _ in rows} == with_pgb
+    for question, status, reason in rows:
+        assert status == "beperkt" and "Zonder pgb: bron niet geleverd: SVB (raw.svb_" in reason, question
+    assert members == {"zin"}

@@ -1,6 +1,9 @@
--- Clients by pseudonymous key. Attributes come from the SUITE4 client register; a client the
+-- Clients by pseudonymous key: everyone in the message traffic and every client of a personal
+-- budget (pgb) from the SVB. Attributes come from the SUITE4 client register; a client the
 -- register does not know (for example because of a mistyped BSN there) takes them from its
--- latest message, preferring a 301 (which carries the address). Grain: one row per client_key.
+-- latest message, preferring a 301 (which carries the address); a pgb client known to neither has
+-- none. financing says whether the client has care in kind (an allocation), a pgb, or both.
+-- Grain: one row per client_key.
 with
 
 register as (
@@ -53,11 +56,37 @@ latest_message as (
 
 ),
 
+pgb_clients as (
+
+    select client_key, min(municipality_code) as municipality_code
+    from {{ ref('stg_svb__toekenningen') }}
+    where client_key is not null
+    group by client_key
+
+),
+
+in_kind_clients as (
+
+    select distinct client_key from {{ ref('int_allocations') }}
+
+),
+
+-- the message traffic's clients, then pgb clients the traffic does not know
+clients as (
+
+    select client_key from latest_message
+    union
+    select client_key from pgb_clients
+
+),
+
 final as (
 
     select
-        latest_message.client_key,
-        coalesce(register_unique.municipality_code, latest_message.municipality_code) as municipality_code,
+        clients.client_key,
+        coalesce(
+            register_unique.municipality_code, latest_message.municipality_code, pgb_clients.municipality_code
+        ) as municipality_code,
         case
             when register_unique.client_key is null then latest_message.wijk_code
             else register_unique.wijk_code
@@ -71,13 +100,26 @@ final as (
             else register_unique.gender
         end as gender,
         register_keys.bsn_valid,
-        register_keys.client_key is not null as in_client_register
+        register_keys.client_key is not null as in_client_register,
+        in_kind_clients.client_key is not null as has_care_in_kind,
+        pgb_clients.client_key is not null as has_pgb,
+        case
+            when in_kind_clients.client_key is not null and pgb_clients.client_key is not null then 'beide'
+            when pgb_clients.client_key is not null then 'pgb'
+            when in_kind_clients.client_key is not null then 'zin'
+        end as financing
 
-    from latest_message
+    from clients
+    left join latest_message
+        on clients.client_key = latest_message.client_key
     left join register_unique
-        on latest_message.client_key = register_unique.client_key
+        on clients.client_key = register_unique.client_key
     left join register_keys
-        on latest_message.client_key = register_keys.client_key
+        on clients.client_key = register_keys.client_key
+    left join pgb_clients
+        on clients.client_key = pgb_clients.client_key
+    left join in_kind_clients
+        on clients.client_key = in_kind_clients.client_key
 
 )
 

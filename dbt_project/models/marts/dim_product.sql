@@ -2,7 +2,7 @@
 -- in a region the same product code may mean something else in each member, so a product is
 -- (municipality_code, product_code). A register row without gemeentecode holds for every
 -- municipality of GRIP_MUNICIPALITY that has no row of its own for that code. Every product code
--- the message traffic uses that the register does not know for that municipality is kept under
+-- the message traffic or a pgb grant uses that the register does not know for that municipality is kept under
 -- the explicit group 'Onbekend product' (never dropped, so money and clients still add up) and
 -- flagged by the warn-level test assert_products_in_register.
 -- Grain: one row per municipality_code and product_code.
@@ -94,6 +94,8 @@ used as (
     select municipality_code, product_code, law, product_category from trajectories
     union all
     select municipality_code, product_code, law, product_category from declaration_lines
+    union all
+    select municipality_code, product_code, law, null from {{ ref('stg_svb__toekenningen') }}
 
 ),
 

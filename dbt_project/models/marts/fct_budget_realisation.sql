@@ -1,5 +1,6 @@
 -- Budget against realisation (uitnutting) per year, law and main product group: the booked
--- amount of accepted invoice lines by the year of delivery. Each municipality of a region against its
+-- amount of accepted invoice lines (care in kind) and of the SVB's payments from personal budgets
+-- (pgb), both by the year the care was given; the begroting covers both. Each municipality of a region against its
 -- own budget and main groups. Grain: municipality_code, budget_year, law, main_group.
 with
 
@@ -9,17 +10,38 @@ budget as (
 
 ),
 
+in_kind as (
+
+    select municipality_code, year(period_month) as budget_year, law, main_group, amount_cents
+    from {{ ref('fct_declaration_lines') }}
+    where is_booked
+
+),
+
+pgb as (
+
+    select municipality_code, year(care_month) as budget_year, law, main_group, amount_cents
+    from {{ ref('fct_pgb_payments') }}
+    where is_booked
+
+),
+
 booked as (
 
     select
         municipality_code,
-        year(period_month) as budget_year,
+        budget_year,
         law,
         main_group,
+        sum(amount_cents) filter (where financing = 'zin') as booked_in_kind_cents,
+        sum(amount_cents) filter (where financing = 'pgb') as booked_pgb_cents,
         sum(amount_cents) as booked_cents
 
-    from {{ ref('fct_declaration_lines') }}
-    where is_booked
+    from (
+        select *, 'zin' as financing from in_kind
+        union all
+        select *, 'pgb' from pgb
+    )
     group by all
 
 )
@@ -30,6 +52,8 @@ select
     coalesce(budget.law, booked.law) as law,
     coalesce(budget.main_group, booked.main_group) as main_group,
     budget.budget_cents,
+    coalesce(booked.booked_in_kind_cents, 0) as booked_in_kind_cents,
+    coalesce(booked.booked_pgb_cents, 0) as booked_pgb_cents,
     coalesce(booked.booked_cents, 0) as booked_cents,
     round(100.0 * coalesce(booked.booked_cents, 0) / nullif(budget.budget_cents, 0), 1) as utilisation_pct
 

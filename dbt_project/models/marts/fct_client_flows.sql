@@ -1,11 +1,12 @@
 -- Inflow and outflow per client, law and month. Inflow in M: in care in M, not in M-1 under
 -- the same law; outflow in M: in care in M, not in M+1. Neither can be seen at the edges of
--- the reporting period. Grain: one row per law, client_key, month_start and flow.
+-- the reporting period. In care means in kind or with a personal budget (fct_support_months): a
+-- client who moves from care in kind to a pgb has not left. Grain: one row per law, client_key, month_start and flow.
 with
 
 client_months as (
 
-    select distinct municipality_code, law, client_key, month_start from {{ ref('fct_care_months') }}
+    select distinct municipality_code, law, client_key, month_start from {{ ref('fct_support_months') }}
 
 ),
 

@@ -4,7 +4,9 @@
 -- Every period says how far the data reach (data_through, the last day of message traffic) and
 -- whether it is complete: the current month, quarter and year are not, and say so; a figure built
 -- on invoices is complete only once the invoice term after the period has passed as well.
--- A question the catalogue wants in a cross-section its answers lack is `beperkt`, and says which.
+-- A question the catalogue wants in a cross-section its answers lack is `beperkt`, and says which;
+-- so is a money or client figure whose personal-budget part (pgb, from the SVB) was not delivered: it
+-- covers care in kind only, and says so.
 -- Grain: question_id, law, period_type, period_start, cross_section, member, unit.
 with
 
@@ -130,6 +132,23 @@ undelivered_tables as (
 
 ),
 
+-- a figure whose pgb elements come from a source that never delivered covers care in kind only
+without_pgb as (
+
+    select
+        question_elements.question_id,
+        string_agg(distinct data_elements.source || ' (' || feed_deliveries.table_name || ')', ', ') as sources
+
+    from question_elements
+    inner join data_elements
+        on question_elements.element_id = data_elements.element_id
+    inner join feed_deliveries
+        on data_elements.table_name = feed_deliveries.table_name
+    where question_elements.role = 'pgb' and not feed_deliveries.is_delivered
+    group by question_elements.question_id
+
+),
+
 undelivered as (
 
     select
@@ -163,7 +182,9 @@ answered as (
             when
                 catalogue.question_group = 'first_line' and answers.law = 'wmo'
                 and answers.period_start < date '{{ var("stapp_reliable_from") }}' then 'onbetrouwbaar'
-            when missing_cross_sections.question_id is not null and catalogue.answer_status = 'beantwoord' then 'beperkt'
+            when
+                (missing_cross_sections.question_id is not null or without_pgb.question_id is not null)
+                and catalogue.answer_status = 'beantwoord' then 'beperkt'
             else catalogue.answer_status
         end as status,
         case
@@ -178,7 +199,9 @@ answered as (
             'Gewenste doorsnede niet berekend: ' || missing_cross_sections.not_computed
             || ' (de catalogus vraagt erom, grip berekent deze doorsnede voor deze vraag nog niet).',
             'Gewenste doorsnede niet in de gegevens: ' || missing_cross_sections.not_in_data
-            || ' (onbekend voor alle cliënten en trajecten in de geleverde bronnen).'
+            || ' (onbekend voor alle cliënten en trajecten in de geleverde bronnen).',
+            'Zonder pgb: bron niet geleverd: ' || without_pgb.sources
+            || '. Het cijfer omvat alleen zorg in natura tot deze bron levert.'
         ) as missing_reason
 
     from dated as answers
@@ -186,6 +209,8 @@ answered as (
         on answers.question_id = catalogue.question_id
     left join missing_cross_sections
         on answers.question_id = missing_cross_sections.question_id
+    left join without_pgb
+        on answers.question_id = without_pgb.question_id
     cross join reporting_period
 
 ),

@@ -1,12 +1,22 @@
 -- Answers about money: booked amount (W08, J07) per period and cross-section; budget (W11),
 -- utilisation in euros (W10; J08) and percent (W09; J08) per year and main group: J08 asks
--- for both, "in € en %".
+-- for both, "in € en %". Booked is care in kind (accepted invoice lines) plus personal budgets (the
+-- SVB's payments), both by the month the care was given; the financing cross-section splits them.
 -- Grain: question_id, period, cross-section, member.
 with
 
 booked_lines as (
 
-    select * from {{ ref('fct_declaration_lines') }}
+    select
+        municipality_code, law, period_month, provider_agb, product_code, product_category, main_group,
+        client_key, amount_cents, 'zin' as financing
+    from {{ ref('fct_declaration_lines') }}
+    where is_booked
+    union all
+    select
+        municipality_code, law, care_month, provider_agb, product_code, product_category, main_group,
+        client_key, amount_cents, 'pgb'
+    from {{ ref('fct_pgb_payments') }}
     where is_booked
 
 ),
@@ -27,7 +37,8 @@ realisation as (
 booked as (
 
     {{ per_period_and_cross_section('lines', 'sum(amount_cents) / 100.0 as value, count(distinct client_key) as n_clients',
-        ['none', 'provider', 'product', 'product_category', 'main_group'], month='period_month') }}
+        ['none', 'provider', 'product', 'product_category', 'main_group', 'financing'], month='period_month',
+        with_pgb=true) }}
 
 ),
 
@@ -56,6 +67,26 @@ answers as (
         case law when 'wmo' then 'W09' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1), '{{ cs }}',
         {{ col }}, round(100.0 * sum(booked_cents) / nullif(sum(budget_cents), 0), 1), 'percent', null
     from realisation
+    group by all
+    {%- endfor %}
+    {#- the split per financing; pgb only where the SVB delivers (without it 0 would read as "no pgb") #}
+    {%- for financing in ['zin', 'pgb'] %}
+    union all
+    select
+        case law when 'wmo' then 'W10' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1),
+        'financing', '{{ financing }}', sum(booked_{{ 'in_kind' if financing == 'zin' else 'pgb' }}_cents) / 100.0,
+        'euro', null
+    from realisation
+    {{ "where exists (select 1 from " ~ ref('fct_pgb_payments') ~ ")" if financing == 'pgb' }}
+    group by all
+    union all
+    select
+        case law when 'wmo' then 'W09' else 'J08' end, municipality_code, law, 'year', make_date(budget_year, 1, 1),
+        'financing', '{{ financing }}',
+        round(100.0 * sum(booked_{{ 'in_kind' if financing == 'zin' else 'pgb' }}_cents) / nullif(sum(budget_cents), 0), 1),
+        'percent', null
+    from realisation
+    {{ "where exists (select 1 from " ~ ref('fct_pgb_payments') ~ ")" if financing == 'pgb' }}
     group by all
     {%- endfor %}
 

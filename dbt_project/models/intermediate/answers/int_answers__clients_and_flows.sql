@@ -1,5 +1,8 @@
 -- Answers about clients in care and provisions (W01, W06, J01, J06), inflow and outflow
--- (W03, W04, J02, J03), per period and cross-section. Grain: question_id, period, cross-section, member.
+-- (W03, W04, J02, J03), per period and cross-section. In care means in kind or with a personal budget
+-- (fct_support_months), so a client with both is counted once; the financing cross-section splits them
+-- (a client with both under one law in one period counts in both members).
+-- Grain: question_id, period, cross-section, member.
 {%- set questions = {
     'clients_in_care': {'wmo': 'W01', 'jeugd': 'J01'},
     'provisions': {'wmo': 'W06', 'jeugd': 'J06'},
@@ -8,7 +11,7 @@ with
 
 care_months_by_key as (
 
-    select * from {{ ref('fct_care_months') }}
+    select * from {{ ref('fct_support_months') }}
 
 ),
 
@@ -44,7 +47,7 @@ answers as (
 
     {%- set parts = [] %}
     {%- for period, trunc in periods().items() %}
-    {%- for cs, col in cross_sections(none).items() %}
+    {%- for cs, col in support_cross_sections(none).items() %}
     {%- for measure, qids in questions.items() %}
     {%- do parts.append(
         "select case law when 'wmo' then '" ~ qids['wmo'] ~ "' else '" ~ qids['jeugd'] ~ "' end as question_id, municipality_code, law, '"

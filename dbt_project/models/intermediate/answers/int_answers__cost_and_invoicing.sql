@@ -4,6 +4,8 @@
 -- expensive clients (J12) and the number of clients causing 80% of the cost (J13).
 -- A care month is a month a client is in care (with the member: the provider, product, ...), counted
 -- once however many allocations run in it; docs/definitions.md says why each figure is defined so.
+-- Money and clients include personal budgets (pgb: the SVB's payments, the months a grant runs), split
+-- by the financing cross-section; J14's units exist for care in kind only, so J14 stays in kind.
 -- Grain: question_id, period_type, period_start, cross_section, member, unit.
 with
 
@@ -24,6 +26,40 @@ booked as (
 care_months_by_key as (
 
     select * from {{ ref('fct_care_months') }}
+
+),
+
+pgb_payments as (
+
+    select * from {{ ref('fct_pgb_payments') }}
+    where is_booked
+
+),
+
+-- money of care in kind and of personal budgets, by the month of care
+booked_all as (
+
+    select
+        municipality_code, law, period_month, provider_agb, product_code, product_category, main_group,
+        client_key, amount_cents, 'zin' as financing
+    from booked
+    union all
+    select
+        municipality_code, law, care_month, provider_agb, product_code, product_category, main_group,
+        client_key, amount_cents, 'pgb'
+    from pgb_payments
+
+),
+
+support_months_by_key as (
+
+    select * from {{ ref('fct_support_months') }}
+
+),
+
+support_months as (
+
+    {{ with_key_numbers('support_months_by_key', 'client_key') }}
 
 ),
 
@@ -53,7 +89,22 @@ care_months as (
 
 {%- set money_sections = ['none', 'provider', 'product', 'product_category', 'main_group'] %}
 
--- booked euros and delivered units per member; clients and care months in care per member
+-- W27/J15: euros of care in kind and pgb per client with support, per member
+money_all as (
+
+    select *
+    from (
+        {{ per_period_and_cross_section('booked_all', 'sum(amount_cents) / 100.0 as euro',
+            money_sections + ['financing'], 'period_month', with_pgb=true) }}
+    )
+    inner join (
+        {{ per_period_and_cross_section('support_months', 'count(distinct client_key) as clients',
+            money_sections + ['financing'], with_pgb=true) }}
+    ) using (municipality_code, law, period_type, period_start, cross_section, member)
+
+),
+
+-- J14: euros and delivered units of care in kind per member; clients and care months in care per member
 booked_per_member as (
 
     {{ per_period_and_cross_section('booked', 'sum(amount_cents) / 100.0 as euro, sum(net_volume) as units',
@@ -83,27 +134,34 @@ money as (
 
 ),
 
--- W05/J05: a payment counts for the law, provider and category of the allocation it pays for
+-- W05/J05: a payment counts for the law, provider and category of the allocation it pays for; a pgb
+-- payment for its grant's law and category, in the month of care
 paid_months as (
 
     select
         trajectories.municipality_code, trajectories.law, trajectories.client_key, payments.provider_agb,
-        trajectories.product_category, date_trunc('month', payments.period_start)::date as month_start
+        trajectories.product_category, date_trunc('month', payments.period_start)::date as month_start,
+        'zin' as financing
     from payments
     inner join trajectories
         on payments.allocation_id = trajectories.allocation_id
+    union all
+    select municipality_code, law, client_key, null, product_category, care_month, 'pgb'
+    from pgb_payments
 
 ),
 
 in_care_clients as (
 
-    {{ per_period_and_cross_section('care_months_by_key', 'client_key', ['none', 'provider', 'product_category']) }}
+    {{ per_period_and_cross_section('support_months_by_key', 'client_key',
+        ['none', 'provider', 'product_category', 'financing'], with_pgb=true) }}
 
 ),
 
 paid_clients as (
 
-    {{ per_period_and_cross_section('paid_months', 'client_key', ['none', 'provider', 'product_category']) }}
+    {{ per_period_and_cross_section('paid_months', 'client_key',
+        ['none', 'provider', 'product_category', 'financing'], with_pgb=true) }}
 
 ),
 
@@ -115,7 +173,7 @@ cost_per_client as (
         date_trunc('year', period_month)::date as year_start,
         client_key,
         sum(amount_cents) / 100.0 as euro
-    from booked
+    from booked_all
     group by all
 
 ),
@@ -150,7 +208,7 @@ answers as (
     select
         case law when 'wmo' then 'W27' else 'J15' end as question_id, municipality_code, law, period_type,
         period_start, cross_section, member, round(euro / clients, 2) as value, 'euro' as unit, clients as n_clients
-    from money
+    from money_all
 
     union all
     -- intensity: units per care month, comparable within one product only; elsewhere (and per
