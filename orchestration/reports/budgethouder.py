@@ -556,15 +556,11 @@ def financing(con, law: str, year: int, month: int) -> pd.DataFrame:
 
 
 def financing_section(con, law: str, year: int, month: int) -> Section:
+    """Care in kind and pgb side by side against the begroting, saying plainly what the forecasts leave out."""
     frame = financing(con, law, year, month)
-    total = frame[["budget_cents", "in_kind_cents", "pgb_cents", "total_cents"]].sum(min_count=1)
-    frame = pd.concat(
-        [
-            frame,
-            pd.DataFrame([{"main_group": "Totaal", **total, "share": total["total_cents"] / total["budget_cents"]}]),
-        ],
-        ignore_index=True,
-    )
+    money = ["budget_cents", "in_kind_cents", "pgb_cents", "total_cents"]
+    sums = frame[money].sum(min_count=1)
+    frame = blocks.with_total(frame, "main_group", money, {"share": sums["total_cents"] / sums["budget_cents"]})
     delivered = bool(con.execute("select count(*) from marts.fct_pgb_grants").fetchone()[0])
     return Section(
         f"Zorg in natura en pgb tegen de begroting (t/m {MONTHS[month - 1]})",

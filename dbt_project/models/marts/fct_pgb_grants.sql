@@ -38,7 +38,7 @@ final as (
         coalesce(products.main_group, 'onbekend') as main_group,
         grants.client_key,
         grants.budget_holder_key,
-        grants.budget_holder_key is not distinct from grants.client_key as holder_is_client,
+        coalesce(grants.budget_holder_key = grants.client_key, false) as holder_is_client,
         grants.start_date,
         grants.end_date,
         grants.granted_cents,
@@ -47,9 +47,11 @@ final as (
         coalesce(payments.payments, 0) as payments,
         grants.reported_spent_cents,
         grants.reported_remaining_cents,
-        grants.reported_spent_cents is not distinct from coalesce(payments.paid_cents, 0)
-        and grants.reported_remaining_cents
-        is not distinct from grants.granted_cents - coalesce(payments.paid_cents, 0) as is_reconciled
+        coalesce(
+            grants.reported_spent_cents = coalesce(payments.paid_cents, 0)
+            and grants.reported_remaining_cents = grants.granted_cents - coalesce(payments.paid_cents, 0),
+            false
+        ) as is_reconciled
 
     from grants
     left join payments

@@ -46,9 +46,10 @@ weighted as (
     select
         grant_months.grant_id,
         grant_months.month_start,
-        (least(last_day(grant_months.month_start), grants.end_date)
-        - greatest(grant_months.month_start, grants.start_date) + 1) / day(last_day(grant_months.month_start))
-        as weight,
+        (
+            least(last_day(grant_months.month_start), grants.end_date)
+            - greatest(grant_months.month_start, grants.start_date) + 1
+        ) / day(last_day(grant_months.month_start)) as weight,
         grants.granted_cents
 
     from grant_months

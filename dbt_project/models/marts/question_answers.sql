@@ -114,11 +114,13 @@ missing_cross_sections as (
 
 ),
 
--- the sources a question's core elements come from that never delivered, named for the reader
+-- the sources a question's core elements (and its pgb elements) come from that never delivered,
+-- named for the reader
 undelivered_tables as (
 
     select
         question_elements.question_id,
+        question_elements.role,
         data_elements.source,
         string_agg(distinct feed_deliveries.table_name, ', ' order by feed_deliveries.table_name) as tables
 
@@ -127,25 +129,8 @@ undelivered_tables as (
         on question_elements.element_id = data_elements.element_id
     inner join feed_deliveries
         on data_elements.table_name = feed_deliveries.table_name
-    where question_elements.role = 'kern' and not feed_deliveries.is_delivered
-    group by question_elements.question_id, data_elements.source
-
-),
-
--- a figure whose pgb elements come from a source that never delivered covers care in kind only
-without_pgb as (
-
-    select
-        question_elements.question_id,
-        string_agg(distinct data_elements.source || ' (' || feed_deliveries.table_name || ')', ', ') as sources
-
-    from question_elements
-    inner join data_elements
-        on question_elements.element_id = data_elements.element_id
-    inner join feed_deliveries
-        on data_elements.table_name = feed_deliveries.table_name
-    where question_elements.role = 'pgb' and not feed_deliveries.is_delivered
-    group by question_elements.question_id
+    where question_elements.role in ('kern', 'pgb') and not feed_deliveries.is_delivered
+    group by question_elements.question_id, question_elements.role, data_elements.source
 
 ),
 
@@ -155,6 +140,19 @@ undelivered as (
         question_id,
         string_agg(source || ' (' || tables || ')', '; ' order by source) as sources
     from undelivered_tables
+    where role = 'kern'
+    group by question_id
+
+),
+
+-- a figure whose pgb elements come from a source that never delivered covers care in kind only
+without_pgb as (
+
+    select
+        question_id,
+        string_agg(source || ' (' || tables || ')', '; ' order by source) as sources
+    from undelivered_tables
+    where role = 'pgb'
     group by question_id
 
 ),
