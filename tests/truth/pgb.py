@@ -14,6 +14,7 @@ import pandas as pd
 
 from orchestration.lib.config import DEMO_PSEUDONYM_KEY
 from orchestration.lib.pseudonym import pseudonymise
+from tests.truth.flows import FEED_START
 
 
 def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -54,9 +55,9 @@ def granted_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFram
 
 
 def payments(manifest: Path) -> pd.DataFrame:
-    """Payments as delivered on a grant the register holds, with the month of care."""
+    """Payments as delivered on a grant the register holds, for care from the first month of the feeds."""
     p = pd.read_parquet(manifest / "pgb_payments.parquet")
-    p = p[p["delivered"] & ~p["unknown_grant"]].copy()
+    p = p[p["delivered"] & ~p["unknown_grant"] & (p["care_month"] >= FEED_START)].copy()
     g = grants(manifest).set_index("toekenningsnummer")
     p["main_group"] = p["toekenningsnummer"].map(g["main_group"])
     p["client_key"] = p["toekenningsnummer"].map(g["client_key"])
