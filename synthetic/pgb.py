@@ -174,7 +174,8 @@ class Pgb:
         start = month
         for _ in range(1 + int(rng.choice(3, p=[0.45, 0.35, 0.20]))):
             n_months = 12 if rng.random() < 0.8 else 6
-            end = month_end(*_year_month(add_months(start, n_months - 1)))
+            last = add_months(start, n_months - 1)
+            end = month_end(last.year, last.month)
             self.grants.append(
                 Grant(
                     number=f"PGB{municipality}{len(self.grants) + 1:06d}",
@@ -351,7 +352,3 @@ class Pgb:
             )
         x.out.write(rel, csv_bytes(REGISTER_HEADER, rows))
         x.truth["pgb_grants"] = truth
-
-
-def _year_month(d: dt.date) -> tuple[int, int]:
-    return d.year, d.month

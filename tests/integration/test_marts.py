@@ -40,9 +40,7 @@ def support(small_feeds):
     # a pgb-only client takes its attributes from the register alone: none when the register's BSN is mistyped
     register = pd.read_parquet(manifest / "clients.parquet")["register_bsn"]
     registered = {flows.pseudonymise(b, flows.DEMO_PSEUDONYM_KEY) for b in register}
-    unknown = ~m["client_key"].isin(
-        registered | set(in_kind["client_key"]) | set(flows.trajectories(manifest)["client_key"])
-    )
+    unknown = ~m["client_key"].isin(registered | set(flows.trajectories(manifest)["client_key"]))
     m.loc[unknown, ["wijk_code", "birth_year_month"]] = None
     m["gender"] = m["gender"].where(~unknown, "0").fillna("0")
     m["age_group"] = [flows.age_group(b, mo) for b, mo in zip(m["birth_year_month"], m["month_start"], strict=True)]

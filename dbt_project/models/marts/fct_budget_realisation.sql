@@ -10,22 +10,6 @@ budget as (
 
 ),
 
-in_kind as (
-
-    select municipality_code, year(period_month) as budget_year, law, main_group, amount_cents
-    from {{ ref('fct_declaration_lines') }}
-    where is_booked
-
-),
-
-pgb as (
-
-    select municipality_code, year(care_month) as budget_year, law, main_group, amount_cents
-    from {{ ref('fct_pgb_payments') }}
-    where is_booked
-
-),
-
 booked as (
 
     select
@@ -37,12 +21,8 @@ booked as (
         sum(amount_cents) filter (where financing = 'pgb') as booked_pgb_cents,
         sum(amount_cents) as booked_cents
 
-    from (
-        select *, 'zin' as financing from in_kind
-        union all
-        select *, 'pgb' from pgb
-    )
-    group by all
+    from (select *, year(care_month) as budget_year from {{ ref('fct_booked_money') }})
+    group by municipality_code, budget_year, law, main_group
 
 )
 

@@ -7,17 +7,7 @@ with
 
 booked_lines as (
 
-    select
-        municipality_code, law, period_month, provider_agb, product_code, product_category, main_group,
-        client_key, amount_cents, 'zin' as financing
-    from {{ ref('fct_declaration_lines') }}
-    where is_booked
-    union all
-    select
-        municipality_code, law, care_month, provider_agb, product_code, product_category, main_group,
-        client_key, amount_cents, 'pgb'
-    from {{ ref('fct_pgb_payments') }}
-    where is_booked
+    select * from {{ ref('fct_booked_money') }}
 
 ),
 
@@ -37,7 +27,7 @@ realisation as (
 booked as (
 
     {{ per_period_and_cross_section('lines', 'sum(amount_cents) / 100.0 as value, count(distinct client_key) as n_clients',
-        ['none', 'provider', 'product', 'product_category', 'main_group', 'financing'], month='period_month',
+        ['none', 'provider', 'product', 'product_category', 'main_group', 'financing'], month='care_month',
         with_pgb=true) }}
 
 ),
@@ -77,7 +67,7 @@ answers as (
         'financing', '{{ financing }}', sum(booked_{{ 'in_kind' if financing == 'zin' else 'pgb' }}_cents) / 100.0,
         'euro', null
     from realisation
-    {{ "where exists (select 1 from " ~ ref('fct_pgb_payments') ~ ")" if financing == 'pgb' }}
+    {{ "where exists (select 1 from " ~ ref('fct_booked_money') ~ " where financing = 'pgb')" if financing == 'pgb' }}
     group by all
     union all
     select
@@ -86,7 +76,7 @@ answers as (
         round(100.0 * sum(booked_{{ 'in_kind' if financing == 'zin' else 'pgb' }}_cents) / nullif(sum(budget_cents), 0), 1),
         'percent', null
     from realisation
-    {{ "where exists (select 1 from " ~ ref('fct_pgb_payments') ~ ")" if financing == 'pgb' }}
+    {{ "where exists (select 1 from " ~ ref('fct_booked_money') ~ " where financing = 'pgb')" if financing == 'pgb' }}
     group by all
     {%- endfor %}
 

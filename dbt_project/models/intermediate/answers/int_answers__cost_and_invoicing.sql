@@ -36,18 +36,9 @@ pgb_payments as (
 
 ),
 
--- money of care in kind and of personal budgets, by the month of care
 booked_all as (
 
-    select
-        municipality_code, law, period_month, provider_agb, product_code, product_category, main_group,
-        client_key, amount_cents, 'zin' as financing
-    from booked
-    union all
-    select
-        municipality_code, law, care_month, provider_agb, product_code, product_category, main_group,
-        client_key, amount_cents, 'pgb'
-    from pgb_payments
+    select * from {{ ref('fct_booked_money') }}
 
 ),
 
@@ -95,7 +86,7 @@ money_all as (
     select *
     from (
         {{ per_period_and_cross_section('booked_all', 'sum(amount_cents) / 100.0 as euro',
-            money_sections + ['financing'], 'period_month', with_pgb=true) }}
+            money_sections + ['financing'], 'care_month', with_pgb=true) }}
     )
     inner join (
         {{ per_period_and_cross_section('support_months', 'count(distinct client_key) as clients',
@@ -170,7 +161,7 @@ cost_per_client as (
     select
         municipality_code,
         law,
-        date_trunc('year', period_month)::date as year_start,
+        date_trunc('year', care_month)::date as year_start,
         client_key,
         sum(amount_cents) / 100.0 as euro
     from booked_all
