@@ -229,7 +229,7 @@ def pgb_money(manifest) -> pd.DataFrame:
             "provider_agb": "pgb",
             "product_category": paid["product"].map(dict(zip(products["code"], products["category"], strict=True))),
             "period_first": paid["month_start"],
-            "year": [d.year for d in paid["month_start"]],
+            "year": pd.Series([d.year for d in paid["month_start"]], index=paid.index, dtype="int64"),
             "eur": paid["cents"] / 100,
         }
     )

@@ -150,3 +150,14 @@ def test_the_budget_holder_sees_care_in_kind_pgb_and_both_against_the_begroting(
         assert got["budget_cents"].dropna().astype(int).to_dict() == b.to_dict()
     section = budgethouder.financing_section(warehouse, "jeugd", 2020, 10)
     assert section.table.iloc[-1]["main_group"] == "Totaal" and "pgb" in section.text
+
+
+@pytest.mark.integration
+def test_a_payment_on_a_grant_the_register_lacks_is_kept_and_never_booked(warehouse, small_feeds):
+    truth = pd.read_parquet(small_feeds / "manifest" / "pgb_payments.parquet")
+    unknown = truth[truth["delivered"] & truth["unknown_grant"]]
+    got = frame(warehouse, "select payment_id, amount_cents, is_booked, law from marts.fct_pgb_payments")
+    got = got[got["law"].isna()]
+    assert len(unknown) == 1  # the generator plants one: the test must see it
+    assert got["payment_id"].tolist() == unknown["betalingsnummer"].tolist()
+    assert got["amount_cents"].tolist() == unknown["cents"].tolist() and not got["is_booked"].any()

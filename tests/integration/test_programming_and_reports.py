@@ -108,7 +108,7 @@ def test_progress_report_flows_equal_the_marts(rendered):
         rows = _tables(reports / "voortgang" / label / law / "intern" / "index.html")["stromen"]
         latest = rows[-1]
         clients = con.execute(
-            """select count(distinct client_key) from marts.fct_care_months
+            """select count(distinct client_key) from marts.fct_support_months
                                  where law = ? and month_start >= ?::date and month_start < ?::date + interval 3
                                      month""",
             [law, quarter, quarter],

@@ -20,6 +20,7 @@ VALUE_DEFECTS = {
     ("suite4/werkprocessen/", "datum_einde_onderzoek", "implausible_date"): ("wp.datum_einde_onderzoek", "implausible"),
     ("suite4/werkprocessen/", "uitkomst", "dash_only_text"): ("wp.uitkomst", "implausible"),
     ("suite4/clienten/", "bsn", "bsn_fails_elfproef"): ("clt.bsn", "implausible"),
+    ("svb/toekenningen/", "bsn_client", "bsn_fails_elfproef"): ("pgb.bsn_client", "implausible"),
     ("suite4/clienten/", "postcode", "dash_only_text"): ("clt.postcode", "implausible"),
     ("suite4/clienten/", "geboortedatum", "missing_required"): ("clt.geboortedatum", "missing"),
     ("stapp/", "postcode", "dash_only_text"): ("swt.postcode", "implausible"),
@@ -36,6 +37,7 @@ OTHER_DEFECTS = {
     "misspelled_name",
     "swapped_name_parts",
     "missing_stop_message",
+    "unknown_grant",  # an SVB payment on a grant the register lacks: fct_pgb_payments, test_pgb.py
 }
 
 

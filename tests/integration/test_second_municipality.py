@@ -31,6 +31,7 @@ from tests.conftest import run_data_layers, use_data_dir
 from tests.integration.test_marts import (  # noqa: F401
     answers,
     months,
+    support,
     test_booked_amount_in_euros,
     test_budget_and_utilisation,
     test_care_duration_and_waiting_time,

@@ -21,9 +21,26 @@ def _month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     return list(pd.date_range(first.replace(day=1), last.replace(day=1), freq="MS").date)
 
 
+# the manifest's columns (synthetic/pgb.py), for an empty table where the SVB does not deliver
+GRANT_COLUMNS = [
+    "toekenningsnummer", "municipality", "law", "product", "product_group", "bsn", "bsn_in_feed", "holder_bsn",
+    "holder_is_client", "holder_is_parent", "in_kind_at_start", "start", "end", "amount_cents", "spent_cents",
+]  # fmt: skip
+PAYMENT_COLUMNS = [
+    "betalingsnummer", "toekenningsnummer", "municipality", "law", "product", "product_group", "zorgovereenkomst",
+    "kind", "agb", "care_month", "cents", "paid_date", "delivered", "correctie_op", "unknown_grant",
+]  # fmt: skip
+
+
+def _truth(manifest: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    """A truth table of the SVB feed; empty for a municipality the SVB does not deliver for."""
+    path = manifest / f"{name}.parquet"
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame(columns=columns)
+
+
 def grants(manifest: Path) -> pd.DataFrame:
     """The grants in the SVB register, with the feed's client key and the main group of the truth."""
-    g = pd.read_parquet(manifest / "pgb_grants.parquet")
+    g = _truth(manifest, "pgb_grants", GRANT_COLUMNS)
     g["client_key"] = [pseudonymise(b, DEMO_PSEUDONYM_KEY) for b in g["bsn_in_feed"]]
     products = pd.read_parquet(manifest / "products.parquet")
     group_of = dict(zip(products["code"], products["hoofdgroep"], strict=True))
@@ -56,8 +73,8 @@ def granted_months(manifest: Path, first: dt.date, last: dt.date) -> pd.DataFram
 
 def payments(manifest: Path) -> pd.DataFrame:
     """Payments as delivered on a grant the register holds, for care from the first month of the feeds."""
-    p = pd.read_parquet(manifest / "pgb_payments.parquet")
-    p = p[p["delivered"] & ~p["unknown_grant"] & (p["care_month"] >= FEED_START)].copy()
+    p = _truth(manifest, "pgb_payments", PAYMENT_COLUMNS)
+    p = p[p["delivered"].astype(bool) & ~p["unknown_grant"].astype(bool) & (p["care_month"] >= FEED_START)].copy()
     g = grants(manifest).set_index("toekenningsnummer")
     p["main_group"] = p["toekenningsnummer"].map(g["main_group"])
     p["client_key"] = p["toekenningsnummer"].map(g["client_key"])
