@@ -17,6 +17,10 @@ MONTHS = (
     "december",
 )
 
+# How support is paid (the financing cross-section). A personal budget has no contracted provider: all pgb
+# is one member of the provider dimension too (docs/definitions.md).
+FINANCING = {"zin": "zorg in natura", "pgb": "persoonsgebonden budget (pgb)"}
+
 
 def number(value: float, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")

@@ -1,7 +1,7 @@
 """Money for the portal: the budget position on the start page and the drill-down from law to main
 group to product group to provider.
 
-Everything here is computed by the functions the report products use (booked invoice lines,
+Everything here is computed by the functions the report products use (booked money, care in kind and pgb,
 ``programming.early_warning.project`` for the run rate, ``blocks.year_end`` for the outlook per main
 group), so the portal and the budget-holder report never disagree about the same month.
 """
@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from orchestration.lib import dutch
+from orchestration.programming import inputs
 from orchestration.programming.early_warning import project
-from orchestration.programming.inputs import BOOKED, CARE
+from orchestration.programming.inputs import BOOKED, CARE, provider_names
 from orchestration.reports import blocks
 from orchestration.reports.document import Chart, Section
 
@@ -30,7 +31,7 @@ LEVELS = (
 
 def latest_month(con) -> tuple[int, int] | None:
     """(year, month) of the latest month with booked invoice lines: the month the reports are at."""
-    latest = con.execute("select max(period_month) from marts.fct_declaration_lines where is_booked").fetchone()[0]
+    latest = inputs.latest_month(con)
     return None if latest is None else (latest.year, latest.month)
 
 
@@ -215,5 +216,5 @@ def _names(con, level: int) -> dict[str, str]:
     if level == 0:
         return dict(LAW_NAMES)
     if level == 3:
-        return dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+        return provider_names(con)
     return {}

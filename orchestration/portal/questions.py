@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from orchestration.lib.dutch import MONTHS
+from orchestration.lib.dutch import FINANCING, MONTHS
+from orchestration.programming.inputs import PGB_PROVIDER
 from orchestration.reports.document import Chart, Section
 from orchestration.reports.stamkaart import STATUS_NAMES, unit_name
 
@@ -83,10 +84,6 @@ def completeness(is_complete, period_end, data_through) -> str:
     return "onvolledig"
 
 
-# support paid as a personal budget has no contracted provider: all pgb is one member (docs/definitions.md)
-FINANCING = {"zin": "zorg in natura", "pgb": "persoonsgebonden budget (pgb)"}
-
-
 def member_labels(con, cross_section: str, law: str) -> dict[str, str]:
     """Member codes as a reader knows them: provider and wijk names, product names, category names."""
     queries = {
@@ -105,7 +102,7 @@ def member_labels(con, cross_section: str, law: str) -> dict[str, str]:
     sql = queries[cross_section]
     rows = con.execute(sql, [law] if "?" in sql else []).fetchall()
     labels = {str(code): str(name) for code, name in rows if name is not None}
-    return labels | ({"pgb": FINANCING["pgb"]} if cross_section == "provider" else {})
+    return labels | ({PGB_PROVIDER: FINANCING["pgb"]} if cross_section == "provider" else {})
 
 
 @dataclass(frozen=True)

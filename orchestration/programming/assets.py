@@ -28,7 +28,9 @@ from orchestration.lib.warehouse import replace_table
 from .early_warning import clients_against, first_warnings, realisation_against, without_ceiling
 from .forecast import forecast_groups
 from .inputs import (
+    PGB_PROVIDER,
     Inputs,
+    provider_names,
     read_client_realisation,
     read_contract_characteristics,
     read_inputs,
@@ -81,7 +83,8 @@ PROVIDER_RISK = Part(AssetKey(["programming", "provider_risk"]), "Risicoprofiel 
     group_name="programming",
     check_specs=[BASELINE.check],
     kinds={"duckdb", "statsmodels"},
-    description="programming.baseline_forecast: clients in care and booked money per main group and month for the "
+    description="programming.baseline_forecast: clients (in care or with a pgb) and booked money (care in kind and "
+    "pgb) per main group and month for the "
     "coming years, per trend method, with 80% prediction intervals; programming.forecast_backtest: "
     "each method backtested on the base year.",
 )
@@ -234,7 +237,8 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
             "ceiling of the adopted programme before year-end.",
         ),
     ],
-    description="Realisation per month against the adopted programme, per provider and per product group, with the "
+    description="Realisation per month against the adopted programme, per provider (the pgb as one) and per product "
+    "group, care in kind and pgb together, with the "
     "year-end projection as it stood each month (a provider per law); programming.early_warnings lists who will "
     "pass the ceiling, by how much and in which month; programming.realisation_clients: clients and shares per "
     "product group against the programme, with their warnings.",
@@ -281,7 +285,10 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
             realised, budgets, ["law", "main_group", "product_group"], year, last_month, ew.run_rate_months, ew.margin
         )
         by_provider.insert(1, "provider_name", by_provider["provider_agb"].map(inputs.provider_names))
-        provider_subject = {"level": "aanbieder", "subject": lambda f: f["provider_name"].fillna(f["provider_agb"])}
+        provider_subject = {
+            "level": lambda f: f["provider_agb"].map({PGB_PROVIDER: "pgb"}).fillna("aanbieder"),
+            "subject": lambda f: f["provider_name"].fillna(f["provider_agb"]),
+        }
         product_subject = {"level": "productgroep", "subject": lambda f: f["product_group"]}
         warnings = pd.concat(
             [
@@ -334,7 +341,8 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
     check_specs=[PROVIDER_RISK.check],
     kinds={"duckdb"},
     description="programming.provider_risk: per quarter, provider and law the five risk characteristics of 000 §4 "
-    "(volume, clients, cost price, growth, and what contract management registered) with their figures; "
+    "(volume, clients, cost price, growth, and what contract management registered) with their figures, care in "
+    "kind only (the pgb's carers are not contracted); "
     "elevated when enough of them apply. "
     "Thresholds in programming/risk_profile.yaml.",
 )
@@ -344,7 +352,7 @@ def provider_risk(context: AssetExecutionContext, warehouse: Warehouse) -> Mater
     with warehouse.connect() as con:
         by_group = read_provider_quarters(con, thresholds.exclude_main_groups, thresholds.quarters)
         frame = risk_profile(by_group, thresholds, read_contract_characteristics(con))
-        names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+        names = provider_names(con)
         frame.insert(2, "provider_name", frame["provider_agb"].map(names))
         con.execute("create schema if not exists programming")
         replace_table(con, "programming.provider_risk", frame)

@@ -1,9 +1,17 @@
-"""What programming reads from the marts, as plain DataFrames.
+"""What programming and the reports read from the marts, as plain DataFrames.
 
-Clients come from ``fct_care_months`` (in care on at least one day of the month), money
-from booked invoice lines in ``fct_declaration_lines`` by month of delivery; both carry the
-product group through ``dim_product`` (by municipality and code: in a region a code may mean
-something else in each member). Counting a client once per product group is
+Clients come from ``fct_support_months`` (in care, or holding a running pgb grant, on at least one
+day of the month), money from ``fct_booked_money`` (accepted invoice lines and the SVB's booked pgb
+payments) by month of care; both carry the product group through ``dim_product`` (by municipality
+and code: in a region a code may mean something else in each member). The baseline, the scenarios and
+the early warning therefore cover care in kind and pgb together: a begroting pays for both, and a
+programme that left the pgb out would warn too late wherever budget holders choose a pgb. Within them
+the pgb is one "provider", ``PGB_PROVIDER``: the SVB pays many carers (formal and informal) whom the
+municipality does not contract, so the pgb part of a product group gets one ceiling of its own.
+
+What is about contracted providers or about units of care reads care in kind only (``CARE_IN_KIND``,
+``BOOKED_IN_KIND``): the provider overview, the risk profile, and the cost decomposition into volume,
+duration, intensity and price (a pgb payment has no units). Counting a client once per product group is
 deliberate: a programme buys places per product, so a client in two groups fills two.
 """
 
@@ -14,17 +22,43 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-CARE = """
+from orchestration.lib.dutch import FINANCING
+
+# The pgb as a member of the provider dimension, as marts.question_answers has it in the provider cross-section.
+PGB_PROVIDER = "pgb"
+
+CARE_IN_KIND = """
     select months.*, products.product_group
     from marts.fct_care_months as months
     join marts.dim_product as products using (municipality_code, product_code)
 """
-BOOKED = """
+CARE = f"""
+    select months.* replace (coalesce(months.provider_agb, '{PGB_PROVIDER}') as provider_agb), products.product_group
+    from marts.fct_support_months as months
+    join marts.dim_product as products using (municipality_code, product_code)
+"""
+BOOKED_IN_KIND = """
     select lines.*, products.main_group as product_main_group, products.product_group, products.product_name
     from marts.fct_declaration_lines as lines
     join marts.dim_product as products using (municipality_code, product_code)
     where lines.is_booked
 """
+BOOKED = f"""
+    select money.financing, money.booking_id, money.municipality_code, money.law,
+           money.care_month as period_month,
+           case when money.financing = 'pgb' then '{PGB_PROVIDER}' else money.provider_agb end as provider_agb,
+           money.product_code, money.client_key, money.amount_cents,
+           products.main_group as product_main_group, products.product_group, products.product_name
+    from marts.fct_booked_money as money
+    join marts.dim_product as products using (municipality_code, product_code)
+"""
+
+
+def provider_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Provider names by AGB code, the pgb included."""
+    names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+    return names | {PGB_PROVIDER: FINANCING["pgb"]}
+
 
 # The iStandaard categories of ambulatory support (Wmo 02 begeleiding, Jeugd 45 ambulante jeugdhulp): the main
 # groups holding them are where the first line (sociaal wijkteam, CJG) should take over (003 §2.4.3). By
@@ -34,7 +68,7 @@ AMBULANT_CATEGORIES = ["wmo:02", "jeugd:45"]
 
 @dataclass(frozen=True)
 class Inputs:
-    reporting_year: int  # year of the latest month with booked invoice lines
+    reporting_year: int  # year of latest_month()
     latest_month: pd.Timestamp
     history: pd.DataFrame  # law, main_group, month, clients, booked_cents
     product_groups: pd.DataFrame  # year, law, main_group, product_group, clients, booked_cents
@@ -54,11 +88,17 @@ class Inputs:
         return known
 
 
+def latest_month(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+    """The latest month with booked invoice lines: the month programming, the reports and the portal are
+    at. The message traffic sets the pace; a pgb payment for a later month waits for it."""
+    latest = con.execute("select max(period_month) from marts.fct_declaration_lines where is_booked").fetchone()[0]
+    return None if latest is None else pd.Timestamp(latest)
+
+
 def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
-    latest = con.execute(f"select max(period_month) from ({BOOKED})").fetchone()[0]
+    latest = latest_month(con)
     if latest is None:
         raise ValueError("programming needs booked invoice lines; marts.fct_declaration_lines has none")
-    latest = pd.Timestamp(latest)
     history = con.execute(
         f"""
         with care as ({CARE}), booked as ({BOOKED}),
@@ -128,7 +168,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
     """,
         [latest.year, latest],
     ).df()
-    names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+    names = provider_names(con)
     for frame in (history, realisation):
         frame["month"] = pd.to_datetime(frame["month"])
     ambulant = {
@@ -163,10 +203,11 @@ def read_provider_quarters(
     """Per provider, law and quarter: the rolling year up to the quarter's end (volume,
     clients, the same a year earlier) and the highest cost per client against the median of
     all providers in the same product group. Main groups in ``exclude_main_groups`` are left out
-    (000 §4: Wmo without transport and housing adaptations)."""
+    (000 §4: Wmo without transport and housing adaptations). Care in kind only: the profile is of
+    contracted providers, and the pgb's carers are not."""
     return con.execute(
         f"""
-        with booked as ({BOOKED}), care as ({CARE}),
+        with booked as ({BOOKED_IN_KIND}), care as ({CARE_IN_KIND}),
         quarter_ends as (
             select distinct last_day(date_trunc('quarter', period_month) + interval 2 month) as quarter_end
             from booked
@@ -212,8 +253,8 @@ def read_provider_quarters(
 def read_client_realisation(
     con: duckdb.DuckDBPyConnection, year: int, month: int, by: str = "product_group"
 ) -> pd.DataFrame:
-    """Per law, main group and product group (or ``by`` = wijk_code): distinct clients in care in
-    months 1..``month`` of ``year``, in the same months of the year before, and in the whole year
+    """Per law, main group and product group (or ``by`` = wijk_code): distinct clients in care or
+    with a pgb in months 1..``month`` of ``year``, in the same months of the year before, and in the whole year
     before (the ratio that turns clients so far into the year's clients)."""
     if by not in ("product_group", "wijk_code"):
         raise ValueError(f"clients are realised per product_group or wijk_code, not {by}")

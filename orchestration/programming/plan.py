@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .inputs import PGB_PROVIDER
 from .scenario import Scenario
 
 # The main groups the first line (SWT for Wmo, CJG for Jeugd) can take over from (fct_wijk_support_mix).
@@ -109,18 +110,22 @@ def provider_ceilings(s: Scenario, products: pd.DataFrame, providers_base: pd.Da
     """Each provider's clients and ceiling per product group and programme year.
 
     Historical split: a provider keeps its base-year share of the group's clients and of its
-    money. Equal split: every provider active in the group in the base year gets the same.
+    money. Equal split: every provider active in the group in the base year gets the same part of
+    what the pgb (``PGB_PROVIDER``) leaves; the pgb keeps its historical share in both, because
+    whether a client chooses a pgb is not the municipality's to divide.
     New providers get no ceiling: contracting them is a decision, not arithmetic.
     """
     base = providers_base[(providers_base["clients"] > 0) | (providers_base["booked_cents"] > 0)].copy()
     keys = ["law", "main_group", "product_group"]
-    if s.provider_split == "historical":
-        sums = base.groupby(keys)[["clients", "booked_cents"]].transform("sum")
-        base["client_share"] = (base["clients"] / sums["clients"]).fillna(0)
-        base["money_share"] = (base["booked_cents"] / sums["booked_cents"]).fillna(0)
-    else:
-        n = base.groupby(keys)["provider_agb"].transform("count")
-        base["client_share"] = base["money_share"] = 1 / n
+    sums = base.groupby(keys)[["clients", "booked_cents"]].transform("sum")
+    base["client_share"] = (base["clients"] / sums["clients"]).fillna(0)
+    base["money_share"] = (base["booked_cents"] / sums["booked_cents"]).fillna(0)
+    if s.provider_split == "equal":
+        is_pgb = base["provider_agb"] == PGB_PROVIDER
+        in_kind = base[~is_pgb].groupby(keys)["provider_agb"].transform("count")
+        for share in ("client_share", "money_share"):
+            pgb = base[share].where(is_pgb, 0.0).groupby([base[k] for k in keys]).transform("sum")
+            base.loc[~is_pgb, share] = (1 - pgb[~is_pgb]) / in_kind
     plan = products[~products["is_base_year"]].merge(
         base[["provider_agb", *keys, "client_share", "money_share"]], on=keys
     )

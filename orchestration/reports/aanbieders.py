@@ -1,5 +1,7 @@
 """Kwartaaloverzicht aanbieders (003 Bijlage 3): per provider at a reference quarter, with
-its trend over eight quarters and its position among providers of the same product group."""
+its trend over eight quarters and its position among providers of the same product group.
+Care in kind only: the report is about contracted providers, and the pgb's carers are not
+(the budget-holder and progress reports show the pgb beside them)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.lib import dutch
-from orchestration.programming.inputs import BOOKED, CARE
+from orchestration.programming.inputs import BOOKED_IN_KIND, CARE_IN_KIND, PGB_PROVIDER
 
 from . import blocks
 from .answers import provisional_note, quarter_flows
@@ -59,7 +61,7 @@ def provider_quarters(con, quarter_start, law: str, quarters: int = 8) -> pd.Dat
         with q as (select unnest(generate_series($first::date, $last::date, interval 3 month))::date as qs),
         care as (
             select q.qs, provider_agb, count(distinct client_key) as clients
-            from q join ({CARE}) c on c.month_start >= q.qs and c.month_start < q.qs + interval 3 month
+            from q join ({CARE_IN_KIND}) c on c.month_start >= q.qs and c.month_start < q.qs + interval 3 month
             where c.law = $law group by all
         ),
         closed as (
@@ -85,7 +87,7 @@ def provider_quarters(con, quarter_start, law: str, quarters: int = 8) -> pd.Dat
             select q.qs, provider_agb, sum(amount_cents) as cost,
                    avg(case when submitted_on_time then 1.0 else 0.0 end)
                        filter (where b.period_month in (select month_start from closed)) as on_time
-            from q join ({BOOKED}) b on b.period_month >= q.qs and b.period_month < q.qs + interval 3 month
+            from q join ({BOOKED_IN_KIND}) b on b.period_month >= q.qs and b.period_month < q.qs + interval 3 month
             where b.law = $law group by all
         )
         select qs as quarter_start, provider_agb, coalesce(clients, 0) as clients, coalesce(inflow, 0) as inflow,
@@ -105,11 +107,12 @@ def benchmark(con, quarter_start, law: str) -> pd.DataFrame:
         f"""
         with care as (
             select provider_agb, product_group, count(distinct client_key) as clients
-            from ({CARE}) where month_start >= ? and month_start < ?::date + interval 3 month and law = ? group by all
+            from ({CARE_IN_KIND})
+            where month_start >= ? and month_start < ?::date + interval 3 month and law = ? group by all
         ),
         money as (
             select provider_agb, product_group, sum(amount_cents) as cost
-            from ({BOOKED}) where period_month >= ? and period_month < ?::date + interval 3 month and law = ?
+            from ({BOOKED_IN_KIND}) where period_month >= ? and period_month < ?::date + interval 3 month and law = ?
             group by all
         )
         select provider_agb, product_group, clients, cost, cost / clients as cost_per_client
@@ -139,9 +142,9 @@ def provider_facts(con, quarter_start, law: str) -> pd.DataFrame:
     qs = pd.Timestamp(quarter_start)
     has_programme = table_exists(con, "programming", "scenario_providers")
     ceiling = (
-        """select provider_agb, sum(ceiling_cents) as ceiling_cents
+        f"""select provider_agb, sum(ceiling_cents) as ceiling_cents
            from programming.scenario_providers join programming.scenarios using (scenario)
-           where adopted and law = $law and year = $year group by all"""
+           where adopted and law = $law and year = $year and provider_agb <> '{PGB_PROVIDER}' group by all"""
         if has_programme
         else "select null::varchar as provider_agb, null::double as ceiling_cents where false"
     )
@@ -158,7 +161,7 @@ def provider_facts(con, quarter_start, law: str) -> pd.DataFrame:
         f"""
         with ceilings as ({ceiling}),
         booked as (
-            select provider_agb, sum(amount_cents) as booked_ytd_cents from ({BOOKED})
+            select provider_agb, sum(amount_cents) as booked_ytd_cents from ({BOOKED_IN_KIND})
             where law = $law and year(period_month) = $year and period_month < $qs::date + interval 3 month
             group by all
         ),
@@ -244,7 +247,7 @@ def build(con: duckdb.DuckDBPyConnection, quarter_start, law: str) -> tuple[Repo
     law_flows = quarter_flows(con, qs, qs, "none", law)
     distinct = {
         "provider_agb": "",
-        "clients": blocks.distinct_clients(con, law, qs, qs + pd.DateOffset(months=2)),
+        "clients": blocks.distinct_clients(con, law, qs, qs + pd.DateOffset(months=2), in_kind=True),
         **{c: int(law_flows[c].sum()) for c in ("inflow", "outflow")},
     }
     index_table = blocks.with_total(now, "provider_name", ["cost", "ceiling_cents", "booked_ytd_cents"], distinct)

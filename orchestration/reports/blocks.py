@@ -12,7 +12,7 @@ import pandas as pd
 
 from orchestration.lib import dutch
 from orchestration.programming.early_warning import clients_against, project
-from orchestration.programming.inputs import BOOKED, CARE, read_client_realisation
+from orchestration.programming.inputs import BOOKED, CARE, CARE_IN_KIND, provider_names, read_client_realisation
 from orchestration.programming.thresholds import load_monitoring
 
 from .document import Section
@@ -40,12 +40,24 @@ def table_exists(con, schema: str, table: str) -> bool:
     )
 
 
-def distinct_clients(con, law: str | None, first, last, where: str = "true", params: list | None = None) -> int:
-    """Distinct clients in care in the months first..last (first days), of one law or both."""
+def source_delivered(con, source: str) -> bool:
+    """Whether every feed of ``source`` has delivered (intermediate.int_feed_deliveries, which
+    question_answers reads too): before that, its part of a figure is unknown, not zero."""
+    return bool(
+        con.execute(
+            "select coalesce(bool_and(is_delivered), false) from intermediate.int_feed_deliveries where source = ?",
+            [source],
+        ).fetchone()[0]
+    )
+
+
+def distinct_clients(con, law: str | None, first, last, in_kind: bool = False) -> int:
+    """Distinct clients in care or with a pgb (``in_kind``: in care in kind) in the months first..last
+    (first days), of one law or both."""
     return con.execute(
-        f"""select count(distinct client_key) from ({CARE})
-            where (?::varchar is null or law = ?) and month_start between ?::date and ?::date and ({where})""",
-        [law, law, pd.Timestamp(first).date(), pd.Timestamp(last).date(), *(params or [])],
+        f"""select count(distinct client_key) from ({CARE_IN_KIND if in_kind else CARE})
+            where (?::varchar is null or law = ?) and month_start between ?::date and ?::date""",
+        [law, law, pd.Timestamp(first).date(), pd.Timestamp(last).date()],
     ).fetchone()[0]
 
 
@@ -580,7 +592,7 @@ def providers_per_product_group(con, law: str, year: int, month: int) -> pd.Data
     """,
         [law, year, month, law, year, month],
     ).df()
-    names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+    names = provider_names(con)
     frame.insert(2, "provider_name", frame["provider_agb"].map(names).fillna(frame["provider_agb"]))
     group_total = frame.groupby("product_group")["booked"].transform("sum")
     frame["share"] = (frame["booked"] / group_total.where(group_total != 0)).astype(float)

@@ -14,7 +14,7 @@ import pandas as pd
 from orchestration.lib import dutch
 from orchestration.lib.dutch import MONTHS
 from orchestration.programming.early_warning import project
-from orchestration.programming.inputs import BOOKED, CARE
+from orchestration.programming.inputs import BOOKED, BOOKED_IN_KIND, CARE, CARE_IN_KIND, PGB_PROVIDER
 
 from . import blocks
 from .answers import provisional_note
@@ -38,8 +38,14 @@ EFFECT_LABELS = {
 }
 
 
-def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
-    """Per product group, months 1..month of the year: clients, care months, units and cost."""
+def _ytd_components(con, law: str, year: int, month: int, in_kind: bool = False) -> pd.DataFrame:
+    """Per product group, months 1..month of the year: clients, care months and cost, care in kind and pgb
+    together; with ``in_kind`` care in kind only, with its units. The decomposition into volume, duration,
+    intensity and price needs units, which a pgb payment does not have: mixing the pgb in would put its
+    euros in 'price' (the report says the decomposition is of care in kind)."""
+    care, booked, units = (
+        (CARE_IN_KIND, BOOKED_IN_KIND, "sum(net_volume)") if in_kind else (CARE, BOOKED, "null::double")
+    )
     return con.execute(
         f"""
         with care as (
@@ -47,13 +53,12 @@ def _ytd_components(con, law: str, year: int, month: int) -> pd.DataFrame:
             -- (docs/definitions.md, as J14 counts it): intensity is units per care month in both
             select main_group, product_group, count(distinct client_key) as clients,
                 count(distinct (client_key, month_start)) as care_months
-            from ({CARE}) where law = ? and year(month_start) = ? and month(month_start) <= ?
+            from ({care}) where law = ? and year(month_start) = ? and month(month_start) <= ?
             group by all
         ),
         money as (
-            select product_main_group as main_group, product_group, sum(net_volume) as units,
-                sum(amount_cents) as cost
-            from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
+            select product_main_group as main_group, product_group, {units} as units, sum(amount_cents) as cost
+            from ({booked}) where law = ? and year(period_month) = ? and month(period_month) <= ?
             group by all
         )
         select main_group, product_group, coalesce(clients, 0) as clients, coalesce(care_months, 0) as care_months,
@@ -144,12 +149,13 @@ def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
             ]
         )
     return con.execute(
-        """
+        f"""
         select 'productgroep' as level, product_group as subject, ytd_cents, ceiling_cents, projected_cents,
                projected_overrun_cents, crossing_month
         from programming.realisation_products where law = ? and year = ? and month = ? and warning
         union all
-        select 'aanbieder', coalesce(provider_name, provider_agb), ytd_cents, ceiling_cents, projected_cents,
+        select case provider_agb when '{PGB_PROVIDER}' then 'pgb' else 'aanbieder' end,
+               coalesce(provider_name, provider_agb), ytd_cents, ceiling_cents, projected_cents,
                projected_overrun_cents, crossing_month
         from programming.realisation_providers
         where year = ? and month = ? and warning and law = ?
@@ -197,7 +203,6 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
     now = figures_of(outlook_per_group)
     before = key_figures(con, law, year, month - 1) if month > 1 else None
     ytd = _ytd_components(con, law, year, month)
-    last_year = _ytd_components(con, law, year - 1, month)
     programme = _programme(con, law, year)
     monthly = _monthly(con, law, year, month)
     sections = []
@@ -323,13 +328,14 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
 
     products = con.execute(
         f"""
-        select product_code, product_name, product_group, count(distinct client_key) as clients,
+        select product_code, product_name, product_group, financing, count(distinct client_key) as clients,
                sum(amount_cents) as cost
         from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ?
-        group by all order by cost desc, product_code
+        group by all order by cost desc, product_code, financing
     """,
         [law, year, month],
     ).df()
+    products["financing"] = products["financing"].map(dutch.FINANCING)
     sections.append(
         Section(
             "Realisatie per product",
@@ -338,6 +344,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
                 "product_code": "text",
                 "product_name": "text",
                 "product_group": "text",
+                "financing": "text",
                 "clients": "count",
                 "cost": "money",
             },
@@ -345,6 +352,7 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
                 "product_code": "product",
                 "product_name": "omschrijving",
                 "product_group": "productgroep",
+                "financing": "financiering",
                 "clients": "cliënten",
                 "cost": "gerealiseerd",
             },
@@ -352,7 +360,9 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
         )
     )
 
-    effects = decompose(last_year, ytd)
+    effects = decompose(
+        _ytd_components(con, law, year - 1, month, in_kind=True), _ytd_components(con, law, year, month, in_kind=True)
+    )
     effects = pd.concat(
         [effects, pd.DataFrame([{"product_group": "Totaal", **effects.drop(columns="product_group").sum()}])],
         ignore_index=True,
@@ -370,7 +380,8 @@ def build(con: duckdb.DuckDBPyConnection, law: str, year: int, month: int) -> Re
             },
             EFFECT_LABELS,
             key="verklaring_vorig_jaar",
-            text="Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), "
+            text="Zorg in natura (een pgb-betaling heeft geen eenheden, dus geen duur, intensiteit of prijs). "
+            "Het verschil in kosten per productgroep, gesplitst in volume (cliënten in de hoofdgroepen), "
             "mix (verdeling over productgroepen), duur (zorgmaanden per cliënt), intensiteit (eenheden per "
             "zorgmaand) en prijs (per eenheid). De effecten tellen exact op tot het verschil (zie 'Hoe lees ik dit').",
             chart=Chart("bar", "product_group", list(EFFECTS), "Effecten per productgroep", money=True),
@@ -529,29 +540,27 @@ def _signed(cents: float) -> str:
 
 
 def financing(con, law: str, year: int, month: int) -> pd.DataFrame:
-    """Per main group, months 1..month: the begroting, booked care in kind, pgb paid by the SVB (by month of
-    care, like invoices), both together and the share of the begroting they use. Clients: distinct, with either."""
+    """Per main group, months 1..month: the begroting, booked care in kind, pgb paid by the SVB (both by
+    month of care), both together and the share of the begroting they use."""
     return con.execute(
         f"""
         with budget as (
             select main_group, sum(budget_cents) as budget_cents from marts.fct_budget
             where law = ? and budget_year = ? group by all
         ),
-        in_kind as (
-            select product_main_group as main_group, sum(amount_cents) as in_kind_cents
+        money as (
+            select product_main_group as main_group,
+                   sum(amount_cents) filter (where financing = 'zin') as in_kind_cents,
+                   sum(amount_cents) filter (where financing = 'pgb') as pgb_cents
             from ({BOOKED}) where law = ? and year(period_month) = ? and month(period_month) <= ? group by all
-        ),
-        pgb as (
-            select main_group, sum(amount_cents) as pgb_cents from marts.fct_pgb_payments
-            where is_booked and law = ? and year(care_month) = ? and month(care_month) <= ? group by all
         )
         select main_group, budget_cents, coalesce(in_kind_cents, 0) as in_kind_cents,
                coalesce(pgb_cents, 0) as pgb_cents, coalesce(in_kind_cents, 0) + coalesce(pgb_cents, 0) as total_cents,
                (coalesce(in_kind_cents, 0) + coalesce(pgb_cents, 0)) / nullif(budget_cents, 0) as share
-        from budget full outer join in_kind using (main_group) full outer join pgb using (main_group)
+        from budget full outer join money using (main_group)
         order by main_group
         """,
-        [law, year, law, year, month, law, year, month],
+        [law, year, law, year, month],
     ).df()
 
 
@@ -561,7 +570,7 @@ def financing_section(con, law: str, year: int, month: int) -> Section:
     money = ["budget_cents", "in_kind_cents", "pgb_cents", "total_cents"]
     sums = frame[money].sum(min_count=1)
     frame = blocks.with_total(frame, "main_group", money, {"share": sums["total_cents"] / sums["budget_cents"]})
-    delivered = bool(con.execute("select count(*) from marts.fct_pgb_grants").fetchone()[0])
+    delivered = blocks.source_delivered(con, "svb")
     return Section(
         f"Zorg in natura en pgb tegen de begroting (t/m {MONTHS[month - 1]})",
         frame,
@@ -586,8 +595,10 @@ def financing_section(con, law: str, year: int, month: int) -> Section:
         text=(
             "De begroting dekt zorg in natura (facturen van gecontracteerde aanbieders) en persoonsgebonden "
             "budgetten (pgb: betalingen van de SVB), beide naar de maand waarin de zorg is geleverd. "
-            "De prognoses, de trend en het programma in dit rapport gaan nog over zorg in natura alleen; "
-            "tel voor het hele beeld het pgb uit deze tabel erbij."
+            "De andere bedragen in dit rapport tellen beide, ook de prognoses, de trend, het programma en de "
+            "vroegsignalering (daar is het pgb één 'aanbieder' met een eigen plafond); alleen de verklaring van "
+            "kostenverschillen in de budgethoudersrapportage gaat over zorg in natura, want een pgb-betaling "
+            "heeft geen eenheden."
             if delivered
             else "De SVB levert (nog) geen pgb-gegevens: de bedragen in dit rapport gaan over zorg in natura "
             "alleen. Het pgb-deel van de begroting is niet zichtbaar tot de SVB levert."

@@ -39,6 +39,7 @@ from orchestration.lib.parallel import ordered_map
 from orchestration.lib.parts import Part, PartialResult, stale_lines
 from orchestration.lib.resources import Warehouse
 from orchestration.programming.assets import provider_risk, realisation
+from orchestration.programming.inputs import latest_month
 from orchestration.publish import PUBLISHED
 from orchestration.quality.assets import question_feasibility
 
@@ -265,10 +266,9 @@ quarterly_job = define_asset_job(
 def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
     """(monthly key, quarterly key) of the latest month with booked invoice lines; the quarter
     is that month's if the month closes it, else the quarter before."""
-    latest = con.execute("select max(period_month) from marts.fct_declaration_lines where is_booked").fetchone()[0]
-    if latest is None:
+    month = latest_month(con)
+    if month is None:
         return None
-    month = pd.Timestamp(latest)
     quarter = pd.Timestamp(month.year, 3 * ((month.month - 1) // 3) + 1, 1)
     if month.month % 3 != 0:
         quarter -= pd.DateOffset(months=3)

@@ -10,7 +10,7 @@ from orchestration.programming.inputs import BOOKED, CARE
 from . import blocks
 from .aanbieders import quarter_label
 from .answers import provisional_note, quarter_flows
-from .budgethouder import key_figures, outlook
+from .budgethouder import financing_section, key_figures, outlook
 from .document import Chart, Report, Section
 
 LAW_NAME = {"wmo": "Wmo", "jeugd": "Jeugd"}
@@ -189,10 +189,11 @@ def build(con: duckdb.DuckDBPyConnection, law: str, quarter_start) -> Report:
             },
             derived={"clients_projected": "clients_ytd"},
             key="programma",
-            text="In cliënten en in euro's, zoals de budgethoudersrapportage ze rekent (cliënten verwacht: tot nu toe "
-            "maal de verhouding jaar / dezelfde maanden van vorig jaar).",
+            text="In cliënten en in euro's, zorg in natura en pgb samen, zoals de budgethoudersrapportage ze rekent "
+            "(cliënten verwacht: tot nu toe maal de verhouding jaar / dezelfde maanden van vorig jaar).",
         )
     )
+    sections.append(financing_section(con, law, year, last_month))
     bijlage6 = blocks.providers_per_product_group(con, law, year, last_month)
     sections.append(
         Section(

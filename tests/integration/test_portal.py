@@ -176,15 +176,17 @@ def test_the_money_drill_down_adds_up_to_the_booked_lines_the_begroting_and_dist
     intern, _, con, _ = portals
     latest = con.execute("select max(period_month) from marts.fct_declaration_lines where is_booked").fetchone()[0]
     year, month = latest.year, latest.month
+    # care in kind and pgb, the pgb as one provider
     booked = con.execute(
-        """select l.law, p.main_group, p.product_group, l.provider_agb, l.amount_cents
-           from marts.fct_declaration_lines l join marts.dim_product p using (municipality_code, product_code)
-           where l.is_booked and year(l.period_month) = ? and month(l.period_month) <= ?""",
+        """select l.law, p.main_group, p.product_group, if(l.financing = 'pgb', 'pgb', l.provider_agb) as provider_agb,
+                  l.amount_cents
+           from marts.fct_booked_money l join marts.dim_product p using (municipality_code, product_code)
+           where year(l.care_month) = ? and month(l.care_month) <= ?""",
         [year, month],
     ).df()
     care = con.execute(
-        """select c.law, c.main_group, p.product_group, c.provider_agb, c.client_key
-           from marts.fct_care_months c join marts.dim_product p using (municipality_code, product_code)
+        """select c.law, c.main_group, p.product_group, coalesce(c.provider_agb, 'pgb') as provider_agb, c.client_key
+           from marts.fct_support_months c join marts.dim_product p using (municipality_code, product_code)
            where year(c.month_start) = ? and month(c.month_start) <= ?""",
         [year, month],
     ).df()
@@ -241,8 +243,8 @@ def test_the_start_page_gives_the_budget_position_per_law_with_its_signal(portal
             "select sum(budget_cents) from marts.fct_budget where law = ? and budget_year = ?", [law, latest.year]
         ).fetchone()[0]
         booked = con.execute(
-            """select sum(amount_cents) from marts.fct_declaration_lines
-               where is_booked and law = ? and year(period_month) = ? and period_month <= ?""",
+            """select sum(amount_cents) from marts.fct_booked_money
+               where law = ? and year(care_month) = ? and care_month <= ?""",
             [law, latest.year, latest],
         ).fetchone()[0]
         total = rows[-1]

@@ -21,9 +21,11 @@ from dagster import AssetKey, DagsterInstance
 
 from orchestration.definitions import defs
 from orchestration.lib.config import REPO_ROOT
+from orchestration.lib.dutch import FINANCING
 from orchestration.lib.resources import Warehouse
 from orchestration.programming.thresholds import load_monitoring
 from orchestration.reports.products import current_periods, render_current
+from tests.truth import pgb
 
 from .browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
@@ -80,9 +82,9 @@ def test_budget_holder_figures_equal_the_marts(rendered):
         truth = dict(
             con.execute(
                 """
-            select p.product_group, sum(l.amount_cents) from marts.fct_declaration_lines l
+            select p.product_group, sum(l.amount_cents) from marts.fct_booked_money l
             join marts.dim_product p on p.municipality_code = l.municipality_code and p.product_code = l.product_code
-            where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
+            where l.law = ? and year(l.care_month) = ? and month(l.care_month) <= ?
             group by 1""",
                 [law, year, m],
             ).fetchall()
@@ -311,6 +313,35 @@ def test_overspending_provider_warned_in_the_right_month(db, small_feeds):
     )
 
 
+def test_programming_monitors_the_pgb_as_one_provider_exact_against_the_truth(db, small_feeds):
+    """The early warning covers care in kind and pgb: per law and month the pgb's booked money is the
+    SVB's payments in the truth, and the product groups' realisation adds the accepted invoice lines to it."""
+    _, con = db
+    manifest = small_feeds / "manifest"
+    paid = pgb.payments(manifest).assign(month=lambda p: pd.to_datetime(p["month_start"]))
+    lines = pd.read_parquet(manifest / "declaration_lines.parquet")
+    lines = lines[(lines["status"] == "accepted") & lines["delivered"]].assign(
+        month=lambda f: pd.to_datetime(f["period_first"]).dt.to_period("M").dt.to_timestamp(),
+        cents=lambda f: f["amount_cents"].where(f["debit_credit"] == "D", -f["amount_cents"]),
+    )
+    providers = con.execute("select * from programming.realisation_providers where provider_agb = 'pgb'").df()
+    products = con.execute(
+        "select law, month, sum(booked_cents) as booked from programming.realisation_products group by all"
+    ).df()
+    year = int(providers["year"].iloc[0])
+    for law in ("wmo", "jeugd"):
+        rows = providers[providers.law == law].sort_values("month")
+        months = [pd.Timestamp(year, m, 1) for m in rows["month"]]
+        truth = paid[paid.law == law].groupby("month")["cents"].sum()
+        assert rows["booked_cents"].tolist() == [float(truth.get(m, 0)) for m in months]
+        assert rows["ceiling_cents"].notna().all() and (rows["ceiling_cents"] > 0).all()
+        assert rows["provider_name"].eq(FINANCING["pgb"]).all()
+        in_kind = lines[lines.law == law].groupby("month")["cents"].sum()
+        booked = products[products.law == law].set_index("month")["booked"]
+        assert [booked[m.month] for m in months] == [float(in_kind.get(m, 0) + truth.get(m, 0)) for m in months]
+    assert truth.sum() > 0  # the small feeds have pgb to monitor
+
+
 def test_scenario_tables_add_up(db):
     _, con = db
     products = con.execute("select * from programming.scenario_products").df()
@@ -377,9 +408,9 @@ def test_budget_holder_states_the_year_end_against_the_begroting_per_main_group(
         page = _mid_year(reports, law)
         rows = _tables(page)["hoofdgroepen_begroting"]
         lines = con.execute(
-            """select p.main_group, month(l.period_month) as m, sum(l.amount_cents) as c
-               from marts.fct_declaration_lines l join marts.dim_product p using (municipality_code, product_code)
-               where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
+            """select p.main_group, month(l.care_month) as m, sum(l.amount_cents) as c
+               from marts.fct_booked_money l join marts.dim_product p using (municipality_code, product_code)
+               where l.law = ? and year(l.care_month) = ? and month(l.care_month) <= ?
                group by all""",
             [law, year, month],
         ).df()
@@ -417,13 +448,14 @@ def test_budget_holder_warns_about_providers_per_law(rendered):
     checked = 0
     for law in ("wmo", "jeugd"):
         for r in _tables(_mid_year(reports, law))["vroegsignalering"]:
-            if r["level"][1] != "aanbieder":
+            if r["level"][1] not in ("aanbieder", "pgb"):
                 continue
-            agb = names.get(r["subject"][1], r["subject"][1])
+            agb = "pgb" if r["level"][1] == "pgb" else names[r["subject"][1]]
             booked = con.execute(
-                """select sum(amount_cents) from marts.fct_declaration_lines where is_booked and provider_agb = ?
-                   and law = ? and year(period_month) = ? and month(period_month) <= ?""",
-                [agb, law, year, month],
+                """select sum(amount_cents) from marts.fct_booked_money
+                   where (provider_agb = ? and financing = 'zin' or ? = 'pgb' and financing = 'pgb')
+                     and law = ? and year(care_month) = ? and month(care_month) <= ?""",
+                [agb, agb, law, year, month],
             ).fetchone()[0]
             ceiling = con.execute(
                 """select sum(ceiling_cents) from programming.scenario_providers join programming.scenarios
@@ -465,7 +497,7 @@ def test_budget_holder_shows_care_quality_process_and_flows_per_product(rendered
         # the total of clients is the distinct count for the law, not the sum over product groups
         total = next(r for r in tables["productgroepen"] if r["_total"])
         distinct = con.execute(
-            "select count(distinct client_key) from marts.fct_care_months where law = ? and year(month_start) = ? "
+            "select count(distinct client_key) from marts.fct_support_months where law = ? and year(month_start) = ? "
             "and month(month_start) <= ?",
             [law, year, month],
         ).fetchone()[0]
@@ -484,7 +516,7 @@ def test_clients_and_shares_are_monitored_against_the_programme(rendered):
     reports, con, *_ = rendered
     year, month = int(MID_YEAR[:4]), int(MID_YEAR[5:7])
     care = con.execute(
-        """select c.client_key, c.month_start, p.main_group, p.product_group from marts.fct_care_months c
+        """select c.client_key, c.month_start, p.main_group, p.product_group from marts.fct_support_months c
            join marts.dim_product p using (municipality_code, product_code) where c.law = 'wmo'""",
     ).df()
     care["month_start"] = pd.to_datetime(care["month_start"])
@@ -530,13 +562,15 @@ def test_progress_report_shows_first_line_quality_and_the_bijlage_6_table(render
         shown = {codes.get(r["wijk_name"][1], r["wijk_name"][1]): _raw(r["clients"]) for r in tables["eerste_lijn"]}
         assert {k: v for k, v in shown.items() if v} == {k: v for k, v in truth.items() if v}
         lines = con.execute(
-            """select p.product_group, l.provider_agb, sum(l.amount_cents) as booked
-               from marts.fct_declaration_lines l join marts.dim_product p using (municipality_code, product_code)
-               where l.is_booked and l.law = ? and year(l.period_month) = ? and month(l.period_month) <= ?
+            """select p.product_group, if(l.financing = 'pgb', 'pgb', l.provider_agb) as provider_agb,
+                      sum(l.amount_cents) as booked
+               from marts.fct_booked_money l join marts.dim_product p using (municipality_code, product_code)
+               where l.law = ? and year(l.care_month) = ? and month(l.care_month) <= ?
                group by all""",
             [law, year, last],
         ).df()
         names = dict(con.execute("select provider_agb, provider_name from marts.dim_provider").fetchall())
+        names["pgb"] = FINANCING["pgb"]
         lines["provider_name"] = lines["provider_agb"].map(names)
         for r in tables["bijlage6"]:
             g = lines[(lines.product_group == r["product_group"][1]) & (lines.provider_name == r["provider_name"][1])]
@@ -559,7 +593,7 @@ def test_wijk_report_gives_clients_per_thousand_inhabitants_from_the_cbs_seed(re
     inhabitants = dict(zip(cbs["Codering_3"].str.strip(), cbs["AantalInwoners_5"], strict=True))
     young = dict(zip(cbs["Codering_3"].str.strip(), cbs["k_0Tot15Jaar_8"] + cbs["k_15Tot25Jaar_9"], strict=True))
     care = con.execute(
-        """select law, coalesce(wijk_code, 'onbekend') as wijk, client_key from marts.fct_care_months
+        """select law, coalesce(wijk_code, 'onbekend') as wijk, client_key from marts.fct_support_months
            where month_start >= ?::date and month_start < ?::date + interval 3 month""",
         [quarter, quarter],
     ).df()
@@ -688,12 +722,13 @@ def test_bijlage_6_clients_and_average_and_the_wijk_tables_recomputed(rendered):
     reports, con, _, quarter = rendered
     year, last = int(quarter[:4]), int(quarter[5:7]) + 2
     care = con.execute(
-        """select c.law, c.client_key, c.provider_agb, c.month_start, coalesce(c.wijk_code, 'onbekend') as wijk,
-                  p.main_group, p.product_group
-           from marts.fct_care_months c join marts.dim_product p using (municipality_code, product_code)"""
+        """select c.law, c.client_key, coalesce(c.provider_agb, 'pgb') as provider_agb, c.month_start,
+                  coalesce(c.wijk_code, 'onbekend') as wijk, p.main_group, p.product_group
+           from marts.fct_support_months c join marts.dim_product p using (municipality_code, product_code)"""
     ).df()
     care["month_start"] = pd.to_datetime(care["month_start"])
     names = dict(con.execute("select provider_name, provider_agb from marts.dim_provider").fetchall())
+    names[FINANCING["pgb"]] = "pgb"
     ytd = care[(care.month_start.dt.year == year) & (care.month_start.dt.month <= last) & (care.law == "jeugd")]
     for r in _tables(reports / "voortgang" / _label(quarter) / "jeugd" / "intern" / "index.html")["bijlage6"]:
         agb = names.get(r["provider_name"][1], r["provider_name"][1])

@@ -24,6 +24,7 @@ from dagster import DagsterInstance
 
 from orchestration.definitions import defs
 from orchestration.lib.config import REPO_ROOT
+from orchestration.reports.budgethouder import financing_section
 from synthetic.generate import GeneratorConfig, generate
 from tests.conftest import run_data_layers, use_data_dir
 
@@ -210,7 +211,7 @@ def test_the_demo_scenarios_are_skipped_with_their_reasons_and_the_one_that_fits
 
 def test_without_the_svb_money_and_client_figures_cover_care_in_kind_and_say_so(built):
     """No SVB feed: every question with a pgb part still answers for care in kind, as `beperkt` with the
-    reason naming the SVB; its financing cross-section holds care in kind alone."""
+    reason naming the SVB; its financing cross-section holds care in kind alone, and the reports say so."""
     folder, _ = built
     with open(REPO_ROOT / "seeds" / "dq_question_elements.csv", encoding="utf-8") as fh:
         with_pgb = {r["question_id"] for r in csv.DictReader(fh) if r["role"] == "pgb"}
@@ -226,7 +227,12 @@ def test_without_the_svb_money_and_client_figures_cover_care_in_kind_and_say_so(
                 "select distinct member from marts.question_answers where cross_section = 'financing'"
             ).fetchall()
         }
+        latest = con.execute("select max(period_month) from marts.fct_declaration_lines where is_booked").fetchone()[0]
+        financing = financing_section(con, "jeugd", latest.year, latest.month)
     assert {q for q, _, _ in rows} == with_pgb
     for question, status, reason in rows:
         assert status == "beperkt" and "Zonder pgb: bron niet geleverd: SVB (raw.svb_" in reason, question
     assert members == {"zin"}
+    # the budget-holder and progress reports say the pgb is missing, not that there is none
+    assert "De SVB levert (nog) geen pgb-gegevens" in financing.text
+    assert financing.table["pgb_cents"].fillna(0).eq(0).all() and financing.table["in_kind_cents"].sum() > 0

@@ -11,6 +11,7 @@ import pytest
 
 from orchestration.programming.early_warning import clients_against, first_warnings, project, realisation_against
 from orchestration.programming.forecast import backtest, forecast, forecast_groups
+from orchestration.programming.inputs import PGB_PROVIDER
 from orchestration.programming.plan import compare, programme_products, provider_ceilings, wijk_yardsticks
 from orchestration.programming.risk import RiskThresholds, risk_profile
 from orchestration.programming.scenario import Scenario, ScenarioError, load_scenarios, parse_overrides
@@ -106,6 +107,26 @@ def test_provider_ceilings_historical_and_equal():
     by_group = hist.groupby(["year", "product_group"])["ceiling_cents"].sum()
     budgets = products[~products["is_base_year"]].set_index(["year", "product_group"])["budget_cents"]
     assert np.allclose(by_group.sort_index(), budgets.sort_index())
+
+
+def test_the_pgb_keeps_its_historical_share_when_providers_split_equally():
+    products = programme_products(_scenario(), BASE, TOTALS)
+    row = {"law": "jeugd", "main_group": "M", "product_group": "A"}
+    providers = pd.DataFrame(
+        [
+            {**row, "provider_agb": "P1", "clients": 50, "booked_cents": 5_000_000},
+            {**row, "provider_agb": "P2", "clients": 10, "booked_cents": 1_000_000},
+            {**row, "provider_agb": PGB_PROVIDER, "clients": 20, "booked_cents": 2_000_000},
+        ]
+    )
+    equal = provider_ceilings(_scenario(provider_split="equal"), products, providers)
+    equal = equal[equal["year"] == 2020].set_index("provider_agb")
+    budget_a_2020 = 110 * 0.8 * 100_000 * 1.02
+    # the pgb keeps a quarter (2,000,000 of 8,000,000); P1 and P2 share the other three quarters equally
+    assert equal.loc[PGB_PROVIDER, "ceiling_cents"] == pytest.approx(0.25 * budget_a_2020)
+    assert equal.loc["P1", "ceiling_cents"] == pytest.approx(0.375 * budget_a_2020)
+    assert equal.loc["P2", "client_share"] == pytest.approx(0.375)
+    assert equal["ceiling_cents"].sum() == pytest.approx(budget_a_2020)
 
 
 def test_wijk_yardsticks_by_hand():

@@ -24,6 +24,13 @@ realisation as (
 
 ),
 
+svb_feeds as (
+
+    select * from {{ ref('int_feed_deliveries') }}
+    where source = 'svb'
+
+),
+
 booked as (
 
     {{ per_period_and_cross_section('lines', 'sum(amount_cents) / 100.0 as value, count(distinct client_key) as n_clients',
@@ -59,7 +66,7 @@ answers as (
     from realisation
     group by all
     {%- endfor %}
-    {#- the split per financing; pgb only where the SVB delivers (without it 0 would read as "no pgb") #}
+    {#- the split per financing; pgb only where the SVB delivers both its feeds (without them 0 would read as "no pgb") #}
     {%- for financing in ['zin', 'pgb'] %}
     union all
     select
@@ -67,7 +74,7 @@ answers as (
         'financing', '{{ financing }}', sum(booked_{{ 'in_kind' if financing == 'zin' else 'pgb' }}_cents) / 100.0,
         'euro', null
     from realisation
-    {{ "where exists (select 1 from " ~ ref('fct_booked_money') ~ " where financing = 'pgb')" if financing == 'pgb' }}
+    {{ "where (select bool_and(is_delivered) from svb_feeds)" if financing == 'pgb' }}
     group by all
     union all
     select
@@ -76,7 +83,7 @@ answers as (
         round(100.0 * sum(booked_{{ 'in_kind' if financing == 'zin' else 'pgb' }}_cents) / nullif(sum(budget_cents), 0), 1),
         'percent', null
     from realisation
-    {{ "where exists (select 1 from " ~ ref('fct_booked_money') ~ " where financing = 'pgb')" if financing == 'pgb' }}
+    {{ "where (select bool_and(is_delivered) from svb_feeds)" if financing == 'pgb' }}
     group by all
     {%- endfor %}
 
