@@ -30,7 +30,7 @@ LEVELS = (
 
 
 def latest_month(con) -> tuple[int, int] | None:
-    """(year, month) of the latest month with booked invoice lines: the month the reports are at."""
+    """(year, month) of programming.inputs.latest_month: the month the reports are at."""
     latest = inputs.latest_month(con)
     return None if latest is None else (latest.year, latest.month)
 

@@ -60,7 +60,8 @@ class ProgrammingConfig(Config):
     adopted_scenario: str = Field("", description="Monitor this scenario's ceilings instead of the one marked adopted.")
     base_year: int = Field(
         0,
-        description="Base year for every scenario that does not set one; 0: the year before the latest invoiced month.",
+        description="Base year for every scenario that does not set one; 0: the year before the month the figures "
+        "are at.",
     )
     overrides: str = Field(
         "", description="YAML: scenario name -> fields to replace, e.g. 'zo_thuis_mogelijk: {horizon_years: 5}'."

@@ -89,7 +89,10 @@ class Scenario(_Strict):
     description: str = ""
     adopted: bool = Field(False, description="The programme the council adopted: its ceilings are monitored.")
     base_year: int | None = Field(
-        None, ge=2000, le=2100, description="Last year of history; default: the year before the latest invoiced month."
+        None,
+        ge=2000,
+        le=2100,
+        description="Last year of history; default: the year before the month the figures are at.",
     )
     horizon_years: int = Field(4, ge=1, le=10)
     trend: Trend = "auto"

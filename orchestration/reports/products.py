@@ -3,7 +3,7 @@
 
 Each run writes ``reports/<product>/<period>/[<law>/]{intern,extern}/`` with ``index.html``
 and ``tabellen.xlsx``. A past period can be re-rendered by materialising its partition.
-The current period is the latest month with booked invoice lines, read from the data,
+The current period is the latest month both money sources reach (programming.inputs.latest_month),
 not the clock: a municipality that delivers late still gets the right report.
 """
 
@@ -264,7 +264,7 @@ quarterly_job = define_asset_job(
 
 
 def current_periods(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
-    """(monthly key, quarterly key) of the latest month with booked invoice lines; the quarter
+    """(monthly key, quarterly key) of programming.inputs.latest_month; the quarter
     is that month's if the month closes it, else the quarter before."""
     month = latest_month(con)
     if month is None:

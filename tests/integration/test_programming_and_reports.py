@@ -23,6 +23,7 @@ from orchestration.definitions import defs
 from orchestration.lib.config import REPO_ROOT
 from orchestration.lib.dutch import FINANCING
 from orchestration.lib.resources import Warehouse
+from orchestration.programming.inputs import latest_month
 from orchestration.programming.thresholds import load_monitoring
 from orchestration.reports.products import current_periods, render_current
 from tests.truth import pgb
@@ -340,6 +341,24 @@ def test_programming_monitors_the_pgb_as_one_provider_exact_against_the_truth(db
         booked = products[products.law == law].set_index("month")["booked"]
         assert [booked[m.month] for m in months] == [float(in_kind.get(m, 0) + truth.get(m, 0)) for m in months]
     assert truth.sum() > 0  # the small feeds have pgb to monitor
+
+
+def test_the_figures_are_at_the_month_both_money_sources_reach(db):
+    """The SVB pays a month of care in the month after: at the latest invoiced month the pgb is unpaid, and
+    counting it as nought would bend every projection down. Programming (and so the reports) are a month back."""
+    _, con = db
+    invoices, pgb = con.execute(
+        """select (select max(period_month) from marts.fct_declaration_lines where is_booked),
+                  (select max(care_month) from marts.fct_pgb_payments where is_booked)"""
+    ).fetchone()
+    assert pd.Timestamp(pgb) == pd.Timestamp(invoices) - pd.DateOffset(months=1)  # the normal cycle
+    assert latest_month(con) == pd.Timestamp(pgb)
+    realised = con.execute(
+        "select max(month), min(booked_cents) filter (where month = ? and provider_agb = 'pgb') "
+        "from programming.realisation_providers",
+        [pgb.month],
+    ).fetchone()
+    assert realised[0] == pgb.month and realised[1] > 0  # no unpaid month counted as nought
 
 
 def test_scenario_tables_add_up(db):
