@@ -210,31 +210,10 @@ def chart_description(section: Section) -> str:
 
 
 def chart_svg(section: Section) -> str:
-    """The section's chart as an inline SVG figure with its text alternative."""
     chart, table = section.chart, section.table
     if section.total_row:
         table = table.iloc[:-1]
     data = table[[chart.x, *chart.y]].replace(SUPPRESSED, float("nan"))
-    labels = {col: section.labels.get(col, col) for col in chart.y}
-    key = hashlib.sha256(repr((dataclasses.astuple(chart), labels, data.to_csv())).encode()).hexdigest()
-    if key not in _DRAWN:
-        if len(_DRAWN) >= 512:
-            _DRAWN.clear()
-        _DRAWN[key] = _draw(chart, data, labels)
-    description = html.escape(chart_description(section))
-    svg = _DRAWN[key].replace("<svg ", f'<svg role="img" aria-label="{description}" ', 1)
-    return (
-        f'<figure class="chart" data-chart="{html.escape(section.key)}">{svg}'
-        f"<figcaption>{description}</figcaption></figure>"
-    )
-
-
-# Charts drawn in this process, by what they show: a page's internal and external edition share every chart
-# no count was suppressed in, and matplotlib is most of the report stage's time.
-_DRAWN: dict[str, str] = {}
-
-
-def _draw(chart: Chart, data: pd.DataFrame, labels: dict[str, str]) -> str:
     x = data[chart.x].astype(str).map(lambda v: textwrap.shorten(v, 40, placeholder="…"))
     horizontal = _horizontal(chart, x)
     height = max(3.2, 0.28 * len(x) + 1) if horizontal else 3.4
@@ -242,7 +221,7 @@ def _draw(chart: Chart, data: pd.DataFrame, labels: dict[str, str]) -> str:
     scale = 100 if chart.money else 1
     for i, col in enumerate(chart.y):
         values = pd.to_numeric(data[col], errors="coerce") / scale
-        label = labels[col]
+        label = section.labels.get(col, col)
         if chart.kind == "line":
             ax.plot(x, values, marker="o", markersize=3, label=label, linestyle=LINE_STYLES[i % len(LINE_STYLES)])
             continue
@@ -276,7 +255,13 @@ def _draw(chart: Chart, data: pd.DataFrame, labels: dict[str, str]) -> str:
     fig.savefig(buf, format="svg")
     plt.close(fig)
     svg = buf.getvalue()
-    return svg[svg.index("<svg") :]
+    svg = svg[svg.index("<svg") :]
+    description = html.escape(chart_description(section))
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{description}" ', 1)
+    return (
+        f'<figure class="chart" data-chart="{html.escape(section.key)}">{svg}'
+        f"<figcaption>{description}</figcaption></figure>"
+    )
 
 
 def table_html(section: Section) -> str:

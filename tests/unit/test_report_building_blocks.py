@@ -203,25 +203,3 @@ def test_a_section_links_only_the_questions_in_the_municipalitys_own_catalogue()
     _dress([report], "budgethouder", con, [], "wmo")
     assert section.questions == ("W08", "W11")  # W09 and W10 are not in this catalogue
     assert report.data_through == dt.date(2026, 10, 31)
-
-
-def test_a_chart_is_drawn_once_for_both_editions_and_again_where_suppression_changed_it(monkeypatch):
-    from orchestration.reports import document
-
-    drawn = []
-    monkeypatch.setattr(document, "_DRAWN", {})
-    monkeypatch.setattr(document, "_draw", lambda chart, data, labels: drawn.append(data.to_csv()) or "<svg x>")
-    table = pd.DataFrame({"wijk": ["A", "B"], "clients": [40, 3]})
-    section = Section(
-        "Cliënten per wijk",
-        table,
-        {"wijk": "text", "clients": "count"},
-        {"clients": "cliënten"},
-        chart=document.Chart("bar", "wijk", ["clients"], "Cliënten per wijk"),
-        key="wijken",
-    )
-    intern = document.chart_svg(section)
-    extern_same = document.chart_svg(section)
-    suppressed = document.chart_svg(document.for_external(section, 5))
-    assert len(drawn) == 2  # the external edition's own chart only where a count was hidden
-    assert intern == extern_same and 'aria-label="Cliënten per wijk' in intern and "<figcaption>" in suppressed
