@@ -286,10 +286,9 @@ def realisation(context: AssetExecutionContext, warehouse: Warehouse):
             realised, budgets, ["law", "main_group", "product_group"], year, last_month, ew.run_rate_months, ew.margin
         )
         by_provider.insert(1, "provider_name", by_provider["provider_agb"].map(inputs.provider_names))
-        provider_subject = {
-            "level": lambda f: f["provider_agb"].map({PGB_PROVIDER: "pgb"}).fillna("aanbieder"),
-            "subject": lambda f: f["provider_name"].fillna(f["provider_agb"]),
-        }
+        # the level a warning names, kept in the table so the budget-holder report reads it for any month
+        by_provider.insert(2, "level", by_provider["provider_agb"].map({PGB_PROVIDER: "pgb"}).fillna("aanbieder"))
+        provider_subject = {"subject": lambda f: f["provider_name"].fillna(f["provider_agb"])}
         product_subject = {"level": "productgroep", "subject": lambda f: f["product_group"]}
         warnings = pd.concat(
             [

@@ -14,7 +14,7 @@ import pandas as pd
 from orchestration.lib import dutch
 from orchestration.lib.dutch import MONTHS
 from orchestration.programming.early_warning import project
-from orchestration.programming.inputs import BOOKED, BOOKED_IN_KIND, CARE, CARE_IN_KIND, PGB_PROVIDER
+from orchestration.programming.inputs import BOOKED, BOOKED_IN_KIND, CARE, CARE_IN_KIND
 
 from . import blocks
 from .answers import provisional_note
@@ -149,13 +149,12 @@ def _warnings(con, law: str, year: int, month: int) -> pd.DataFrame:
             ]
         )
     return con.execute(
-        f"""
+        """
         select 'productgroep' as level, product_group as subject, ytd_cents, ceiling_cents, projected_cents,
                projected_overrun_cents, crossing_month
         from programming.realisation_products where law = ? and year = ? and month = ? and warning
         union all
-        select case provider_agb when '{PGB_PROVIDER}' then 'pgb' else 'aanbieder' end,
-               coalesce(provider_name, provider_agb), ytd_cents, ceiling_cents, projected_cents,
+        select level, coalesce(provider_name, provider_agb), ytd_cents, ceiling_cents, projected_cents,
                projected_overrun_cents, crossing_month
         from programming.realisation_providers
         where year = ? and month = ? and warning and law = ?
