@@ -9,7 +9,8 @@ from itertools import groupby
 
 from orchestration.lib.config import Settings
 
-from . import istandaard
+from . import compiled, istandaard
+from .compiled import MessageBatch
 from .contracts import CONTRACTS, Contract
 from .tabular import Parsed, output_columns, read_delivery, read_workbook
 
@@ -21,6 +22,8 @@ class Feed:
     pattern: str
     tables: dict[str, list[tuple[str, str]]]  # raw table -> columns (without lineage)
     parse: Callable[[bytes, Settings], dict[str, Parsed]]
+    # many deliveries at once, column-wise (the message traffic); ``parse`` stays the one-delivery path
+    parse_batch: Callable[[list[bytes], Settings], MessageBatch] | None = None
     full_tables: tuple[str, ...] = ()  # tables whose latest delivery replaces the previous one
     person_tables: tuple[str, ...] = ()  # tables whose persons go to the restricted linkage table
     batch_size: int = 1  # deliveries per transaction
@@ -40,6 +43,11 @@ def _message_parse(data: bytes, s: Settings) -> dict[str, Parsed]:
     schemas = istandaard.SchemaSet(s.xsd_dir) if s.xsd_dir else None
     message = istandaard.parse_message(data, s.pseudonym_key, schemas)
     return {table: Parsed(rows=rows) for table, rows in message.rows.items()}
+
+
+def _message_batch(datas: list[bytes], s: Settings) -> MessageBatch:
+    schemas = istandaard.SchemaSet(s.xsd_dir) if s.xsd_dir else None
+    return compiled.parse_messages(datas, s.pseudonym_key, schemas)
 
 
 def _tabular_feed(contracts: list[Contract]) -> Feed:
@@ -67,6 +75,7 @@ MESSAGES = Feed(
     pattern="suite4/berichten/**/*.xml",
     tables=istandaard.TABLES,
     parse=_message_parse,
+    parse_batch=_message_batch,
     batch_size=5000,
     description="iWmo/iJw message traffic (301, 305, 307, 315, 317, 319, 323 and retour messages), one file "
     "per message, schema-validated when GRIP_XSD_DIR is set.",

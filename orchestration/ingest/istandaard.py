@@ -127,7 +127,183 @@ class _Reader:
         return [] if parent is None else list(parent.iterchildren(f"{{{self.m}}}{last}"))
 
 
-def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> ParsedMessage:
+@dataclass(frozen=True)
+class Field:
+    """One value of a message: where it is, what type it has, and whether the message needs it."""
+
+    column: str
+    path: str  # local names from the element the value belongs to; ':' marks a base-schema element
+    type: str = "text"  # text, date, int, or signed (an unsigned amount whose sign is at ``sign``)
+    required: bool = False
+    maximum: int = 99_999_999
+    sign: str | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a message kind's rows are: the reference parser below reads it element by element,
+    and ``compiled`` turns it into one XSLT per message type, so both read the same paths."""
+
+    table: str
+    parent: str  # path from the root to the element the rows hang from
+    items: tuple[tuple[str, str | None], ...]  # (item path under the parent or each client, its soort); "" = the parent
+    fields: tuple[Field, ...]
+    common: tuple[Field, ...] = ()  # values of the parent, on every row
+    clients: str | None = None  # a 323: the clients under the parent, each with its Bsn; the items are under each
+    missing_parent: str | None = None  # the refusal when the parent is absent
+    no_items: str | None = None  # the refusal when the message has no rows
+
+
+def _text(column: str, path: str, required: bool = False) -> Field:
+    return Field(column, path, "text", required)
+
+
+def _date(column: str, path: str, required: bool = False) -> Field:
+    return Field(column, path, "date", required)
+
+
+def _int(column: str, path: str) -> Field:
+    return Field(column, path, "int")
+
+
+HEADER = (
+    _text("berichtcode", "BerichtCode", True),
+    _text("afzender", "Afzender", True),
+    _text("ontvanger", "Ontvanger", True),
+    _text("identificatie", "BerichtIdentificatie/:Identificatie", True),
+    _date("dagtekening", "BerichtIdentificatie/:Dagtekening", True),
+)
+CLIENT = (_text("bsn", "Bsn", True), _date("birth", "Geboortedatum/:Datum"), _text("gender", "Geslacht"))
+CONTACTS, POSTCODE = "Contactgegevens/Contact", "Adres/:Postcode"  # the first contact with a postcode gives the wijk
+_PRODUCT = (_text("productcategorie", "Product/:Categorie"), _text("productcode", "Product/:Code"))
+_OMVANG = (
+    _int("volume", "Omvang/:Volume"),
+    _text("eenheid", "Omvang/:Eenheid"),
+    _text("frequentie", "Omvang/:Frequentie"),
+)
+_START = (
+    _text("toewijzing_nummer", "ToewijzingNummer", True),
+    *_PRODUCT,
+    _date("toewijzing_ingangsdatum", "ToewijzingIngangsdatum"),
+    _date("begindatum", "Begindatum", True),
+    _text("status_aanlevering", "StatusAanlevering", True),
+)
+
+LAYOUTS: dict[str, Layout] = {
+    "301": Layout(
+        "ist_toewijzingen",
+        "Client",
+        (("ToegewezenProducten/ToegewezenProduct", None),),
+        (
+            _text("toewijzing_nummer", "ToewijzingNummer", True),
+            _text("referentie_aanbieder", "ReferentieAanbieder"),
+            *_PRODUCT,
+            _date("toewijzingsdatum", "Toewijzingsdatum", True),
+            _date("ingangsdatum", "Ingangsdatum", True),
+            _date("einddatum", "Einddatum"),
+            _text("reden_wijziging", "RedenWijziging"),
+            *_OMVANG,
+            _int("budget_cents", "Budget"),
+        ),
+        no_items="a 301 without ToegewezenProduct",
+    ),
+    "305": Layout("ist_starts", "Client", (("StartProducten/StartProduct", None),), _START),
+    "307": Layout(
+        "ist_stops",
+        "Client",
+        (("StopProducten/StopProduct", None),),
+        (*_START, _text("reden_beeindiging", "RedenBeeindiging"), _date("einddatum", "Einddatum", True)),
+    ),
+    "315": Layout(
+        "ist_verzoeken_toewijzing",
+        "Client",
+        (("AangevraagdeProducten/AangevraagdProduct", None),),
+        (
+            _text("referentie_aanbieder", "ReferentieAanbieder", True),
+            _text("beschikking_nummer", "BeschikkingNummer"),
+            *_PRODUCT,
+            _date("beschikking_ingangsdatum", "BeschikkingIngangsdatum"),
+            _date("toewijzing_ingangsdatum", "ToewijzingIngangsdatum", True),
+            _date("toewijzing_einddatum", "ToewijzingEinddatum"),
+            *_OMVANG,
+            _text("verwijzer_type", "Verwijzer/:Type"),
+            _text("verwijzer_zorgverlenercode", "Verwijzer/:ZorgverlenerCode"),
+            _text("raamcontract", "Raamcontract"),
+        ),
+    ),
+    "317": Layout(
+        "ist_verzoeken_wijziging",
+        "Client/Verzoek",
+        (
+            ("OngewijzigdeProducten/OngewijzigdProduct", "ongewijzigd"),
+            ("TeWijzigenProducten/TeWijzigenProduct", "te_wijzigen"),
+            ("NieuweProducten/NieuwProduct", "nieuw"),
+        ),
+        (
+            _text("toewijzing_nummer", "ToewijzingNummer"),
+            *_PRODUCT,
+            _date("gewenste_ingangsdatum", "GewensteIngangsdatum"),
+            _date("einddatum", "Einddatum"),
+            *_OMVANG,
+        ),
+        common=(_text("referentie_aanbieder", "ReferentieAanbieder", True), _text("reden_verzoek", "RedenVerzoek")),
+        missing_parent="a 317 without Verzoek",
+    ),
+    "319": Layout(
+        "ist_antwoorden",
+        "Antwoord",
+        (("", None),),
+        (
+            _text("referentie_aanbieder", "ReferentieAanbieder", True),
+            _text("verzoek_antwoord", "VerzoekAntwoord", True),
+            _text("reden_afwijzing", "RedenAfwijzingVerzoek"),
+        ),
+        missing_parent="a 319 without Antwoord",
+    ),
+    "323": Layout(
+        "ist_declaratieregels",
+        "Declaratie",
+        (("Prestaties/Prestatie", None),),
+        (
+            _text("referentie_nummer", "ProductReferentie/:ReferentieNummer", True),
+            _text("vorig_referentie_nummer", "ProductReferentie/:VorigReferentieNummer"),
+            _text("toewijzing_nummer", "ToewijzingNummer"),
+            _text("productcategorie", "ProductCategorie"),
+            _text("productcode", "ProductCode"),
+            _date("product_begindatum", "ProductPeriode/:Begindatum", True),
+            _date("product_einddatum", "ProductPeriode/:Einddatum", True),
+            _int("geleverd_volume", "GeleverdVolume"),
+            _text("eenheid", "Eenheid"),
+            _int("product_tarief_cents", "ProductTarief"),
+            Field(
+                "ingediend_bedrag_cents", "IngediendBedrag/:Bedrag", "signed", True, sign="IngediendBedrag/:DebetCredit"
+            ),
+            _text("debet_credit", "IngediendBedrag/:DebetCredit"),
+        ),
+        common=(
+            _text("declaratie_nummer", "DeclaratieNummer", True),
+            _date("declaratie_begindatum", "DeclaratiePeriode/:Begindatum", True),
+            _date("declaratie_einddatum", "DeclaratiePeriode/:Einddatum", True),
+            _date("declaratie_dagtekening", "DeclaratieDagtekening"),
+            Field(
+                "totaal_bedrag_cents",
+                "TotaalIngediendBedrag/:TotaalBedrag",
+                "signed",
+                True,
+                999_999_999_999,
+                "TotaalIngediendBedrag/:DebetCredit",
+            ),
+        ),
+        clients="Clienten/Client",
+        missing_parent="a 323 without Declaratie",
+    ),
+}
+assert set(LAYOUTS) == LOADED_KINDS
+
+
+def open_message(data: bytes, schemas: SchemaSet | None = None):
+    """Parse one message safely and say what it is: (root, law folder, prefix, kind); refuses what grip
+    does not load. Both the reference parser and the compiled one start here."""
     if len(data) > MAX_BYTES:
         raise MessageRejected(f"size: {len(data):,} bytes exceeds the limit of {MAX_BYTES:,}")
     if b"<!DOCTYPE" in data[:2000] or b"<!ENTITY" in data:
@@ -146,24 +322,28 @@ def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> Pa
         raise MessageRejected(f"type: message {prefix.upper()}{kind} is not one grip loads")
     if schemas is not None:
         schemas.validate(law_dir, f"{prefix.upper()}{kind}", root)
-    law = LAW[law_dir]
-    r = _Reader(
-        root,
+    return root, law_dir, prefix, kind
+
+
+def namespaces(law_dir: str, prefix: str, kind: str) -> tuple[str, str]:
+    """The message type's own namespace and the law's base-schema namespace."""
+    return (
         f"http://www.istandaarden.nl/{law_dir}/3_2/{prefix}{kind}/schema",
         f"http://www.istandaarden.nl/{law_dir}/3_2/basisschema/schema",
     )
+
+
+def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> ParsedMessage:
+    """The reference parser: one message, element by element. Ingest reads most messages with the
+    compiled parser (``compiled.parse_messages``) and comes here for the rest and for every refusal,
+    so the reasons a message is refused are written once, here."""
+    root, law_dir, prefix, kind = open_message(data, schemas)
+    law = LAW[law_dir]
+    r = _Reader(root, *namespaces(law_dir, prefix, kind))
     header = r.find(root, "Header")
     if header is None:
         raise MessageRejected("structure: missing Header")
-    msg = {
-        "law": law,
-        "kind": kind,
-        "berichtcode": r.text(header, "BerichtCode", True),
-        "afzender": r.text(header, "Afzender", True),
-        "ontvanger": r.text(header, "Ontvanger", True),
-        "identificatie": r.text(header, "BerichtIdentificatie/:Identificatie", True),
-        "dagtekening": r.date(header, "BerichtIdentificatie/:Dagtekening", True),
-    }
+    msg = {"law": law, "kind": kind, **_values(r, header, HEADER)}
     out = ParsedMessage(law, kind)
     client = r.find(root, "Client")
     person = _client(r, client, key) if client is not None and kind != "323" else {}
@@ -188,154 +368,61 @@ def parse_message(data: bytes, key: str, schemas: SchemaSet | None = None) -> Pa
             if el.text
         ]
         return out
-    ck = {"client_key": person.get("client_key")}
-    parse = {
-        "301": _toewijzingen,
-        "305": _starts,
-        "307": _stops,
-        "315": _verzoeken_toewijzing,
-        "317": _verzoeken_wijziging,
-        "319": _antwoorden,
-        "323": _declaraties,
-    }[kind]
-    table, rows = parse(r, root, client, key)
-    out.rows[table] = [{**keys, **ck, "_pos": i + 1, **row} for i, row in enumerate(rows)]
-    if kind == "323":
-        for row in out.rows[table]:
-            row.update(row.pop("_client"))
+    layout = LAYOUTS[kind]
+    ck = {"client_key": person.get("client_key")}  # a 323's rows carry each client's own key instead
+    rows = _rows(r, root, layout, key)
+    out.rows[layout.table] = [{**keys, **ck, "_pos": i + 1, **row} for i, row in enumerate(rows)]
     return out
 
 
 def _client(r: _Reader, client, key: str) -> dict:
-    bsn = r.text(client, "Bsn", True)
-    birth = r.date(client, "Geboortedatum/:Datum")
+    values = _values(r, client, CLIENT)
     postcode = None
-    for contact in r.all(client, "Contactgegevens/Contact"):
-        postcode = postcode or r.text(contact, "Adres/:Postcode")
+    for contact in r.all(client, CONTACTS):
+        postcode = postcode or r.text(contact, POSTCODE)
     return {
-        "client_key": pseudonymise(bsn, key, "bsn"),
-        "bsn_valid": elfproef(bsn),
-        "birth_year_month": birth.strftime("%Y-%m") if birth else None,
-        "gender": r.text(client, "Geslacht"),
+        "client_key": pseudonymise(values["bsn"], key, "bsn"),
+        "bsn_valid": elfproef(values["bsn"]),
+        "birth_year_month": values["birth"].strftime("%Y-%m") if values["birth"] else None,
+        "gender": values["gender"],
         "wijk_code": wijk_of(postcode),
     }
 
 
-def _product(r: _Reader, el) -> dict:
-    return {"productcategorie": r.text(el, "Product/:Categorie"), "productcode": r.text(el, "Product/:Code")}
+def _rows(r: _Reader, root, layout: Layout, key: str) -> list[dict]:
+    parent = r.find(root, layout.parent)
+    if parent is None and layout.missing_parent:
+        raise MessageRejected(f"structure: {layout.missing_parent}")
+    rows: list[dict] = []
+    if parent is not None:
+        common = _values(r, parent, layout.common)
+        for owner in r.all(parent, layout.clients) if layout.clients else [parent]:
+            who = {}
+            if layout.clients:
+                bsn = r.text(owner, "Bsn", True)
+                who = {"client_key": pseudonymise(bsn, key, "bsn"), "bsn_valid": elfproef(bsn)}
+            for path, soort in layout.items:
+                for item in r.all(owner, path) if path else [owner]:
+                    row = {**common, **who, **({"soort": soort} if soort else {})}
+                    rows.append(row | _values(r, item, layout.fields))
+    if not rows and layout.no_items:
+        raise MessageRejected(f"structure: {layout.no_items}")
+    return rows
 
 
-def _omvang(r: _Reader, el) -> dict:
-    return {
-        "volume": r.int(el, "Omvang/:Volume"),
-        "eenheid": r.text(el, "Omvang/:Eenheid"),
-        "frequentie": r.text(el, "Omvang/:Frequentie"),
-    }
-
-
-def _toewijzingen(r, root, client, key):
-    rows = [
-        {
-            "toewijzing_nummer": r.text(p, "ToewijzingNummer", True),
-            "referentie_aanbieder": r.text(p, "ReferentieAanbieder"),
-            **_product(r, p),
-            "toewijzingsdatum": r.date(p, "Toewijzingsdatum", True),
-            "ingangsdatum": r.date(p, "Ingangsdatum", True),
-            "einddatum": r.date(p, "Einddatum"),
-            "reden_wijziging": r.text(p, "RedenWijziging"),
-            **_omvang(r, p),
-            "budget_cents": r.int(p, "Budget"),
-        }
-        for p in r.all(client, "ToegewezenProducten/ToegewezenProduct")
-    ]
-    if not rows:
-        raise MessageRejected("structure: a 301 without ToegewezenProduct")
-    return "ist_toewijzingen", rows
-
-
-def _start_stop_common(r, p):
-    return {
-        "toewijzing_nummer": r.text(p, "ToewijzingNummer", True),
-        **_product(r, p),
-        "toewijzing_ingangsdatum": r.date(p, "ToewijzingIngangsdatum"),
-        "begindatum": r.date(p, "Begindatum", True),
-        "status_aanlevering": r.text(p, "StatusAanlevering", True),
-    }
-
-
-def _starts(r, root, client, key):
-    return "ist_starts", [_start_stop_common(r, p) for p in r.all(client, "StartProducten/StartProduct")]
-
-
-def _stops(r, root, client, key):
-    return "ist_stops", [
-        {
-            **_start_stop_common(r, p),
-            "reden_beeindiging": r.text(p, "RedenBeeindiging"),
-            "einddatum": r.date(p, "Einddatum", True),
-        }
-        for p in r.all(client, "StopProducten/StopProduct")
-    ]
-
-
-def _verzoeken_toewijzing(r, root, client, key):
-    return "ist_verzoeken_toewijzing", [
-        {
-            "referentie_aanbieder": r.text(p, "ReferentieAanbieder", True),
-            "beschikking_nummer": r.text(p, "BeschikkingNummer"),
-            **_product(r, p),
-            "beschikking_ingangsdatum": r.date(p, "BeschikkingIngangsdatum"),
-            "toewijzing_ingangsdatum": r.date(p, "ToewijzingIngangsdatum", True),
-            "toewijzing_einddatum": r.date(p, "ToewijzingEinddatum"),
-            **_omvang(r, p),
-            "verwijzer_type": r.text(p, "Verwijzer/:Type"),
-            "verwijzer_zorgverlenercode": r.text(p, "Verwijzer/:ZorgverlenerCode"),
-            "raamcontract": r.text(p, "Raamcontract"),
-        }
-        for p in r.all(client, "AangevraagdeProducten/AangevraagdProduct")
-    ]
-
-
-def _verzoeken_wijziging(r, root, client, key):
-    verzoek = r.find(client, "Verzoek")
-    if verzoek is None:
-        raise MessageRejected("structure: a 317 without Verzoek")
-    common = {
-        "referentie_aanbieder": r.text(verzoek, "ReferentieAanbieder", True),
-        "reden_verzoek": r.text(verzoek, "RedenVerzoek"),
-    }
-    rows = []
-    for group, item, soort in (
-        ("OngewijzigdeProducten", "OngewijzigdProduct", "ongewijzigd"),
-        ("TeWijzigenProducten", "TeWijzigenProduct", "te_wijzigen"),
-        ("NieuweProducten", "NieuwProduct", "nieuw"),
-    ):
-        for p in r.all(verzoek, f"{group}/{item}"):
-            rows.append(
-                {
-                    **common,
-                    "soort": soort,
-                    "toewijzing_nummer": r.text(p, "ToewijzingNummer"),
-                    **_product(r, p),
-                    "gewenste_ingangsdatum": r.date(p, "GewensteIngangsdatum"),
-                    "einddatum": r.date(p, "Einddatum"),
-                    **_omvang(r, p),
-                }
-            )
-    return "ist_verzoeken_wijziging", rows
-
-
-def _antwoorden(r, root, client, key):
-    antwoord = r.find(root, "Antwoord")
-    if antwoord is None:
-        raise MessageRejected("structure: a 319 without Antwoord")
-    return "ist_antwoorden", [
-        {
-            "referentie_aanbieder": r.text(antwoord, "ReferentieAanbieder", True),
-            "verzoek_antwoord": r.text(antwoord, "VerzoekAntwoord", True),
-            "reden_afwijzing": r.text(antwoord, "RedenAfwijzingVerzoek"),
-        }
-    ]
+def _values(r: _Reader, el, fields: tuple[Field, ...]) -> dict:
+    """The fields' values in order, so a message with several faults is refused for the first."""
+    out = {}
+    for f in fields:
+        if f.type == "text":
+            out[f.column] = r.text(el, f.path, f.required)
+        elif f.type == "date":
+            out[f.column] = r.date(el, f.path, f.required)
+        elif f.type == "int":
+            out[f.column] = r.int(el, f.path, f.required, f.maximum)
+        else:
+            out[f.column] = _signed(r, el, f.path, f.sign, f.maximum)
+    return out
 
 
 def _signed(r, el, amount: str, sign: str, maximum: int = 99_999_999) -> int:
@@ -345,49 +432,6 @@ def _signed(r, el, amount: str, sign: str, maximum: int = 99_999_999) -> int:
     if dc not in ("D", "C"):
         raise MessageRejected(f"structure: DebetCredit {dc!r} is not D or C")
     return value if dc == "D" else -value
-
-
-def _declaraties(r, root, client, key):
-    decl = r.find(root, "Declaratie")
-    if decl is None:
-        raise MessageRejected("structure: a 323 without Declaratie")
-    common = {
-        "declaratie_nummer": r.text(decl, "DeclaratieNummer", True),
-        "declaratie_begindatum": r.date(decl, "DeclaratiePeriode/:Begindatum", True),
-        "declaratie_einddatum": r.date(decl, "DeclaratiePeriode/:Einddatum", True),
-        "declaratie_dagtekening": r.date(decl, "DeclaratieDagtekening"),
-        "totaal_bedrag_cents": _signed(
-            r,
-            decl,
-            "TotaalIngediendBedrag/:TotaalBedrag",
-            "TotaalIngediendBedrag/:DebetCredit",
-            maximum=999_999_999_999,
-        ),
-    }
-    rows = []
-    for c in r.all(decl, "Clienten/Client"):
-        bsn = r.text(c, "Bsn", True)
-        who = {"client_key": pseudonymise(bsn, key, "bsn"), "bsn_valid": elfproef(bsn)}
-        for p in r.all(c, "Prestaties/Prestatie"):
-            rows.append(
-                {
-                    **common,
-                    "_client": who,
-                    "referentie_nummer": r.text(p, "ProductReferentie/:ReferentieNummer", True),
-                    "vorig_referentie_nummer": r.text(p, "ProductReferentie/:VorigReferentieNummer"),
-                    "toewijzing_nummer": r.text(p, "ToewijzingNummer"),
-                    "productcategorie": r.text(p, "ProductCategorie"),
-                    "productcode": r.text(p, "ProductCode"),
-                    "product_begindatum": r.date(p, "ProductPeriode/:Begindatum", True),
-                    "product_einddatum": r.date(p, "ProductPeriode/:Einddatum", True),
-                    "geleverd_volume": r.int(p, "GeleverdVolume"),
-                    "eenheid": r.text(p, "Eenheid"),
-                    "product_tarief_cents": r.int(p, "ProductTarief"),
-                    "ingediend_bedrag_cents": _signed(r, p, "IngediendBedrag/:Bedrag", "IngediendBedrag/:DebetCredit"),
-                    "debet_credit": r.text(p, "IngediendBedrag/:DebetCredit"),
-                }
-            )
-    return "ist_declaratieregels", rows
 
 
 _KEYS = [("law", "varchar"), ("afzender", "varchar"), ("identificatie", "varchar"), ("dagtekening", "date")]

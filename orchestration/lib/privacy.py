@@ -105,15 +105,19 @@ def _scan_relation(con, relation: str, columns: list[str], where: str, names: se
     return findings, values
 
 
-def scan_database(path: Path, names: set[str], config: dict | None = None) -> tuple[list[Finding], int]:
-    """Every text column of every table and view; returns findings and the number of candidate values checked.
-    ``config``: the DuckDB settings (memory limit, threads, spill directory)."""
+def scan_database(
+    path: Path, names: set[str], config: dict | None = None, only: set[str] | None = None
+) -> tuple[list[Finding], int]:
+    """Every text column of every table and view, or of those in ``only`` ('"schema"."table"'); returns findings
+    and the number of candidate values checked. ``config``: the DuckDB settings (memory limit, threads, spill)."""
     findings: list[Finding] = []
     values = 0
     with duckdb.connect(str(path), read_only=True, config=config or {}) as con:
         columns = con.execute("""select table_schema, table_name, list(column_name order by ordinal_position)
                                  from information_schema.columns where data_type = 'VARCHAR' group by all""").fetchall()
         for schema, table, cols in columns:
+            if only is not None and f"{quote(schema)}.{quote(table)}" not in only:
+                continue
             more, n = _scan_relation(
                 con, f"{quote(schema)}.{quote(table)}", cols, f"{path.name}: {schema}.{table}", names
             )
@@ -121,11 +125,14 @@ def scan_database(path: Path, names: set[str], config: dict | None = None) -> tu
     return findings, values
 
 
-def scan_parquet(folder: Path, names: set[str], config: dict | None = None) -> tuple[list[Finding], int]:
+def scan_parquet(
+    folder: Path, names: set[str], config: dict | None = None, only: set[Path] | None = None
+) -> tuple[list[Finding], int]:
+    """Every text column of every Parquet file under ``folder``, or of the files in ``only``."""
     findings: list[Finding] = []
     values = 0
     with duckdb.connect(config=config or {}) as con:
-        for file in sorted(folder.glob("**/*.parquet")):
+        for file in sorted(f for f in folder.glob("**/*.parquet") if only is None or f in only):
             cols = [
                 name
                 for name, kind, *_ in con.execute(f"describe select * from '{file}'").fetchall()

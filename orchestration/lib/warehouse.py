@@ -95,51 +95,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
         con.unregister("_replacement")
 
 
-PRIVATE_SCHEMAS = ("restricted",)  # names, birth dates, addresses: never in the published copy
-
-
-def build_published(s: Settings) -> Path:
-    """Build the read-only file analysts open, beside it, from every schema except the restricted
-    one; :func:`promote` then replaces the published file atomically.
-
-    The copy is built table by table rather than as a byte copy. A byte copy would carry
-    the restricted schema, and dropping that schema afterwards would still leave its data
-    in freed blocks of the file.
-    """
-    tmp = s.published_warehouse.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp), config=s.duckdb_config())
-    try:
-        con.execute(f"attach '{s.warehouse}' as src (read_only)")
-        private = ", ".join(f"'{p}'" for p in PRIVATE_SCHEMAS)
-        schemas = [
-            r[0]
-            for r in con.execute(
-                f"select distinct schema_name from duckdb_tables() where database_name = 'src' and schema_name not in "
-                f"({private}) "
-                f"union select distinct schema_name from duckdb_views() where database_name = 'src' and not internal "
-                f"and schema_name not in ({private})"
-            ).fetchall()
-        ]
-        for schema in schemas:
-            con.execute(f'create schema if not exists "{schema}"')
-        for schema, table in con.execute(
-            f"select schema_name, table_name from duckdb_tables() where database_name = 'src' "
-            f"and schema_name not in ({private})"
-        ).fetchall():
-            con.execute(f'create table "{schema}"."{table}" as select * from src."{schema}"."{table}"')
-        views = con.execute(
-            f"select sql from duckdb_views() where database_name = 'src' and not internal "
-            f"and schema_name not in ({private})"
-        ).fetchall()
-        con.execute("detach src")
-        _create_views(con, [v[0] for v in views])
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    return tmp
-
-
 def promote(tmp: Path, target: Path) -> Path:
     """Replace ``target`` by ``tmp`` in one rename: readers see the old file or the new one.
 
@@ -158,18 +113,3 @@ def promote(tmp: Path, target: Path) -> Path:
     else:
         tmp.replace(target)
     return target
-
-
-def _create_views(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
-    """Views refer to each other: create them in rounds until no more can be made."""
-    pending = statements
-    while pending:
-        failed = []
-        for sql in pending:
-            try:
-                con.execute(sql)
-            except duckdb.CatalogException:
-                failed.append(sql)
-        if len(failed) == len(pending):
-            raise RuntimeError(f"{len(failed)} view(s) cannot be published, e.g. {failed[0][:200]}")
-        pending = failed

@@ -6,8 +6,10 @@ copy, the Parquet exports and the reports finds nothing. Its upstream keys are h
 ``definitions.py`` from the merged layers, so no layer has to know all the others.
 """
 
+import os
 import shutil
 from collections.abc import Iterable
+from pathlib import Path
 
 from dagster import (
     AssetCheckResult,
@@ -23,7 +25,9 @@ from dagster import (
 
 from orchestration.lib.privacy import person_names, scan_database, scan_parquet, scan_reports
 from orchestration.lib.resources import Warehouse
-from orchestration.lib.warehouse import build_published, promote
+from orchestration.lib.warehouse import promote
+
+from .copy import Candidate, build_published
 
 PUBLISHED = AssetKey(["published_warehouse"])
 
@@ -55,40 +59,35 @@ def build_published_warehouse(upstream: Iterable[AssetKey]) -> AssetsDefinition:
         exports = s.exports_dir.with_name(s.exports_dir.name + ".tmp")
         shutil.rmtree(exports, ignore_errors=True)
         with warehouse.connect() as con:
-            marts = [
-                r[0]
-                for r in con.execute(
-                    "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-                ).fetchall()
-            ]
-            for name in marts:
-                (exports / name).mkdir(parents=True, exist_ok=True)
-                con.execute(f"copy marts.{name} to '{exports / name / 'data.parquet'}' (format parquet)")
             names = (
                 person_names(con)
                 if con.execute("select count(*) from duckdb_tables() where schema_name = 'restricted'").fetchone()[0]
                 else set()
             )
-        candidate = build_published(s)
-        findings, values = scan_database(candidate, names, s.duckdb_config())
-        more, exported = scan_parquet(exports, names, s.duckdb_config())
+        candidate = build_published(s, names)
+        with warehouse.connect() as con:
+            marts, exported = export_marts(con, candidate, s.exports_dir, exports)
+        findings, values = scan_database(candidate.path, names, s.duckdb_config(), candidate.to_scan())
+        more, scanned = scan_parquet(exports, names, s.duckdb_config(), None if candidate.names_changed else exported)
         findings += more
         more, files = scan_reports(s.reports_dir, names) if s.reports_dir.exists() else ([], 0)
         findings += more
         metadata = {
-            "text_values_scanned": values + exported,
+            "text_values_scanned": values + scanned,
+            "tables_copied": len(candidate.copied),
+            "tables_kept": len(candidate.tables) - len(candidate.copied),
             "report_files_scanned": files,
             "findings": len(findings),
             "examples": "\n".join(f"{f.rule}: {f.where}" for f in findings[:20]) or "none",
         }
         if findings:  # never publish: the previous copy and exports stay as they were
-            candidate.unlink(missing_ok=True)
+            candidate.path.unlink(missing_ok=True)
             shutil.rmtree(exports, ignore_errors=True)
             yield AssetCheckResult(
                 check_name="privacy_scan", passed=False, severity=AssetCheckSeverity.ERROR, metadata=metadata
             )
             raise Failure(description=f"privacy scan: {len(findings)} finding(s), nothing published", metadata=metadata)
-        path = promote(candidate, s.published_warehouse)
+        path = promote(candidate.path, s.published_warehouse)
         promote(exports, s.exports_dir)
         yield MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(marts)})
         yield AssetCheckResult(
@@ -96,3 +95,19 @@ def build_published_warehouse(upstream: Iterable[AssetKey]) -> AssetsDefinition:
         )
 
     return published_warehouse
+
+
+def export_marts(con, candidate: Candidate, current: Path, target: Path) -> tuple[list[str], set[Path]]:
+    """A Parquet file per mart in ``target``: written again for a mart copied this time, hard-linked from the
+    ``current`` exports for one that did not change. Returns the marts and the files written."""
+    marts = sorted(r.split('"')[3] for r in candidate.tables if r.startswith('"marts".'))
+    written = set()
+    for name in marts:
+        (target / name).mkdir(parents=True, exist_ok=True)
+        file, kept = target / name / "data.parquet", current / name / "data.parquet"
+        if f'"marts"."{name}"' not in candidate.copied and kept.exists():
+            os.link(kept, file)  # same file system; the promote renames the folder, the old name goes with it
+            continue
+        con.execute(f"copy marts.\"{name}\" to '{file}' (format parquet)")
+        written.add(file)
+    return marts, written
