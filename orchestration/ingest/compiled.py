@@ -9,7 +9,8 @@ debit or credit) and pseudonymises each distinct BSN once.
 
 The reference parser stays the specification. A message goes to it, whole, when anything is
 unusual: a kind this module does not compile (the retour messages), a value that is not plain
-ASCII, mixed content, a missing parent, a value that breaks a rule. So a refused message is
+ASCII, a comment, CDATA, a processing instruction or a character reference in the file, a missing
+parent, a value that breaks a rule. So a refused message is
 refused by the reference, with its reason, and the tests check that both parsers give the same
 rows for the same messages (tests/unit/test_compiled_parser.py).
 """
@@ -26,6 +27,7 @@ from lxml import etree
 
 from orchestration.lib.bsn import elfproef
 from orchestration.lib.pseudonym import pseudonymise
+from orchestration.lib.warehouse import arrow_schema
 from orchestration.lib.wijken import wijk_of
 
 from .istandaard import (
@@ -46,9 +48,6 @@ from .istandaard import (
 )
 
 FS, RS = "\u241f", "\u241e"  # the symbols for unit and record separator: legal in XML, never in a loaded value
-# A file holding a separator (U+241E, U+241F: UTF-8 e2 90 9e/9f) or a character reference, so no value can forge
-# a record, or a comment, CDATA or a processing instruction after the declaration (lxml's .text stops at one,
-# XSLT's value does not), goes to the reference. Byte searches: a regular expression takes three times as long.
 
 _MESSAGE = ("has_header", *(f.column for f in HEADER), "has_client", *(f.column for f in CLIENT), "postcode")
 _MESSAGE += ("has_parent", "bad_owners")
@@ -177,6 +176,9 @@ def parse_messages(datas: list[bytes], key: str, schemas: SchemaSet | None = Non
     to_reference: list[int] = []
     groups: dict[tuple[str, str, str], _Group] = {}
     for i, data in enumerate(datas):
+        # To the reference: a file holding a separator (U+241E, U+241F: UTF-8 e2 90 9e/9f) or a character reference,
+        # so no value can forge a record; a comment, CDATA or a processing instruction after the declaration (lxml's
+        # .text stops at one, XSLT's value does not). Byte searches: a regular expression took three times as long.
         if b"\xe2\x90" in data or b"&#" in data or b"<!" in data or data.find(b"<?", 1) != -1:
             to_reference.append(i)
             continue
@@ -215,8 +217,6 @@ def parse_messages(datas: list[bytes], key: str, schemas: SchemaSet | None = Non
 
 @cache
 def _schema(table: str) -> pa.Schema:
-    from orchestration.lib.warehouse import arrow_schema
-
     return arrow_schema(dict(TABLES[table]) | {"_idx": "integer"})
 
 
