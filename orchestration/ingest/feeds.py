@@ -21,8 +21,8 @@ class Feed:
     source: str
     pattern: str
     tables: dict[str, list[tuple[str, str]]]  # raw table -> columns (without lineage)
-    parse: Callable[[bytes, Settings], dict[str, Parsed]]
-    # many deliveries at once, column-wise (the message traffic); ``parse`` stays the one-delivery path
+    # one delivery at a time (the CSV and xlsx feeds), or many at once, column-wise (the message traffic)
+    parse: Callable[[bytes, Settings], dict[str, Parsed]] | None = None
     parse_batch: Callable[[list[bytes], Settings], MessageBatch] | None = None
     full_tables: tuple[str, ...] = ()  # tables whose latest delivery replaces the previous one
     person_tables: tuple[str, ...] = ()  # tables whose persons go to the restricted linkage table
@@ -37,12 +37,6 @@ def _csv_parse(contract: Contract, data: bytes, s: Settings) -> dict[str, Parsed
 
 def _xlsx_parse(contracts: list[Contract], data: bytes, s: Settings) -> dict[str, Parsed]:
     return read_workbook(contracts, data, s.pseudonym_key)
-
-
-def _message_parse(data: bytes, s: Settings) -> dict[str, Parsed]:
-    schemas = istandaard.SchemaSet(s.xsd_dir) if s.xsd_dir else None
-    message = istandaard.parse_message(data, s.pseudonym_key, schemas)
-    return {table: Parsed(rows=rows) for table, rows in message.rows.items()}
 
 
 def _message_batch(datas: list[bytes], s: Settings) -> MessageBatch:
@@ -74,7 +68,6 @@ MESSAGES = Feed(
     source="suite4",
     pattern="suite4/berichten/**/*.xml",
     tables=istandaard.TABLES,
-    parse=_message_parse,
     parse_batch=_message_batch,
     batch_size=5000,
     description="iWmo/iJw message traffic (301, 305, 307, 315, 317, 319, 323 and retour messages), one file "

@@ -214,6 +214,7 @@ def _read(files: list[str], feed: Feed, s: Settings, root: Path) -> _Chunk:
     files = pa.array([d.rel for d in deliveries], pa.string())
     for relation, table in tables.items():
         idx = table["_idx"]
+        # one message = one file: its rows have _row 1 and their element position in _pos
         row = (
             pc.fill_null(table["_row"], 1)
             if "_row" in table.column_names
@@ -225,8 +226,9 @@ def _read(files: list[str], feed: Feed, s: Settings, root: Path) -> _Chunk:
 
 
 def _tables(deliveries: list[_Delivery], datas: list[bytes], feed: Feed, s: Settings) -> dict[str, pa.Table]:
-    """One delivery at a time (the CSV and xlsx feeds): rows as dictionaries, then a table per relation;
-    ``_row`` is the delivery's line number, or empty for one message = one file (then 1)."""
+    """One delivery at a time (the CSV and xlsx feeds): rows as dictionaries, then a table per relation,
+    ``_row`` the delivery's line number."""
+    assert feed.parse is not None, f"{feed.name} reads one delivery at a time"
     rows: dict[str, tuple[list[dict], list[int]]] = {}  # relation -> rows, delivery index per row
     for i, (d, data) in enumerate(zip(deliveries, datas, strict=True)):
         try:
