@@ -31,6 +31,7 @@ from orchestration.lib.warehouse import arrow_schema
 from orchestration.lib.wijken import wijk_of
 
 from .istandaard import (
+    BSN,
     CLIENT,
     CONTACTS,
     HEADER,
@@ -98,7 +99,9 @@ def stylesheet(layout: Layout, kind: str) -> str:
         *_values(CLIENT, "m:Client[1]"),
         f"(m:Client[1]/{_xpath(CONTACTS, False)}/{_xpath(POSTCODE)}{TEXT}[normalize-space()])[1]",
         f"count({parent})",
-        f"count({parent}/{_xpath(layout.clients, False)}[not(m:Bsn[1]{TEXT}{digits_only})])" if layout.clients else "0",
+        f"count({parent}/{_xpath(layout.clients, False)}[not({_xpath(BSN.path)}{TEXT}{digits_only})])"
+        if layout.clients
+        else "0",
         *_values(layout.common, parent),
     ]
     rows = []
@@ -108,7 +111,7 @@ def stylesheet(layout: Layout, kind: str) -> str:
         if layout.clients:
             rows.append(
                 f'<xsl:for-each select="{parent}/{_xpath(layout.clients, False)}">'
-                f'<xsl:variable name="bsn" select="string(m:Bsn[1]{TEXT})"/>'
+                f'<xsl:variable name="bsn" select="string({_xpath(BSN.path)}{TEXT})"/>'
                 f'<xsl:for-each select="{each}">{_record([*fields[:2], "$bsn", *fields[2:]])}</xsl:for-each>'
                 "</xsl:for-each>"
             )
@@ -266,10 +269,20 @@ class _Checked:
 
 
 def _keyed(values: pa.Array, fn) -> pa.Array:
-    """``fn`` of each distinct value, spread back: a client's BSN is pseudonymised once per batch, not per line."""
+    """``fn`` of each distinct value, spread back: a postcode's wijk is looked up once per batch, not per message."""
     distinct = pc.unique(values)
     mapped = pa.array([fn(v) for v in distinct.to_pylist()])
     return pc.take(mapped, pc.index_in(values, distinct))
+
+
+def _persons(bsns: pa.Array, key: str) -> tuple[pa.Array, pa.Array]:
+    """Pseudonym and elfproef of each BSN in one pass over the distinct values: once per batch, not per line."""
+    distinct = pc.unique(bsns)
+    found = [_person(b, key) for b in distinct.to_pylist()]
+    at = pc.index_in(bsns, distinct)
+    return pc.take(pa.array([k for k, _ in found], pa.string()), at), pc.take(
+        pa.array([v for _, v in found], pa.bool_()), at
+    )
 
 
 def _to_tables(group: _Group, key: str, parts: dict[str, list[pa.Table]]) -> list[int]:
@@ -306,7 +319,7 @@ def _to_tables(group: _Group, key: str, parts: dict[str, list[pa.Table]]) -> lis
     common = {f.column: check.value(msg[f.column], f, sign=msg.get(f"{f.column}__sign")) for f in layout.common}
     fields = {f.column: check.value(row[f.column], f, owner, row.get(f"{f.column}__sign")) for f in layout.fields}
     if layout.clients:
-        row_bsn = check.value(row["_bsn"], Field("bsn", "Bsn", required=True), owner)
+        row_bsn = check.value(row["_bsn"], BSN, owner)
     good = pc.invert(check.bad)
     unusual = [i for i, bad in zip(group.message_idx, check.bad.to_pylist(), strict=True) if bad]
     if len(unusual) == n:
@@ -314,7 +327,7 @@ def _to_tables(group: _Group, key: str, parts: dict[str, list[pa.Table]]) -> lis
     # a message's person values only when it names a client (a 323 names one per client, below)
     none = pa.nulls(n, pa.string())
     bsn = pc.if_else(has_client, person["bsn"], none)
-    client_key = _keyed(bsn, lambda b: _person(b, key)[0])
+    client_key, bsn_valid = _persons(bsn, key)
     idx = pa.array(group.message_idx, pa.int32())
     law = pa.array([comp.law] * n, pa.string())
     birth = pc.utf8_slice_codeunits(pc.cast(person["birth"], pa.string()), 0, 7)
@@ -323,7 +336,7 @@ def _to_tables(group: _Group, key: str, parts: dict[str, list[pa.Table]]) -> lis
         "kind": pa.array([comp.kind] * n, pa.string()),
         **values,
         "client_key": client_key,
-        "bsn_valid": pc.if_else(has_client, _keyed(bsn, lambda b: _person(b, key)[1]), pa.nulls(n, pa.bool_())),
+        "bsn_valid": pc.if_else(has_client, bsn_valid, pa.nulls(n, pa.bool_())),
         "birth_year_month": pc.if_else(has_client, birth, none),
         "gender": pc.if_else(has_client, person["gender"], none),
         "wijk_code": pc.if_else(has_client, _keyed(postcode, wijk_of), none),
@@ -336,8 +349,7 @@ def _to_tables(group: _Group, key: str, parts: dict[str, list[pa.Table]]) -> lis
     per_message = {"law": law, **{k: values[k] for k in keys[1:]}, "client_key": client_key, **common, "_idx": idx}
     columns = {name: pc.take(col, owner) for name, col in per_message.items()}
     if layout.clients:
-        columns["client_key"] = _keyed(row_bsn, lambda b: _person(b, key)[0])
-        columns["bsn_valid"] = _keyed(row_bsn, lambda b: _person(b, key)[1])
+        columns["client_key"], columns["bsn_valid"] = _persons(row_bsn, key)
     if any(soort for _, soort in layout.items):
         columns["soort"] = pc.take(pa.array([s for _, s in layout.items]), pc.cast(row["_group"], pa.int32()))
     starts = np.flatnonzero(np.r_[True, owner_np[1:] != owner_np[:-1]])  # rows come message by message

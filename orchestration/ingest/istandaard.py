@@ -173,7 +173,8 @@ HEADER = (
     _text("identificatie", "BerichtIdentificatie/:Identificatie", True),
     _date("dagtekening", "BerichtIdentificatie/:Dagtekening", True),
 )
-CLIENT = (_text("bsn", "Bsn", True), _date("birth", "Geboortedatum/:Datum"), _text("gender", "Geslacht"))
+BSN = _text("bsn", "Bsn", True)  # a message's client, and each client of a 323
+CLIENT = (BSN, _date("birth", "Geboortedatum/:Datum"), _text("gender", "Geslacht"))
 CONTACTS, POSTCODE = "Contactgegevens/Contact", "Adres/:Postcode"  # the first contact with a postcode gives the wijk
 _PRODUCT = (_text("productcategorie", "Product/:Categorie"), _text("productcode", "Product/:Code"))
 _OMVANG = (
@@ -399,7 +400,7 @@ def _rows(r: _Reader, root, layout: Layout, key: str) -> list[dict]:
         for owner in r.all(parent, layout.clients) if layout.clients else [parent]:
             who = {}
             if layout.clients:
-                bsn = r.text(owner, "Bsn", True)
+                bsn = r.text(owner, BSN.path, True)
                 who = {"client_key": pseudonymise(bsn, key, "bsn"), "bsn_valid": elfproef(bsn)}
             for path, soort in layout.items:
                 for item in r.all(owner, path) if path else [owner]:

@@ -214,13 +214,8 @@ def _read(files: list[str], feed: Feed, s: Settings, root: Path) -> _Chunk:
     files = pa.array([d.rel for d in deliveries], pa.string())
     for relation, table in tables.items():
         idx = table["_idx"]
-        # one message = one file: its rows have _row 1 and their element position in _pos
-        row = (
-            pc.fill_null(table["_row"], 1)
-            if "_row" in table.column_names
-            else pa.repeat(pa.scalar(1, pa.int32()), len(table))
-        )
-        table = table.drop_columns([c for c in ("_row",) if c in table.column_names]).append_column("_row", row)
+        if "_row" not in table.column_names:  # one message = one file: its rows have _row 1, their position in _pos
+            table = table.append_column("_row", pa.repeat(pa.scalar(1, pa.int32()), len(table)))
         tables[relation] = table.append_column("_delivery_id", ids.take(idx)).append_column("_file", files.take(idx))
     return _Chunk(deliveries, tables)
 
