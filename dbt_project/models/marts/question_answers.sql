@@ -16,7 +16,9 @@ answers as (
                       'int_answers__cost_and_invoicing', 'int_answers__waiting', 'int_answers__volume',
                       'int_answers__wmo_process', 'int_answers__first_line', 'int_answers__quality_of_care'] %}
     {{ 'union all' if not loop.first }}
-    select * from {{ ref(model) }}
+    -- by name: the answer models built per year also carry their year's input_fingerprint
+    select question_id, municipality_code, law, period_type, period_start, cross_section, member, value, unit, n_clients
+    from {{ ref(model) }}
     {%- endfor %}
 
 ),

@@ -2,14 +2,16 @@
 -- (W03, W04, J02, J03), per period and cross-section. In care means in kind or with a personal budget
 -- (fct_support_months), so a client with both is counted once; the financing cross-section splits them
 -- (a client with both under one law in one period counts in both members).
+-- Built per year: only years whose input rows changed are computed again (macros/answers_by_year.sql).
 -- Grain: question_id, period, cross-section, member.
 {%- set questions = {
     'clients_in_care': {'wmo': 'W01', 'jeugd': 'J01'},
     'provisions': {'wmo': 'W06', 'jeugd': 'J06'},
 } %}
+{{ config(materialized='incremental', incremental_strategy='replace_years', on_schema_change='sync_all_columns') }}
 with
 
-care_months_by_key as (
+support_months_all as (
 
     select * from {{ ref('fct_support_months') }}
 
@@ -21,15 +23,18 @@ flows as (
 
 ),
 
-flow_months_by_key as (
+flow_months_all as (
 
     -- the care months in which a client flowed in or out, with every cross-section attribute
-    select care_months_by_key.*, flows.flow = 'instroom' as is_inflow, flows.flow = 'uitstroom' as is_outflow
-    from care_months_by_key
+    select support_months_all.*, flows.flow = 'instroom' as is_inflow, flows.flow = 'uitstroom' as is_outflow
+    from support_months_all
     inner join flows using (law, client_key, month_start)
 
 ),
 
+-- the aggregation, also fingerprinted as the definition; sqlfluff cannot lay out a captured block
+-- noqa: disable=LT02
+{%- set aggregation %}
 -- from here on client_key is a number within this model: distinct counts of numbers are faster
 care_months as (
 
@@ -42,7 +47,6 @@ flow_months as (
     {{ with_key_numbers('flow_months_by_key', 'client_key') }}
 
 ),
-
 answers as (
 
     {%- set parts = [] %}
@@ -69,5 +73,32 @@ answers as (
     {{ parts | join('\n    union all\n    ') }}
 
 )
+{%- endset %}
+-- noqa: enable=LT02
 
-select * from answers
+fingerprints as (
+
+    {{ year_fingerprints({'support_months_all': 'month_start', 'flow_months_all': 'month_start'}, aggregation) }}
+
+),
+
+years_to_build as (
+
+    {{ years_to_build('fingerprints') }}
+
+),
+
+care_months_by_key as (
+
+    {{ in_years_to_build('support_months_all', 'month_start') }}
+
+),
+
+flow_months_by_key as (
+
+    {{ in_years_to_build('flow_months_all', 'month_start') }}
+
+),
+{{ aggregation }}
+
+{{ answers_with_fingerprints('answers', 'fingerprints') }}
