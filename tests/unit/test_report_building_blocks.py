@@ -147,6 +147,35 @@ def test_an_unchanged_page_is_not_drawn_again_and_a_changed_one_is(tmp_path):
     assert 'data-raw="13"' in page.read_text()
 
 
+def test_a_page_drawn_again_takes_its_unchanged_chart_from_beside_it_and_draws_a_changed_one(tmp_path, monkeypatch):
+    """A night that moves only the date the data reach draws the page again, but not its chart: the chart
+    is most of a page's cost. The page keeps its charts by content in .grafieken.json."""
+    from orchestration.reports import document
+    from orchestration.reports.document import Chart
+
+    def report(clients, through):
+        table = pd.DataFrame({"wijk": ["A", "B"], "clients": clients})
+        chart = Chart("bar", "wijk", ["clients"], "c")
+        section = Section("wijken", table, {"wijk": "text", "clients": "count"}, key="w", chart=chart)
+        return Report("t", "s", [section], data_through=through)
+
+    drawn = []
+    document._RECENT.clear()  # charts drawn by earlier tests in this process
+    draw = document._draw_chart
+    monkeypatch.setattr(document, "_draw_chart", lambda section: drawn.append(section.key) or draw(section))
+    page = write_report(tmp_path, report([40, 12], dt.date(2026, 10, 30)), None)
+    first = page.read_text()
+    assert drawn == ["w"] and (tmp_path / ".grafieken.json").exists()
+
+    document._RECENT.clear()  # the next night is another process
+    write_report(tmp_path, report([40, 12], dt.date(2026, 10, 31)), None)
+    assert drawn == ["w"]  # the page was written again (another date), its chart was not drawn again
+    assert page.read_text() != first and "<svg" in page.read_text()
+
+    write_report(tmp_path, report([40, 13], dt.date(2026, 11, 1)), None)
+    assert drawn == ["w", "w"]  # one value changed: the chart is drawn
+
+
 def test_a_page_is_current_whatever_the_index_of_its_tables(tmp_path):
     """Rows that a query returned in another order and that were then sorted keep other index labels.
     The page shows no index, so it is the same page; hashing the index redrew every provider page each night."""
