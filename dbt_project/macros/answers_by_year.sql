@@ -9,7 +9,7 @@
     sum of its rows' hashes, with the text of the model's aggregation (macros and vars rendered), so
     a changed definition rebuilds every year (`year_fingerprints`);
   - a year whose fingerprint is not in the table yet is built (`years_to_build`), from its own rows
-    only (`in_years_to_build`); every answer row carries its year's fingerprint (`input_fingerprint`);
+    only (`rows_in_years_to_build`); every answer row carries its year's fingerprint (`input_fingerprint`);
   - the strategy `replace_years` deletes the rows of every year whose fingerprint changed or whose
     input is gone, and inserts the new rows, in one transaction.
 
@@ -84,6 +84,37 @@
         on
             {{ same_municipality_and_law(relation, years) }}
             and date_trunc('year', {{ relation }}.{{ date_column }}) = {{ years }}.year_start
+{%- endmacro %}
+
+{#
+  The CTEs between a model's input rows and its aggregation: `fingerprints`, `years_to_build`, and
+  for each name the aggregation reads, the rows of its source in the years to build. `inputs` maps
+  that name to [source relation, date column]; `aggregation` is the rendered aggregation.
+#}
+{% macro rows_in_years_to_build(inputs, aggregation) -%}
+{%- set sources = {} -%}
+{%- for source in inputs.values() -%}
+    {%- do sources.update({source[0]: source[1]}) -%}
+{%- endfor -%}
+fingerprints as (
+
+    {{ year_fingerprints(sources, aggregation) }}
+
+),
+
+years_to_build as (
+
+    {{ years_to_build('fingerprints') }}
+
+),
+{%- for name, source in inputs.items() %}
+
+{{ name }} as (
+
+    {{ in_years_to_build(source[0], source[1]) }}
+
+),
+{%- endfor %}
 {%- endmacro %}
 
 {#

@@ -188,43 +188,13 @@ answers as (
 {%- endset %}
 -- noqa: enable=LT02
 
-fingerprints as (
-
-    {{ year_fingerprints({
-        'care_months_all': 'month_start', 'returns_all': 'event_date', 'ended_all': 'event_date', 'waited_all': 'event_date',
-    }, aggregation) }}
-
-),
-
-years_to_build as (
-
-    {{ years_to_build('fingerprints') }}
-
-),
-
-care_months_by_key as (
-
-    {{ in_years_to_build('care_months_all', 'month_start') }}
-
-),
-
-returns as (
-
-    {{ in_years_to_build('returns_all', 'event_date') }}
-
-),
-
-ended as (
-
-    {{ in_years_to_build('ended_all', 'event_date') }}
-
-),
-
-waited as (
-
-    {{ in_years_to_build('waited_all', 'event_date') }}
-
-),
+-- the rows the aggregation reads, of the years to build only (fingerprints, years_to_build, then one CTE per name)
+{{ rows_in_years_to_build({
+    'care_months_by_key': ['care_months_all', 'month_start'],
+    'returns': ['returns_all', 'event_date'],
+    'ended': ['ended_all', 'event_date'],
+    'waited': ['waited_all', 'event_date'],
+}, aggregation) }}
 {{ aggregation }}
 
 {{ answers_with_fingerprints('answers', 'fingerprints') }}

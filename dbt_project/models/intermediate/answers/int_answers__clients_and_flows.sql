@@ -76,29 +76,11 @@ answers as (
 {%- endset %}
 -- noqa: enable=LT02
 
-fingerprints as (
-
-    {{ year_fingerprints({'support_months_all': 'month_start', 'flow_months_all': 'month_start'}, aggregation) }}
-
-),
-
-years_to_build as (
-
-    {{ years_to_build('fingerprints') }}
-
-),
-
-care_months_by_key as (
-
-    {{ in_years_to_build('support_months_all', 'month_start') }}
-
-),
-
-flow_months_by_key as (
-
-    {{ in_years_to_build('flow_months_all', 'month_start') }}
-
-),
+-- the rows the aggregation reads, of the years to build only (fingerprints, years_to_build, then one CTE per name)
+{{ rows_in_years_to_build({
+    'care_months_by_key': ['support_months_all', 'month_start'],
+    'flow_months_by_key': ['flow_months_all', 'month_start'],
+}, aggregation) }}
 {{ aggregation }}
 
 {{ answers_with_fingerprints('answers', 'fingerprints') }}

@@ -255,56 +255,15 @@ answers as (
 {%- endset %}
 -- noqa: enable=LT02
 
-fingerprints as (
-
-    {{ year_fingerprints({
-        'booked_all_rows': 'care_month', 'support_months_all': 'month_start', 'booked_lines_all': 'period_month',
-        'care_months_all': 'month_start', 'paid_months_all': 'month_start', 'invoiced_all': 'period_month',
-    }, aggregation) }}
-
-),
-
-years_to_build as (
-
-    {{ years_to_build('fingerprints') }}
-
-),
-
-booked_all as (
-
-    {{ in_years_to_build('booked_all_rows', 'care_month') }}
-
-),
-
-support_months_by_key as (
-
-    {{ in_years_to_build('support_months_all', 'month_start') }}
-
-),
-
-booked as (
-
-    {{ in_years_to_build('booked_lines_all', 'period_month') }}
-
-),
-
-care_months_by_key as (
-
-    {{ in_years_to_build('care_months_all', 'month_start') }}
-
-),
-
-paid_months as (
-
-    {{ in_years_to_build('paid_months_all', 'month_start') }}
-
-),
-
-invoiced as (
-
-    {{ in_years_to_build('invoiced_all', 'period_month') }}
-
-),
+-- the rows the aggregation reads, of the years to build only (fingerprints, years_to_build, then one CTE per name)
+{{ rows_in_years_to_build({
+    'booked_all': ['booked_all_rows', 'care_month'],
+    'support_months_by_key': ['support_months_all', 'month_start'],
+    'booked': ['booked_lines_all', 'period_month'],
+    'care_months_by_key': ['care_months_all', 'month_start'],
+    'paid_months': ['paid_months_all', 'month_start'],
+    'invoiced': ['invoiced_all', 'period_month'],
+}, aggregation) }}
 {{ aggregation }}
 
 {{ answers_with_fingerprints('answers', 'fingerprints') }}
