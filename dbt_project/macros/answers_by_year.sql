@@ -77,13 +77,13 @@
 {#
   The rows of a relation in the years to build.
 #}
-{% macro in_years_to_build(relation, date_column, years='years_to_build') -%}
+{% macro in_years_to_build(relation, date_column) -%}
     select {{ relation }}.*
     from {{ relation }}
-    inner join {{ years }}
+    inner join years_to_build
         on
-            {{ same_municipality_and_law(relation, years) }}
-            and date_trunc('year', {{ relation }}.{{ date_column }}) = {{ years }}.year_start
+            {{ same_municipality_and_law(relation, 'years_to_build') }}
+            and date_trunc('year', {{ relation }}.{{ date_column }}) = years_to_build.year_start
 {%- endmacro %}
 
 {#
@@ -118,22 +118,23 @@ years_to_build as (
 {%- endmacro %}
 
 {#
-  The answers with their year's fingerprint; on an incremental build also one marker row per
-  current year (question_id empty), which tells replace_years which years to keep.
+  The answers with their year's fingerprint (from the CTEs rows_in_years_to_build wrote); on an
+  incremental build also one marker row per current year (question_id empty), which tells
+  replace_years which years to keep.
 #}
-{% macro answers_with_fingerprints(answers, fingerprints, years='years_to_build') -%}
-    select {{ answers }}.*, {{ years }}.input_fingerprint
+{% macro answers_with_fingerprints(answers) -%}
+    select {{ answers }}.*, years_to_build.input_fingerprint
     from {{ answers }}
-    inner join {{ years }}
+    inner join years_to_build
         on
-            {{ same_municipality_and_law(answers, years) }}
-            and date_trunc('year', {{ answers }}.period_start) = {{ years }}.year_start
+            {{ same_municipality_and_law(answers, 'years_to_build') }}
+            and date_trunc('year', {{ answers }}.period_start) = years_to_build.year_start
     {%- if is_incremental() %}
     union all
     select
         null as question_id, municipality_code, law, null as period_type, year_start as period_start,
         null as cross_section, null as member, null as value, null as unit, null as n_clients, input_fingerprint
-    from {{ fingerprints }}
+    from fingerprints
     {%- endif %}
 {%- endmacro %}
 

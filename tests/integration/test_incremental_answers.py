@@ -19,23 +19,12 @@ import duckdb
 import pytest
 
 from orchestration.dbt.project import DBT_DIR, DBT_EXECUTABLE
+from orchestration.ingest.istandaard import TABLES
 from orchestration.lib.config import settings
 
 BY_YEAR = ["int_answers__clients_and_flows", "int_answers__cost_and_invoicing", "int_answers__care_paths"]
-ANSWER_COLUMNS = (
-    "question_id, municipality_code, law, period_type, period_start, cross_section, member, value, unit, n_clients"
-)
 HELD_BACK_FROM = "2020-10-01"  # the small feeds end on 2020-12-31: three nights of message traffic are held back
-MESSAGE_TABLES = (
-    "ist_berichten",
-    "ist_declaratieregels",
-    "ist_toewijzingen",
-    "ist_starts",
-    "ist_stops",
-    "ist_verzoeken_toewijzing",
-    "ist_verzoeken_wijziging",
-    "ist_antwoorden",
-)
+MESSAGE_TABLES = tuple(TABLES)  # every raw table the message traffic fills, each with its dagtekening
 
 
 def _dbt(warehouse: Path, target: Path, *args: str) -> None:
@@ -45,7 +34,7 @@ def _dbt(warehouse: Path, target: Path, *args: str) -> None:
     assert done.returncode == 0, done.stdout[-3000:]
 
 
-def _answers(warehouse: Path) -> dict[str, set]:
+def _answers(warehouse: Path) -> dict[str, list]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         tables = {m: f"intermediate.{m}" for m in BY_YEAR} | {"question_answers": "marts.question_answers"}
         return {
@@ -64,6 +53,11 @@ def _fingerprints(warehouse: Path) -> dict[tuple, int]:
             )
         ).fetchall()
     return {(m, law, year): fp for m, law, year, fp in rows}
+
+
+def _changed_years(before: dict[tuple, int], after: dict[tuple, int]) -> set[tuple[str, int]]:
+    """(model, year) of every law and year whose fingerprint a build changed."""
+    return {(m, year) for (m, law, year), fp in after.items() if before.get((m, law, year)) != fp}
 
 
 def _assert_same_as_full_build(warehouse: Path, tmp_path: Path, label: str) -> None:
@@ -122,7 +116,7 @@ def test_answers_built_per_year_equal_a_full_build_after_nights_a_correction_and
     before = _fingerprints(warehouse)
     _dbt(warehouse, target)
     after = _fingerprints(warehouse)
-    changed = {(m, year) for (m, _, year), fp in after.items() if before.get((m, _, year)) != fp}
+    changed = _changed_years(before, after)
     assert ("int_answers__cost_and_invoicing", 2018) in changed
     assert all(year == 2018 for (_, year) in changed), changed
     _assert_same_as_full_build(warehouse, tmp_path, "correction")
@@ -152,7 +146,5 @@ def test_answers_built_per_year_equal_a_full_build_after_nights_a_correction_and
     before = _fingerprints(warehouse)
     _dbt(warehouse, target)
     after = _fingerprints(warehouse)
-    assert ("int_answers__cost_and_invoicing", "2019") in {
-        (m, str(year)) for (m, _, year), fp in after.items() if before.get((m, _, year)) != fp
-    }
+    assert ("int_answers__cost_and_invoicing", 2019) in _changed_years(before, after)
     _assert_same_as_full_build(warehouse, tmp_path, "credit")

@@ -266,4 +266,4 @@ answers as (
 }, aggregation) }}
 {{ aggregation }}
 
-{{ answers_with_fingerprints('answers', 'fingerprints') }}
+{{ answers_with_fingerprints('answers') }}
