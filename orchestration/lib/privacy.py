@@ -9,6 +9,7 @@ that happens to pass the elfproef is not a false alarm.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,16 +144,39 @@ def scan_parquet(
     return findings, values
 
 
-def scan_reports(folder: Path, names: set[str]) -> tuple[list[Finding], int]:
+REPORT_FILES = ("*.html", "*.xlsx", "*.csv")  # what readers open; the scripts beside the pages hold only dates
+
+
+def report_digests(folder: Path) -> dict[str, str]:
+    """Every report file the scan reads, by path below ``folder``: the sha256 of its bytes. A publish records
+    them once the scan found the files clean, so the next publish reads only files that changed: a quiet night
+    changes a handful of the 951 report files at scale 1, and reading all of them took 4.5 s."""
+    return {
+        file.relative_to(folder).as_posix(): hashlib.sha256(file.read_bytes()).hexdigest()
+        for pattern in REPORT_FILES
+        for file in sorted(folder.glob(f"**/{pattern}"))
+    }
+
+
+def scan_reports(folder: Path, names: set[str], only: set[str] | None = None) -> tuple[list[Finding], int]:
+    """The visible text of every report file under ``folder``, or of those in ``only`` (paths below ``folder``,
+    as in ``report_digests``); returns findings and the number of files read."""
     findings, files = [], 0
-    for file in sorted(folder.glob("**/*.html")):
-        files += 1
+    for pattern in REPORT_FILES:
+        for file in sorted(folder.glob(f"**/{pattern}")):
+            if only is not None and file.relative_to(folder).as_posix() not in only:
+                continue
+            files += 1
+            findings += find_in_text(_visible_text(file), names, str(file))
+    return findings, files
+
+
+def _visible_text(file: Path) -> str:
+    if file.suffix == ".html":
         # One line per text node: text_content() glues table cells together, and the cells
         # 2.058 | 160 | 188 would read as the (elfproef-valid) number 058160188.
-        text = "\n".join(lxml.html.parse(str(file)).getroot().itertext())
-        findings += find_in_text(text, names, str(file))
-    for file in sorted(folder.glob("**/*.xlsx")):
-        files += 1
+        return "\n".join(lxml.html.parse(str(file)).getroot().itertext())
+    if file.suffix == ".xlsx":
         book = openpyxl.load_workbook(file, read_only=True)
         cells = [
             str(v)
@@ -162,8 +186,5 @@ def scan_reports(folder: Path, names: set[str]) -> tuple[list[Finding], int]:
             if isinstance(v, str)
         ]
         book.close()
-        findings += find_in_text("\n".join(cells), names, str(file))
-    for file in sorted(folder.glob("**/*.csv")):
-        files += 1
-        findings += find_in_text(file.read_text(encoding="utf-8"), names, str(file))
-    return findings, files
+        return "\n".join(cells)
+    return file.read_text(encoding="utf-8")

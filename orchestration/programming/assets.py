@@ -6,6 +6,7 @@ The assets only read, call the plain functions in this package, and write tables
 """
 
 import json
+from pathlib import Path
 
 import pandas as pd
 from dagster import (
@@ -26,7 +27,7 @@ from orchestration.lib.resources import Warehouse
 from orchestration.lib.warehouse import replace_table
 
 from .early_warning import clients_against, first_warnings, realisation_against, without_ceiling
-from .forecast import forecast_groups
+from .fits import forecast_groups
 from .inputs import (
     PGB_PROVIDER,
     Inputs,
@@ -68,6 +69,11 @@ class ProgrammingConfig(Config):
     )
 
 
+def fits_folder(warehouse: Warehouse) -> Path:
+    """Where trend fits are kept by their inputs (``fits.py``): beside the warehouse they were fitted from."""
+    return warehouse.settings.warehouse.parent / "trend_fits"
+
+
 def _base(year: int, frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["year"] == year].drop(columns="year")
 
@@ -94,7 +100,8 @@ def baseline_forecast(context: AssetExecutionContext, warehouse: Warehouse) -> M
     with warehouse.connect() as con:
         inputs = read_inputs(con)
         base_year = inputs.reporting_year - 1
-        results = [forecast_groups(inputs.history, base_year, 4, m) for m in METHODS]
+        folder = fits_folder(warehouse)
+        results = [forecast_groups(inputs.history, base_year, 4, m, folder) for m in METHODS]
         forecasts = pd.concat([f for f, _, _ in results], ignore_index=True).assign(base_year=base_year)
         backtests = pd.concat([b for _, b, _ in results], ignore_index=True).assign(base_year=base_year)
         con.execute("create schema if not exists programming")
@@ -112,13 +119,13 @@ def baseline_forecast(context: AssetExecutionContext, warehouse: Warehouse) -> M
     return PartialResult(result, results[0][2])
 
 
-def _build(sc: Scenario, inputs: Inputs, cache: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _build(sc: Scenario, inputs: Inputs, cache: dict, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     base = _base(sc.base_year, inputs.product_groups)
 
     def fitted(method: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
         key = (sc.base_year, sc.horizon_years, method)
         if key not in cache:
-            cache[key] = forecast_groups(inputs.history, sc.base_year, sc.horizon_years, method)
+            cache[key] = forecast_groups(inputs.history, sc.base_year, sc.horizon_years, method, folder)
         return cache[key]
 
     def method_for(main: str) -> str:
@@ -176,7 +183,7 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
                 continue
             sc = sc.with_base_year(default_base)
             try:
-                built.append((sc, *_build(sc, inputs, cache)))
+                built.append((sc, *_build(sc, inputs, cache, fits_folder(warehouse))))
             except Exception as exc:  # noqa: BLE001 - one scenario that cannot be computed never stops the others
                 skipped.append(f"{source}: kan niet worden doorgerekend: {type(exc).__name__}: {exc}")
         if not built:

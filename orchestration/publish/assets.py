@@ -23,7 +23,7 @@ from dagster import (
     asset,
 )
 
-from orchestration.lib.privacy import person_names, scan_database, scan_parquet, scan_reports
+from orchestration.lib.privacy import person_names, report_digests, scan_database, scan_parquet, scan_reports
 from orchestration.lib.resources import Warehouse
 from orchestration.lib.warehouse import promote
 
@@ -70,13 +70,15 @@ def build_published_warehouse(upstream: Iterable[AssetKey]) -> AssetsDefinition:
         findings, values = scan_database(candidate.path, names, s.duckdb_config(), candidate.to_scan())
         more, scanned = scan_parquet(exports, names, s.duckdb_config(), None if candidate.names_changed else exported)
         findings += more
-        more, files = scan_reports(s.reports_dir, names) if s.reports_dir.exists() else ([], 0)
+        digests = report_digests(s.reports_dir) if s.reports_dir.exists() else {}
+        more, files = scan_reports(s.reports_dir, names, candidate.reports_to_scan(digests)) if digests else ([], 0)
         findings += more
         metadata = {
             "text_values_scanned": values + scanned,
             "tables_copied": len(candidate.copied),
             "tables_kept": len(candidate.tables) - len(candidate.copied),
             "report_files_scanned": files,
+            "report_files_kept": len(digests) - files,
             "findings": len(findings),
             "examples": "\n".join(f"{f.rule}: {f.where}" for f in findings[:20]) or "none",
         }
@@ -87,6 +89,7 @@ def build_published_warehouse(upstream: Iterable[AssetKey]) -> AssetsDefinition:
                 check_name="privacy_scan", passed=False, severity=AssetCheckSeverity.ERROR, metadata=metadata
             )
             raise Failure(description=f"privacy scan: {len(findings)} finding(s), nothing published", metadata=metadata)
+        candidate.record_reports(digests, s.duckdb_config())
         path = promote(candidate.path, s.published_warehouse)
         promote(exports, s.exports_dir)
         yield MaterializeResult(metadata={"path": str(path), "parquet_exports": ", ".join(marts)})

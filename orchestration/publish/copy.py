@@ -28,6 +28,7 @@ from orchestration.lib.config import Settings
 PRIVATE_SCHEMAS = ("restricted",)  # names, birth dates, addresses: never in the published copy
 RECORD = "meta.published_relations"  # per table: its fingerprint and when it was last copied
 SCANNED = "meta.published_scan"  # the fingerprint of the names the privacy scan looked for
+REPORTS_SCANNED = "meta.published_report_scan"  # per report file: its sha256 when the privacy scan found it clean
 
 
 @dataclass
@@ -39,12 +40,24 @@ class Candidate:
     tables: list[str]
     views: list[str]
     names_changed: bool  # the names the privacy scan looks for differ from the last publish's
+    reports_clean: dict[str, str]  # report file -> sha256 the last scan found clean; empty when the names changed
 
     def to_scan(self) -> set[str]:
         """What the privacy scan must read: what was copied (all of it when the names changed), every view
         (a view over a changed table changes with it) and the record."""
         tables = self.tables if self.names_changed else self.copied
         return {*tables, *self.views, *(_quoted(*r.split(".")) for r in (RECORD, SCANNED))}
+
+    def reports_to_scan(self, digests: dict[str, str]) -> set[str]:
+        """The report files the privacy scan must read, of ``digests`` (file -> sha256 now): those the last
+        publish's scan, looking for the same names, did not find clean with these bytes."""
+        return {file for file, digest in digests.items() if self.reports_clean.get(file) != digest}
+
+    def record_reports(self, digests: dict[str, str], config: dict) -> None:
+        """Record the report files the scan found clean, in the candidate, so they are promoted together."""
+        with duckdb.connect(str(self.path), config=config) as con:
+            con.execute(f"create or replace table {REPORTS_SCANNED} (file varchar, sha256 varchar)")
+            con.executemany(f"insert into {REPORTS_SCANNED} values (?, ?)", list(digests.items()))
 
 
 def _quoted(schema: str, table: str) -> str:
@@ -59,7 +72,7 @@ def fingerprints(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, str
         f"select schema_name, table_name from duckdb_tables() where database_name = '{database}' "
         f"and schema_name not in ({private}) order by 1, 2"
     ).fetchall():
-        if f"{schema}.{table}" in (RECORD, SCANNED):
+        if f"{schema}.{table}" in (RECORD, SCANNED, REPORTS_SCANNED):
             continue
         columns = con.execute(
             "select string_agg(column_name || ' ' || data_type, ', ' order by column_index) from duckdb_columns() "
@@ -73,18 +86,26 @@ def fingerprints(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, str
     return out
 
 
-def _recorded(published: Path, config: dict) -> tuple[dict[str, tuple[str, dt.datetime]], str | None]:
+def _recorded(published: Path, config: dict) -> tuple[dict[str, tuple[str, dt.datetime]], str | None, dict[str, str]]:
     """What the last published file was built from: per table its fingerprint and when it was copied,
-    and the names' fingerprint its privacy scan used. Nothing when there is no such file or record."""
+    the names' fingerprint its privacy scan used, and the report files that scan found clean. Nothing
+    when there is no such file or record."""
     if not published.exists():
-        return {}, None
+        return {}, None, {}
     try:
         with duckdb.connect(str(published), read_only=True, config=config) as con:
             rows = con.execute(f"select relation, fingerprint, copied_at from {RECORD}").fetchall()
             names = con.execute(f"select names from {SCANNED}").fetchone()
+            reports = con.execute(
+                f"select file, sha256 from {REPORTS_SCANNED}"
+                if con.execute(
+                    "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?", [REPORTS_SCANNED]
+                ).fetchone()[0]
+                else "select null, null where false"  # published before reports were recorded: scan them all
+            ).fetchall()
     except duckdb.Error:  # published before this record existed: build afresh
-        return {}, None
-    return {r: (f, at) for r, f, at in rows}, names[0] if names else None
+        return {}, None, {}
+    return {r: (f, at) for r, f, at in rows}, names[0] if names else None, dict(reports)
 
 
 def names_fingerprint(names: set[str]) -> str:
@@ -96,7 +117,7 @@ def build_published(s: Settings, names: set[str]) -> Candidate:
     """Build the candidate beside the published file; ``promote`` then replaces the published file atomically."""
     tmp = s.published_warehouse.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    recorded, scanned_names = _recorded(s.published_warehouse, s.duckdb_config())
+    recorded, scanned_names, reports_clean = _recorded(s.published_warehouse, s.duckdb_config())
     previous = {r: f for r, (f, _) in recorded.items()}
     if previous:
         shutil.copyfile(s.published_warehouse, tmp)
@@ -112,6 +133,7 @@ def build_published(s: Settings, names: set[str]) -> Candidate:
             con.execute(sql)
         for relation in set(previous) - set(current):
             con.execute(f"drop table if exists {relation}")
+        con.execute(f"drop table if exists {REPORTS_SCANNED}")  # recorded again only after this publish's scan
         copied = [r for r, fingerprint in current.items() if previous.get(r) != fingerprint]
         views = con.execute(
             "select schema_name, view_name, sql from duckdb_views() where database_name = 'src' and not internal "
@@ -135,7 +157,8 @@ def build_published(s: Settings, names: set[str]) -> Candidate:
     finally:
         con.close()
     changed_names = scanned_names != names_fingerprint(names)
-    return Candidate(tmp, copied, list(current), [_quoted(schema, view) for schema, view, _ in views], changed_names)
+    views = [_quoted(schema, view) for schema, view, _ in views]
+    return Candidate(tmp, copied, list(current), views, changed_names, {} if changed_names else reports_clean)
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:

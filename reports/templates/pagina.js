@@ -1,7 +1,9 @@
 /* What the report pages do in the browser, without a server or network (the page works without it too):
    - long tables get a search box and sortable columns; the total row stays last;
    - the previous and next period are looked up in perioden.js in the reports folder, which grip writes
-     after every run, so a page drawn months ago still links to the period drawn after it. */
+     after every run, so a page drawn months ago still links to the period drawn after it;
+   - a page is drawn again only when its figures change: nagekeken.js beside it says when newer data were
+     found to give the same figures, and the colophon then says so. */
 (function () {
   "use strict";
   function value(cell) {
@@ -68,6 +70,15 @@
       nav.appendChild(a);
     });
   }
+  function checked() {
+    var footer = document.querySelector("footer[data-gegevens]");
+    var seen = window.GRIP_NAGEKEKEN;
+    if (!footer || !seen || !seen.gegevens || seen.gegevens === footer.getAttribute("data-gegevens")) { return; }
+    var line = footer.querySelector(".nagekeken");
+    line.textContent = "Nagekeken op " + seen.op + " met gegevens t/m " + seen.gegevens + ": de cijfers zijn niet veranderd.";
+    line.hidden = false;
+  }
   document.querySelectorAll("table[data-table]").forEach(function (t) { sortable(t); searchable(t); });
   periods();
+  checked();
 })();

@@ -44,3 +44,32 @@ def test_linkage_keeps_its_links_while_the_persons_are_unchanged(built, tmp_path
                        (select min(source_key) from restricted.linkage_persons where source = 'stapp_klanten')""")
     unchanged, _ = _link(copy)
     assert not unchanged
+
+
+@pytest.mark.integration
+def test_a_dbt_build_leaves_its_parse_state_for_the_next_one(data_dir, tmp_path, monkeypatch):
+    """dbt refused the parse state of `grip prepare` (parsed without a warehouse: "profile has changed") and
+    parsed the whole project again every night; each build now leaves its own state for the next."""
+    from dagster import AssetKey
+
+    from orchestration.dbt.assets import dbt_models
+    from orchestration.dbt.project import dbt_cli
+
+    target = tmp_path / "target"  # the project's own target folder stays as prepare left it
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    def build() -> str:
+        result = materialize(
+            [dbt_models],
+            selection=[AssetKey(["ref", "ref_eenheden"])],
+            resources={"dbt": dbt_cli(), "warehouse": Warehouse()},
+            instance=DagsterInstance.ephemeral(),
+        )
+        [run] = [p for p in target.glob(f"dbt_models-{result.run_id[:7]}-*")]
+        return (run / "dbt.log").read_text(encoding="utf-8")
+
+    build()  # a fresh target folder: no state to start from
+    assert (target / "partial_parse.msgpack").exists()
+    second = build()
+    assert "Unable to do partial parsing" not in second and "Partial parsing enabled" in second

@@ -385,3 +385,43 @@ def test_the_contract_register_flags_a_provider_from_the_quarter_it_was_register
     assert out.loc[(pd.Timestamp("2026-06-30"), "wmo"), "flag_contract"]
     assert not out.loc[(pd.Timestamp("2026-06-30"), "jeugd"), "flag_contract"]  # registered for Wmo only
     assert "contractmanagement" in out.loc[(pd.Timestamp("2026-06-30"), "wmo"), "reasons"]
+
+
+def test_a_kept_trend_fit_is_the_fit_and_is_made_again_when_the_months_up_to_the_base_year_change(
+    tmp_path, monkeypatch
+):
+    """Fits are kept beside the warehouse by what they were fitted on (fits.py): a night that adds days to the
+    current year fits nothing again, a late invoice for the base year's December does."""
+    from orchestration.programming import fits
+    from orchestration.programming import forecast as fitting
+
+    rng = np.random.default_rng(3)
+    history = pd.concat([_history("Oud", "2017-01-01", "2020-03-01"), _history("Nieuw", "2019-10-01")])
+    history["clients"] = 10.0 + rng.normal(0, 1, len(history)).round(1)
+    history = history.reset_index(drop=True)
+    calls = []
+    fit = fitting.forecast_groups
+    monkeypatch.setattr(fitting, "forecast_groups", lambda *a: calls.append(a[1:]) or fit(*a))
+
+    fresh = fit(history, 2019, 2, "damped")
+    first = fits.forecast_groups(history, 2019, 2, "damped", tmp_path)
+    kept = fits.forecast_groups(history, 2019, 2, "damped", tmp_path)
+    assert calls == [(2019, 2, "damped")]  # the second came from the folder
+    for got in (first, kept):
+        pd.testing.assert_frame_equal(got[0], fresh[0], check_exact=True)
+        pd.testing.assert_frame_equal(got[1], fresh[1], check_exact=True)
+        assert got[2] == fresh[2] and len(got[1]) and got[2]  # backtests and a group held at its base year
+
+    later = history.copy()
+    later.loc[later["month"] == pd.Timestamp("2020-03-01"), "clients"] += 5  # after the base year: same fit
+    fits.forecast_groups(later, 2019, 2, "damped", tmp_path)
+    fits.forecast_groups(history, 2019, 3, "damped", tmp_path)  # another horizon: another fit
+    december = history.copy()
+    december.loc[december["month"] == pd.Timestamp("2019-12-01"), "clients"] += 5
+    changed = fits.forecast_groups(december, 2019, 2, "damped", tmp_path)
+    assert calls == [(2019, 2, "damped"), (2019, 3, "damped"), (2019, 2, "damped")]
+    pd.testing.assert_frame_equal(changed[0], fit(december, 2019, 2, "damped")[0], check_exact=True)
+
+    with pytest.raises(ValueError, match="geen hoofdgroep"):  # an error is raised every time, never kept
+        fits.forecast_groups(_history("Nieuw", "2019-04-01"), 2019, 2, "none", tmp_path)
+    assert len([p for p in tmp_path.iterdir()]) == 3

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import shutil
+import subprocess
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -148,32 +152,64 @@ def test_an_unchanged_page_is_not_drawn_again_and_a_changed_one_is(tmp_path):
 
 
 def test_a_page_drawn_again_takes_its_unchanged_chart_from_beside_it_and_draws_a_changed_one(tmp_path, monkeypatch):
-    """A night that moves only the date the data reach draws the page again, but not its chart: the chart
-    is most of a page's cost. The page keeps its charts by content in .grafieken.json."""
+    """A page drawn again for a change beside its chart (here a part of the nightly that fell behind) does not
+    draw the chart again: the chart is most of a page's cost. The page keeps its charts by content in
+    .grafieken.json."""
     from orchestration.reports import document
     from orchestration.reports.document import Chart
 
-    def report(clients, through):
+    def report(clients, stale):
         table = pd.DataFrame({"wijk": ["A", "B"], "clients": clients})
         chart = Chart("bar", "wijk", ["clients"], "c")
         section = Section("wijken", table, {"wijk": "text", "clients": "count"}, key="w", chart=chart)
-        return Report("t", "s", [section], data_through=through)
+        return Report("t", "s", [section], stale=stale)
 
     drawn = []
     document._RECENT.clear()  # charts drawn by earlier tests in this process
     draw = document._draw_chart
     monkeypatch.setattr(document, "_draw_chart", lambda section: drawn.append(section.key) or draw(section))
-    page = write_report(tmp_path, report([40, 12], dt.date(2026, 10, 30)), None)
+    page = write_report(tmp_path, report([40, 12], []), None)
     first = page.read_text()
     assert drawn == ["w"] and (tmp_path / ".grafieken.json").exists()
 
     document._RECENT.clear()  # the next night is another process
-    write_report(tmp_path, report([40, 12], dt.date(2026, 10, 31)), None)
-    assert drawn == ["w"]  # the page was written again (another date), its chart was not drawn again
+    write_report(tmp_path, report([40, 12], ["Datakwaliteit: niet bijgewerkt"]), None)
+    assert drawn == ["w"]  # the page was written again (a stale part), its chart was not drawn again
     assert page.read_text() != first and "<svg" in page.read_text()
 
-    write_report(tmp_path, report([40, 13], dt.date(2026, 11, 1)), None)
+    write_report(tmp_path, report([40, 13], ["Datakwaliteit: niet bijgewerkt"]), None)
     assert drawn == ["w", "w"]  # one value changed: the chart is drawn
+
+
+def test_a_night_that_only_moves_the_data_reach_keeps_the_page_and_says_its_figures_were_checked(tmp_path):
+    """The day the data reach moves every night; drawing every page again for it was most of a quiet night's
+    reports. The page keeps the data it was drawn from in its colophon, and nagekeken.js beside it says when
+    newer data gave the same figures (the page shows that line only then)."""
+    import json
+
+    def report(clients, through):
+        table = pd.DataFrame({"wijk": ["A", "B"], "clients": clients})
+        return Report(
+            "t", "s", [Section("w", table, {"wijk": "text", "clients": "count"}, key="w")], data_through=through
+        )
+
+    def checked():
+        text = (tmp_path / "nagekeken.js").read_text(encoding="utf-8")
+        assert text.startswith("window.GRIP_NAGEKEKEN = ") and text.endswith(";\n")
+        return json.loads(text.removeprefix("window.GRIP_NAGEKEKEN = ").rstrip(";\n"))
+
+    page = write_report(tmp_path, report([40, 12], dt.date(2026, 10, 30)), None)
+    drawn = page.read_text()
+    assert 'data-gegevens="30-10-2026"' in drawn and "gegevens t/m 30-10-2026" in drawn
+    assert '<script src="nagekeken.js"></script>' in drawn
+    assert checked() == {"op": f"{dt.date.today():%d-%m-%Y}", "gegevens": "30-10-2026"}
+
+    write_report(tmp_path, report([40, 12], dt.date(2026, 10, 31)), None)
+    assert page.read_text() == drawn  # not drawn again: it still names the data it was drawn from
+    assert checked()["gegevens"] == "31-10-2026"  # and says the newer data were checked
+
+    write_report(tmp_path, report([40, 13], dt.date(2026, 11, 1)), None)  # a figure changed: drawn again
+    assert 'data-gegevens="01-11-2026"' in page.read_text() and checked()["gegevens"] == "01-11-2026"
 
 
 def test_a_page_is_current_whatever_the_index_of_its_tables(tmp_path):
@@ -232,3 +268,33 @@ def test_a_section_links_only_the_questions_in_the_municipalitys_own_catalogue()
     _dress([report], "budgethouder", con, [], "wmo")
     assert section.questions == ("W08", "W11")  # W09 and W10 are not in this catalogue
     assert report.data_through == dt.date(2026, 10, 31)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page script")
+@pytest.mark.parametrize(
+    ("drawn_from", "checked", "shown"),
+    [
+        ("30-10-2026", None, None),  # no nagekeken.js (a page opened from elsewhere): nothing shown
+        ("30-10-2026", {"op": "01-11-2026", "gegevens": "30-10-2026"}, None),  # checked against the same data
+        (
+            "30-10-2026",
+            {"op": "01-11-2026", "gegevens": "31-10-2026"},
+            "Nagekeken op 01-11-2026 met gegevens t/m 31-10-2026: de cijfers zijn niet veranderd.",
+        ),
+    ],
+)
+def test_the_page_says_its_figures_held_only_when_newer_data_were_checked(drawn_from, checked, shown):
+    """pagina.js in node, with the few parts of a browser page it touches stubbed."""
+    script = (Path(__file__).parents[2] / "reports" / "templates" / "pagina.js").read_text(encoding="utf-8")
+    harness = f"""
+    var line = {{hidden: true, textContent: ""}};
+    var footer = {{getAttribute: function () {{ return {json.dumps(drawn_from)}; }},
+                   querySelector: function () {{ return line; }}}};
+    var window = {{GRIP_NAGEKEKEN: {json.dumps(checked)}}};
+    var document = {{querySelectorAll: function () {{ return []; }},
+                     querySelector: function (s) {{ return s === "footer[data-gegevens]" ? footer : null; }}}};
+    {script}
+    console.log(JSON.stringify(line.hidden ? null : line.textContent));
+    """
+    out = subprocess.run(["node", "-e", harness], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == shown
