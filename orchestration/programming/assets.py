@@ -174,6 +174,7 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
         inputs = read_inputs(con)
         default_base = config.base_year or inputs.reporting_year - 1
         cache: dict = {}
+        fits = fits_folder(warehouse)
         built = []
         for sc in loaded.scenarios:
             source = str(folder / f"{sc.name}.yaml")
@@ -183,7 +184,7 @@ def scenarios(context: AssetExecutionContext, config: ProgrammingConfig, warehou
                 continue
             sc = sc.with_base_year(default_base)
             try:
-                built.append((sc, *_build(sc, inputs, cache, fits_folder(warehouse))))
+                built.append((sc, *_build(sc, inputs, cache, fits)))
             except Exception as exc:  # noqa: BLE001 - one scenario that cannot be computed never stops the others
                 skipped.append(f"{source}: kan niet worden doorgerekend: {type(exc).__name__}: {exc}")
         if not built:

@@ -39,12 +39,10 @@ def fingerprint(history: pd.DataFrame, base_year: int, horizon_years: int, metho
 
 
 def forecast_groups(
-    history: pd.DataFrame, base_year: int, horizon_years: int, method: str, folder: Path | None
+    history: pd.DataFrame, base_year: int, horizon_years: int, method: str, folder: Path
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """``forecast.forecast_groups``, taken from ``folder`` when fitted before on the same inputs
-    (``folder`` None: always fitted). An error (too little history) is not kept: it is raised again."""
-    if folder is None:
-        return forecast.forecast_groups(history, base_year, horizon_years, method)
+    """``forecast.forecast_groups``, taken from ``folder`` when fitted before on the same inputs. An error
+    (too little history) is not kept: it is raised again."""
     kept = folder / fingerprint(history, base_year, horizon_years, method)
     if (kept / "short.json").exists():
         os.utime(kept)  # used: the last to be pruned

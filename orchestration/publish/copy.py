@@ -96,13 +96,10 @@ def _recorded(published: Path, config: dict) -> tuple[dict[str, tuple[str, dt.da
         with duckdb.connect(str(published), read_only=True, config=config) as con:
             rows = con.execute(f"select relation, fingerprint, copied_at from {RECORD}").fetchall()
             names = con.execute(f"select names from {SCANNED}").fetchone()
-            reports = con.execute(
-                f"select file, sha256 from {REPORTS_SCANNED}"
-                if con.execute(
-                    "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?", [REPORTS_SCANNED]
-                ).fetchone()[0]
-                else "select null, null where false"  # published before reports were recorded: scan them all
-            ).fetchall()
+            try:
+                reports = con.execute(f"select file, sha256 from {REPORTS_SCANNED}").fetchall()
+            except duckdb.CatalogException:  # published before report files were recorded: read them all
+                reports = []
     except duckdb.Error:  # published before this record existed: build afresh
         return {}, None, {}
     return {r: (f, at) for r, f, at in rows}, names[0] if names else None, dict(reports)
