@@ -57,7 +57,8 @@ class Candidate:
         """Record the report files the scan found clean, in the candidate, so they are promoted together."""
         with duckdb.connect(str(self.path), config=config) as con:
             con.execute(f"create or replace table {REPORTS_SCANNED} (file varchar, sha256 varchar)")
-            con.executemany(f"insert into {REPORTS_SCANNED} values (?, ?)", list(digests.items()))
+            if digests:  # no reports folder yet (a build without the report layers): an empty record
+                con.executemany(f"insert into {REPORTS_SCANNED} values (?, ?)", list(digests.items()))
 
 
 def _quoted(schema: str, table: str) -> str:

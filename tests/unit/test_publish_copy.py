@@ -133,6 +133,7 @@ def test_the_privacy_scan_reads_only_report_files_changed_since_the_last_publish
     monkeypatch.setenv("GRIP_PSEUDONYM_KEY", "k")
     s = _settings(tmp_path)
     _warehouse(s, "create schema marts", "create table marts.a as select 1 as id")
+    assert _publish_asset(tmp_path) == (True, _scan(read=0, kept=0))  # no reports yet: publishes all the same
     pages = s.reports_dir / "aanbieders" / "2026-K3"
     pages.mkdir(parents=True)
     for name in ("a.html", "b.html", "c.csv"):
