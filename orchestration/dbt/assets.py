@@ -51,20 +51,23 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: W
             raise error
         # where dagster-dbt copies the state from: DBT_TARGET_PATH, relative to the project, as it reads it
         keep_parse_state(invocation.target_path, dbt_project.project_dir / os.getenv("DBT_TARGET_PATH", "target"))
-        publish_docs(dbt, context, s.dbt_docs_dir)
+        publish_docs(dbt, context, s.dbt_docs_dir, invocation.target_path)
 
 
 def keep_parse_state(run_target: Path, project_target: Path) -> None:
-    """Leave this build's parse state where dagster-dbt looks for it before the next build.
+    """Leave this build's parse state where the next dbt invocation looks for it.
 
     dagster-dbt gives each build a target folder of its own and copies ``partial_parse.msgpack`` into it
     from the project's target folder, which ``grip prepare`` filled. That state was parsed with another
     profile (no warehouse yet), so dbt refused it and parsed the whole project again every night: 2.6 s of
     a quiet night's dbt stage at scale 1. The state of a successful build is parsed with this warehouse's
     profile, so the next night's build can use it; dbt itself still parses again what changed since.
+    The docs site's fixed target folder gets it too: dagster-dbt copies the state only into a folder that
+    has none, so the docs kept the state of their first generation and parsed everything again.
     """
     state = run_target / "partial_parse.msgpack"
     if state.exists():
+        project_target.mkdir(parents=True, exist_ok=True)
         tmp = project_target / f".partial_parse.{os.getpid()}.tmp"
         shutil.copyfile(state, tmp)
         tmp.replace(project_target / "partial_parse.msgpack")  # a build starting meanwhile reads either, whole
@@ -105,16 +108,18 @@ def dbt_key(name: str) -> AssetKey:
     return get_asset_key_for_model([dbt_models], name)
 
 
-def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext, target: Path) -> None:
+def publish_docs(dbt: DbtCliResource, context: AssetExecutionContext, target: Path, run_target: Path) -> None:
     """Generate the dbt docs site as one self-contained page (opens from disk) and copy it where analysts
     find it, when the project changed:
-    the site describes models and columns, not data, and generating it costs a dbt start-up."""
+    the site describes models and columns, not data, and generating it costs a dbt start-up
+    (``run_target``: the build's target folder, whose parse state the docs start from)."""
     stamp = target / "manifest.sha256"
     digest = hashlib.sha256(manifest_path().read_bytes() + b"static").hexdigest()  # a site from before --static goes
     if stamp.exists() and stamp.read_text() == digest and (target / "index.html").exists():
         context.log.info(f"dbt docs site unchanged: {target / 'index.html'}")
         return
     docs_target = dbt_project.project_dir / "target" / "docs"
+    keep_parse_state(run_target, docs_target)
     # --static writes static_index.html with the manifest and catalog inside: browsers refuse the separate JSON
     # files over file://, so the plain index.html is blank when opened from disk
     invocation = dbt.cli(["docs", "generate", "--static"], raise_on_error=False, target_path=docs_target)

@@ -47,13 +47,18 @@ def test_linkage_keeps_its_links_while_the_persons_are_unchanged(built, tmp_path
 
 
 @pytest.mark.integration
-def test_a_dbt_build_leaves_its_parse_state_for_the_next_one(data_dir, tmp_path, monkeypatch):
+def test_a_dbt_build_leaves_its_parse_state_for_the_next_one_and_for_the_docs_site(data_dir, tmp_path, monkeypatch):
     """dbt refused the parse state of `grip prepare` (parsed without a warehouse: "profile has changed") and
-    parsed the whole project again every night; each build now leaves its own state for the next."""
+    parsed the whole project again every night; each build now leaves its own state for the next, and for
+    the docs site it generates when the project changed."""
     from dagster import AssetKey
 
     from orchestration.dbt.assets import dbt_models
-    from orchestration.dbt.project import dbt_cli
+    from orchestration.dbt.project import DBT_DIR, dbt_cli
+
+    docs_log = DBT_DIR / "target" / "docs" / "dbt.log"  # dbt appends to it: read what this test adds
+    docs_log_start = docs_log.stat().st_size if docs_log.exists() else 0
+    (settings().dbt_docs_dir / "manifest.sha256").unlink(missing_ok=True)  # the docs site is generated again
 
     target = tmp_path / "target"  # the project's own target folder stays as prepare left it
     monkeypatch.setenv("DBT_TARGET_PATH", str(target))
@@ -71,5 +76,9 @@ def test_a_dbt_build_leaves_its_parse_state_for_the_next_one(data_dir, tmp_path,
 
     build()  # a fresh target folder: no state to start from
     assert (target / "partial_parse.msgpack").exists()
+    with docs_log.open(encoding="utf-8") as log:
+        log.seek(docs_log_start)
+        docs = log.read()
+    assert "Unable to do partial parsing" not in docs and "Partial parsing enabled" in docs
     second = build()
     assert "Unable to do partial parsing" not in second and "Partial parsing enabled" in second

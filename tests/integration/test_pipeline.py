@@ -190,7 +190,7 @@ def test_the_archive_alone_rebuilds_the_raw_layer(built, tmp_path, monkeypatch):
 
 
 @pytest.mark.integration
-def test_the_dagster_ui_gets_row_counts_and_column_types_of_every_dbt_and_raw_table(built):
+def test_the_dagster_ui_gets_row_counts_and_types_of_every_dbt_and_raw_table_and_columns_of_views(built):
     data_dir, result = built
     observed = {
         e.asset_key: e.event_specific_data.asset_observation.metadata for e in result.get_asset_observation_events()
@@ -217,6 +217,8 @@ def test_the_dagster_ui_gets_row_counts_and_column_types_of_every_dbt_and_raw_ta
             assert [(c.name, c.type) for c in columns] == types
         described = observed[AssetKey(["marts", "fct_budget"])]["dagster/column_schema"].schema.columns
         assert all(c.description for c in described)  # the model's YAML documents every column
+        view = observed[AssetKey(["intermediate", "int_allocations"])]  # counting a view would run its query
+        assert "dagster/row_count" not in view and view["dagster/column_schema"].schema.columns
     finally:
         con.close()
     dbt_models = [k for k in observed if k.path[0] in ("staging", "intermediate", "marts", "ref")]

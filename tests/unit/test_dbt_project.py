@@ -1,12 +1,17 @@
-"""The dbt project's conventions: staging per source, every model and seed documented, YAML in block style."""
+"""The dbt project's conventions (staging per source, every model and seed documented, YAML in block style), and how
+dagster-dbt starts dbt."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+from importlib.metadata import version
 
 import yaml
+from dagster_dbt import DbtCliResource
+from dagster_dbt.core import resource as dagster_dbt_resource
 
-from orchestration.dbt.project import DBT_DIR, manifest_path
+from orchestration.dbt.project import DBT_DIR, GripDbtCli, dbt_cli, manifest_path
 
 MODELS = DBT_DIR / "models"
 
@@ -57,3 +62,22 @@ def test_yaml_beside_the_models_is_in_block_style():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             assert len(line) <= 120, f"{path.name}:{number} is {len(line)} characters"
             assert not line.lstrip().startswith("- {"), f"{path.name}:{number} is in flow style"
+
+
+def test_the_dbt_resource_starts_dbt_without_asking_its_version_or_loading_an_adapter(monkeypatch, tmp_path):
+    # the members GripDbtCli replaces: renamed by an upgrade, the override would silently do nothing
+    assert isinstance(vars(DbtCliResource).get("_cli_version"), type(vars(GripDbtCli)["_cli_version"]))
+    assert callable(vars(DbtCliResource).get("_initialize_dbt_core_adapter"))
+    started = []
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", lambda args, **kw: started.append(args) or b"")
+    monkeypatch.setattr(subprocess, "check_output", lambda args, **kw: started.append(args) or b"")
+    dbt = dbt_cli()
+    assert str(dbt._cli_version) == version("dbt-core")
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None
+    assert started == [], f"dbt was started to ask its version: {started}"
+    elsewhere = tmp_path / "dbt"
+    elsewhere.write_text("#!/bin/sh\n")
+    elsewhere.chmod(0o755)
+    other = GripDbtCli(project_dir=str(DBT_DIR), dbt_executable=str(elsewhere))
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", lambda args, **kw: started.append(args) or b"dbt 9.1.2")
+    assert str(other._cli_version) == "9.1.2", "another dbt executable is still asked for its version"
