@@ -11,12 +11,15 @@ import shutil
 import sys
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.compat import DBT_PYTHON_VERSION
-from packaging.version import Version
 
 from orchestration.lib.config import REPO_ROOT
+
+if TYPE_CHECKING:
+    from packaging.version import Version  # what dagster-dbt compares versions with
 
 DBT_DIR = REPO_ROOT / "dbt_project"
 
