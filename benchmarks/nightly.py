@@ -270,8 +270,7 @@ def bench_scale(scale: float, root: Path, end: dt.date, cache: Path | None) -> d
     )  # the build's own manifest holds the compiled SQL
     lb_peak = round(sampler.peak(t_lb, time.time()) / 2**20)
     dbt_parts = dbt_breakdown(runs[-1].with_name("run_results.json"))
-    dbt_s = next((st["seconds"] for st in stages if st["stage"] == "dbt"), None)
-    ingest_s = next((st["seconds"] for st in stages if st["stage"] == "ingest"), None)
+    dbt_s, ingest_s = _seconds(stages, "dbt"), _seconds(stages, "ingest")
     floor_s = floor["read_and_parse_seconds"] + floor["csv_seconds"]
     print(f"full nightly {full_s:.0f} s; stages {stages}; dbt lower bound {lb:.1f} s", flush=True)
     nights = []
@@ -330,6 +329,11 @@ def against_targets(r: dict) -> dict:
     return verdicts
 
 
+def _seconds(stages: list[dict], stage: str) -> float | None:
+    """The seconds of one stage of a night (None when the night had no such stage)."""
+    return next((st["seconds"] for st in stages if st["stage"] == stage), None)
+
+
 def _largest(stages: list[dict], n: int = 3) -> str:
     top = sorted(stages, key=lambda st: -st["seconds"])[:n]
     return ", ".join(f"{st['stage']} {st['seconds']:.1f} s" for st in top)
@@ -346,13 +350,13 @@ def _why(name: str, r: dict) -> str:
         peak = max(stages, key=lambda st: st["peak_rss_mb"])
         return f"peak during {peak['stage']}; DuckDB limit per connection {r['memory_limit']}"
     if name == "ingest_over_floor":
-        f, ingest = r["ingest_floor"], next(st["seconds"] for st in r["stages"] if st["stage"] == "ingest")
+        f, ingest = r["ingest_floor"], _seconds(r["stages"], "ingest")
         return (
             f"ingest {ingest:.1f} s against lxml's parse {f['read_and_parse_seconds']} s and DuckDB's CSV reader "
             f"{f['csv_seconds']} s"
         )
     if name == "dbt_over_lower_bound":
-        dbt = next(st["seconds"] for st in r["stages"] if st["stage"] == "dbt")
+        dbt = _seconds(r["stages"], "dbt")
         elapsed = r["dbt_breakdown"].get("elapsed", 0.0)
         return (
             f"dbt stage {dbt:.1f} s: dbt's own elapsed {elapsed:.1f} s (tests {r['dbt_breakdown'].get('test', 0.0)} s "

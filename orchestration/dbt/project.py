@@ -36,7 +36,7 @@ class GripDbtCli(DbtCliResource):
     Before each invocation dagster-dbt runs ``dbt --version`` in a subprocess, to tell dbt Core from the
     Fusion engine, and loads a dbt adapter with the project's macros into the Dagster process, which only
     its optional column and row-count metadata use (grip observes its tables itself, ``observe_tables``).
-    Together about 3 s of every build, also a quiet night's (docs/performance.md, "Stop 42"). The version
+    Together 3 to 5 s of every invocation, also a quiet night's (measured: docs/performance.md, "Stop 42"). The version
     is that of the dbt-core installed beside dagster-dbt when the executable is the one beside this
     interpreter. Both are private members of dagster-dbt (pinned in pyproject.toml); a unit test fails when
     an upgrade renames them, so the saving cannot silently disappear.
